@@ -1,0 +1,263 @@
+"""Shape inference, validation and the cost model, in one pass in topological order.
+
+Every problem becomes a :class:`Problem` naming the node and port, and the pass goes on:
+a graph with errors still reports every shape it can. Composite blocks are inferred by
+inferring their expansion (cached per type, parameters and input shapes), so a composite and
+its expanded primitives can never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from convnet_studio.graph.blocks.arith import numel
+from convnet_studio.graph.params import ParamError
+from convnet_studio.graph.registry import BlockSpec, Params, Shape, ShapeError, Subgraph, get_block, has_block
+
+if TYPE_CHECKING:
+    from convnet_studio.graph.model import Graph
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with the graph, said so a user understands it."""
+
+    node: str | None
+    port: str | None
+    message: str
+    kind: str = "shape"  # shape, unconnected, multiple_inputs, cycle, unknown_type, param, graph
+
+    def __str__(self) -> str:
+        where = self.node or "graph"
+        if self.port:
+            where += f" [{self.port}]"
+        return f"{where}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"node": self.node, "port": self.port, "message": self.message, "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Parameters, multiply-accumulates and activation elements of a node (or a total).
+
+    MACs count the multiply-accumulates of convolutions and fully connected layers, by the
+    analytic formula; BatchNorm, activations, pooling and adds count as 0, which is how
+    torchvision's published GFLOPS are counted. FLOPs are shown as 2 x MACs.
+    ``activations`` is the number of output elements per image (for a composite, of all its
+    layers' outputs: what training keeps for the backward pass).
+    """
+
+    params: int = 0
+    macs: int = 0
+    activations: int = 0
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
+
+    def activation_bytes(self, bytes_per_element: int = 4) -> int:
+        return self.activations * bytes_per_element
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(self.params + other.params, self.macs + other.macs, self.activations + other.activations)
+
+
+@dataclass
+class NodeResult:
+    inputs: dict[str, Shape | None]
+    outputs: dict[str, Shape | None]
+    cost: Cost = Cost()
+
+
+@dataclass
+class Analysis:
+    """The result of :func:`analyze`: shapes, costs and problems, node by node."""
+
+    order: list[str]
+    nodes: dict[str, NodeResult]
+    problems: list[Problem] = field(default_factory=list)
+    input_shape: Shape | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def total(self) -> Cost:
+        total = Cost()
+        for result in self.nodes.values():
+            total = total + result.cost
+        return total
+
+    def output_shape(self, name: str, port: str | None = None) -> Shape | None:
+        """The shape ``name`` produces (its first output port unless ``port`` is given)."""
+        result = self.nodes.get(name)
+        if result is None:
+            return None
+        if port is None:
+            if not result.outputs:  # an Output node: report what it receives
+                return next(iter(result.inputs.values()), None)
+            return next(iter(result.outputs.values()))
+        return result.outputs.get(port)
+
+    def problems_for(self, name: str) -> list[Problem]:
+        return [p for p in self.problems if p.node == name]
+
+    def output_shapes(self) -> dict[str, Shape | None]:
+        return {name: self.output_shape(name) for name in self.order}
+
+
+def analyze(graph: Graph, input_shape: Shape | None = None) -> Analysis:
+    """Infer every node's shapes and cost in topological order, collecting problems."""
+    problems: list[Problem] = []
+    order = _order_and_cycles(graph, problems)
+    _check_ends(graph, problems)
+    results: dict[str, NodeResult] = {}
+    input_shapes = [input_shape] if input_shape else []
+    for name in order:
+        node = graph.node(name)
+        if node.type == "Input" and input_shape is not None:
+            results[name] = NodeResult({}, {"out": tuple(input_shape)}, Cost())
+            continue
+        results[name] = _analyze_node(graph, name, results, problems)
+        if node.type == "Input" and not input_shape:
+            input_shapes.append(results[name].outputs.get("out"))
+    return Analysis(order, results, problems, input_shapes[0] if input_shapes else None)
+
+
+def _order_and_cycles(graph: Graph, problems: list[Problem]) -> list[str]:
+    g = graph.nx_graph()
+    if nx.is_directed_acyclic_graph(g):
+        return graph.topological_order()
+    cyclic: set[str] = set()
+    for component in nx.strongly_connected_components(g):
+        if len(component) > 1 or any(g.has_edge(n, n) for n in component):
+            cyclic |= component
+            path = " -> ".join(sorted(component))
+            for name in sorted(component):
+                problems.append(Problem(name, None, f"is part of a cycle ({path})", "cycle"))
+    rest = g.subgraph([n for n in g if n not in cyclic])
+    index = {name: i for i, name in enumerate(g.nodes)}
+    return list(nx.lexicographical_topological_sort(rest, key=index.__getitem__))
+
+
+def _check_ends(graph: Graph, problems: list[Problem]) -> None:
+    for type_name in ("Input", "Output"):
+        nodes = graph.nodes_of_type(type_name)
+        if not nodes:
+            problems.append(Problem(None, None, f"the graph has no {type_name} node", "graph"))
+        for extra in nodes[1:]:
+            problems.append(Problem(extra.name, None, f"only one {type_name} node is supported", "graph"))
+
+
+def _analyze_node(graph: Graph, name: str, results: dict[str, NodeResult], problems: list[Problem]) -> NodeResult:
+    node = graph.node(name)
+    if not has_block(node.type):
+        problems.append(Problem(name, None, f"unknown block type {node.type!r}", "unknown_type"))
+        return NodeResult({}, {"out": None})
+    spec = get_block(node.type)
+    try:
+        params = spec.resolve_params(node.params)
+    except ParamError as exc:
+        problems.append(Problem(name, None, f"bad value for {exc.param}: {exc.message}", "param"))
+        return NodeResult({}, {port: None for port in spec.outputs})
+    inputs = _gather_inputs(graph, name, spec.input_ports(params), results, problems)
+    outputs: dict[str, Shape | None] = {port: None for port in spec.outputs}
+    if any(shape is None for shape in inputs.values()):
+        return NodeResult(inputs, outputs)
+    try:
+        out_shapes, cost = infer_block(spec, params, tuple(inputs.values()))
+    except ShapeError as exc:
+        problems.append(Problem(name, exc.port, exc.message, "shape"))
+        return NodeResult(inputs, outputs)
+    return NodeResult(inputs, dict(zip(spec.outputs, out_shapes)), cost)
+
+
+def _gather_inputs(graph, name, ports, results, problems) -> dict[str, Shape | None]:
+    by_port: dict[str, list] = {port: [] for port in ports}
+    for edge in graph.in_edges(name):
+        if edge.dst_port not in by_port:
+            problems.append(Problem(name, edge.dst_port, f"has no input port {edge.dst_port!r}", "graph"))
+            continue
+        by_port[edge.dst_port].append(edge)
+    inputs: dict[str, Shape | None] = {}
+    for port, edges in by_port.items():
+        if not edges:
+            problems.append(Problem(name, port, f"input {port!r} is not connected", "unconnected"))
+            inputs[port] = None
+            continue
+        if len(edges) > 1:
+            sources = ", ".join(e.src for e in edges)
+            problems.append(
+                Problem(name, port, f"input {port!r} is fed by {len(edges)} edges ({sources}); a port takes one",
+                        "multiple_inputs")
+            )
+        src = results.get(edges[0].src)
+        inputs[port] = src.outputs.get(edges[0].src_port) if src else None
+    return inputs
+
+
+def infer_block(spec: BlockSpec, params: Params, ins: tuple[Shape, ...]) -> tuple[tuple[Shape, ...], Cost]:
+    """Output shapes and cost of one block on known input shapes; raises :class:`ShapeError`."""
+    if spec.is_composite:
+        return _infer_composite(spec.type, _freeze(params), ins)
+    outs = tuple(tuple(s) for s in spec.shape(params, ins))
+    params_count, macs = spec.cost(params, ins, outs) if spec.cost else (0, 0)
+    activations = 0 if spec.type == "Output" else sum(numel(s) for s in outs)
+    return outs, Cost(params_count, macs, activations)
+
+
+@lru_cache(maxsize=8192)
+def _infer_composite(type_name: str, frozen: str, ins: tuple[Shape, ...]) -> tuple[tuple[Shape, ...], Cost]:
+    spec = get_block(type_name)
+    sub = spec.expand(json.loads(frozen), ins)
+    shapes = infer_subgraph(sub, ins)
+    total = Cost()
+    for cost in shapes.costs.values():
+        total = total + cost
+    outs = tuple(shapes.outputs[node][port] for node, port in (sub.outputs[p] for p in spec.outputs))
+    return outs, total
+
+
+@dataclass
+class SubgraphShapes:
+    outputs: dict[str, dict[str, Shape]]
+    costs: dict[str, Cost]
+
+
+def infer_subgraph(sub: Subgraph, ins: tuple[Shape, ...]) -> SubgraphShapes:
+    """Shapes and costs inside a composite's expansion (nodes come in dependency order)."""
+    feeds: dict[tuple[str, str], Shape] = {}
+    for (port, targets), shape in zip(sub.inputs.items(), ins):
+        for target in targets:
+            feeds[target] = shape
+    outputs: dict[str, dict[str, Shape]] = {}
+    costs: dict[str, Cost] = {}
+    edges_into = {(dst, dst_port): (src, src_port) for src, src_port, dst, dst_port in sub.edges}
+    for inner in sub.nodes:
+        spec = get_block(inner.type)
+        params = spec.resolve_params(inner.params)
+        in_shapes = []
+        for port in spec.input_ports(params):
+            if (inner.name, port) in edges_into:
+                src, src_port = edges_into[(inner.name, port)]
+                in_shapes.append(outputs[src][src_port])
+            else:
+                in_shapes.append(feeds[(inner.name, port)])
+        try:
+            outs, cost = infer_block(spec, params, tuple(in_shapes))
+        except ShapeError as exc:
+            raise ShapeError(f"inside {inner.name}: {exc.message}", port=None) from None
+        outputs[inner.name] = dict(zip(spec.outputs, outs))
+        costs[inner.name] = cost
+    return SubgraphShapes(outputs, costs)
+
+
+def _freeze(params: Params) -> str:
+    return json.dumps(params, sort_keys=True)

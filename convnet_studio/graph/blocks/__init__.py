@@ -1,0 +1,9 @@
+"""The built-in blocks; importing this package registers them (palette order = import order)."""
+
+from __future__ import annotations
+
+from convnet_studio.graph.blocks import io_blocks  # noqa: F401  (Input, Output)
+from convnet_studio.graph.blocks import layers  # noqa: F401  (conv, norm, activations, heads)
+from convnet_studio.graph.blocks import pooling  # noqa: F401
+from convnet_studio.graph.blocks import merge  # noqa: F401  (Add, Concat, shortcuts)
+from convnet_studio.graph.blocks import composites  # noqa: F401  (VGG, Inception, residual)

@@ -1,0 +1,212 @@
+"""Datasets: the built-in shapes set, torchvision's CIFAR/MNIST family, and image folders.
+
+In-memory sets (everything but folders) are held as uint8 ``N x C x H x W`` tensors and
+augmented a whole batch at a time on the training device (see :mod:`.augment`): that is
+faster than per-image transforms in DataLoader workers, and makes resumption exact.
+Folders go through a DataLoader, since they may not fit in memory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from convnet_studio.train.config import TrainConfig
+
+# Per-channel statistics of the training sets (in [0, 1] units), as commonly used.
+_STATS = {
+    "cifar10": ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)),
+    "cifar100": ((0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762)),
+    "mnist": ((0.1307,), (0.3081,)),
+    "fashionmnist": ((0.2860,), (0.3530,)),
+    "shapes": ((0.5, 0.5, 0.5), (0.29, 0.29, 0.29)),
+    "imagenet": ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
+}
+_SIGNATURES = {  # dataset -> ((C, H, W), classes)
+    "shapes": ((3, 32, 32), 10),
+    "cifar10": ((3, 32, 32), 10),
+    "cifar100": ((3, 32, 32), 100),
+    "mnist": ((1, 28, 28), 10),
+    "fashionmnist": ((1, 28, 28), 10),
+}
+_TV_NAMES = {"cifar10": "CIFAR10", "cifar100": "CIFAR100", "mnist": "MNIST",
+             "fashionmnist": "FashionMNIST"}
+_PRETTY = {"cifar10": "CIFAR-10", "cifar100": "CIFAR-100", "mnist": "MNIST",
+           "fashionmnist": "Fashion-MNIST"}
+
+
+class DataError(RuntimeError):
+    """A dataset that is missing or unreadable; the message says where and what to do."""
+
+
+@dataclass
+class DataBundle:
+    """A loaded dataset.
+
+    For in-memory sets ``train_x``/``val_x`` are uint8 (N, C, H, W) tensors and the
+    ``*_set`` fields are None; for folders it is the other way round and ``shape`` is the
+    shape images are cropped/resized to.
+    """
+
+    name: str
+    shape: tuple[int, int, int]
+    num_classes: int
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    train_x: torch.Tensor | None = None
+    train_y: torch.Tensor | None = None
+    val_x: torch.Tensor | None = None
+    val_y: torch.Tensor | None = None
+    train_set: Any = None
+    val_set: Any = None
+
+    @property
+    def in_memory(self) -> bool:
+        return self.train_x is not None
+
+    @property
+    def num_train(self) -> int:
+        return len(self.train_y) if self.in_memory else len(self.train_set)
+
+    @property
+    def num_val(self) -> int:
+        return len(self.val_y) if self.in_memory else len(self.val_set)
+
+
+def dataset_signature(config: TrainConfig) -> tuple[tuple[int, int, int], int]:
+    """``((C, H, W), classes)`` of the configured dataset, without loading it.
+
+    For a folder, the class count is its number of subfolders and the size is unknown
+    (images are resized to the graph's input), reported as (3, 0, 0).
+    """
+    if config.dataset.startswith("folder:"):
+        return (3, 0, 0), len(_folder_classes(config.dataset[len("folder:"):]))
+    return _SIGNATURES[config.dataset]
+
+
+def load_dataset(config: TrainConfig, image_size: tuple[int, int] | None = None) -> DataBundle:
+    """Load the configured dataset (``image_size`` is used for folders only)."""
+    name = config.dataset
+    if name == "shapes":
+        return _shapes(config)
+    if name.startswith("folder:"):
+        return _folder(config, name[len("folder:"):], image_size or (224, 224))
+    return _torchvision(config, name)
+
+
+def _shapes(config: TrainConfig) -> DataBundle:
+    from convnet_studio.train.shapes import make_shapes
+
+    n_train = config.train_size or 10_000
+    n_val = config.val_size or 2_000
+    # distinct seeds keep train and validation images disjoint draws
+    tx, ty = make_shapes(n_train, seed=config.seed * 2 + 1)
+    vx, vy = make_shapes(n_val, seed=config.seed * 2 + 2)
+    mean, std = _STATS["shapes"]
+    return DataBundle("shapes", (3, 32, 32), 10, mean, std, torch.from_numpy(tx),
+                      torch.from_numpy(ty), torch.from_numpy(vx), torch.from_numpy(vy))
+
+
+def _torchvision(config: TrainConfig, name: str) -> DataBundle:
+    import torchvision
+
+    cls = getattr(torchvision.datasets, _TV_NAMES[name])
+    root = os.path.abspath(config.data_root)
+    try:
+        train = cls(root, train=True, download=config.download)
+        val = cls(root, train=False, download=config.download)
+    except RuntimeError as exc:
+        if "not found" in str(exc).lower() or "download=True" in str(exc):
+            raise DataError(
+                f"{_PRETTY[name]} is not in {root}: run again with --download to fetch it "
+                f"(needs internet), or point --data-dir at a folder that holds it"
+            ) from None
+        raise DataError(f"could not read {_PRETTY[name]} in {root}: {exc}") from None
+    except OSError as exc:  # URLError and socket errors are OSErrors
+        raise DataError(
+            f"could not download {_PRETTY[name]} into {root} ({_reason(exc)}); the machine "
+            f"seems offline: copy the dataset there by hand or use --dataset shapes"
+        ) from None
+    tx, ty = _as_nchw(train.data), torch.as_tensor(np.asarray(train.targets), dtype=torch.int64)
+    vx, vy = _as_nchw(val.data), torch.as_tensor(np.asarray(val.targets), dtype=torch.int64)
+    tx, ty = _cap(tx, ty, config.train_size)
+    vx, vy = _cap(vx, vy, config.val_size)
+    shape, classes = _SIGNATURES[name]
+    mean, std = _STATS[name]
+    return DataBundle(name, shape, classes, mean, std, tx, ty, vx, vy)
+
+
+def _reason(exc: BaseException) -> str:
+    return str(getattr(exc, "reason", None) or exc) or type(exc).__name__
+
+
+def _as_nchw(data: Any) -> torch.Tensor:
+    x = torch.as_tensor(np.asarray(data))
+    if x.ndim == 3:  # MNIST family: N x H x W
+        return x.unsqueeze(1).contiguous()
+    return x.permute(0, 3, 1, 2).contiguous()  # CIFAR: N x H x W x C -> N x C x H x W
+
+
+def _cap(x: torch.Tensor, y: torch.Tensor, n: int | None) -> tuple[torch.Tensor, torch.Tensor]:
+    return (x[:n], y[:n]) if n else (x, y)
+
+
+def _folder_classes(path: str) -> list[str]:
+    if not os.path.isdir(path):
+        raise DataError(f"image folder {os.path.abspath(path)} does not exist")
+    classes = sorted(e.name for e in os.scandir(path) if e.is_dir() and not e.name.startswith("."))
+    if len(classes) < 2:
+        raise DataError(
+            f"image folder {os.path.abspath(path)} needs one subfolder per class "
+            f"(at least two); it has {len(classes)}"
+        )
+    return classes
+
+
+def _folder(config: TrainConfig, path: str, size: tuple[int, int]) -> DataBundle:
+    import torchvision
+    from torchvision.transforms import v2
+
+    classes = _folder_classes(path)
+    augment = config.augment if config.augment != "auto" else "imagenet"
+    mean, std = _STATS["imagenet"]
+    h, w = size
+    tail = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize(mean, std)]
+    if augment == "imagenet":
+        train_tf = v2.Compose([v2.RandomResizedCrop((h, w), antialias=True),
+                               v2.RandomHorizontalFlip(), *tail])
+    elif augment == "cifar":
+        train_tf = v2.Compose([v2.Resize((h, w), antialias=True),
+                               v2.RandomCrop((h, w), padding=4), v2.RandomHorizontalFlip(), *tail])
+    else:
+        train_tf = v2.Compose([v2.Resize((h, w), antialias=True), *tail])
+    val_tf = v2.Compose([v2.Resize((int(h * 1.14), int(w * 1.14)), antialias=True),
+                         v2.CenterCrop((h, w)), *tail])
+    base = torchvision.datasets.ImageFolder(path)
+    if len(base) < 2:
+        raise DataError(f"image folder {os.path.abspath(path)} holds fewer than two images")
+    order = torch.randperm(len(base), generator=torch.Generator().manual_seed(config.seed)).tolist()
+    n_val = max(1, int(round(len(base) * config.val_split)))
+    val_idx, train_idx = order[:n_val], order[n_val:]
+    train_set = _Transformed(base, train_idx[: config.train_size or None], train_tf)
+    val_set = _Transformed(base, val_idx[: config.val_size or None], val_tf)
+    return DataBundle(f"folder:{path}", (3, h, w), len(classes), mean, std,
+                      train_set=train_set, val_set=val_set)
+
+
+class _Transformed(torch.utils.data.Dataset):
+    """A subset of an ImageFolder with its own transform (train and val differ)."""
+
+    def __init__(self, base: Any, indices: list[int], transform: Any) -> None:
+        self.base, self.indices, self.transform = base, indices, transform
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
+        path, label = self.base.samples[self.indices[i]]
+        return self.transform(self.base.loader(path)), label
