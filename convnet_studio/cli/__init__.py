@@ -1,0 +1,99 @@
+"""The ``convnet-studio`` command: the GUI by default, subcommands for scripted work.
+
+Each subcommand lives beside the code it drives and is imported only when used, so
+``convnet-studio validate`` never loads torch and the window opens fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from typing import Callable
+
+# name -> (module, function adding arguments, function running it, one-line help)
+COMMANDS: dict[str, tuple[str, str, str, str]] = {
+    "validate": ("convnet_studio.cli.graph_commands", "add_validate_arguments", "run_validate",
+                 "check a project file; exit 1 and one line per problem if it is invalid"),
+    "summary": ("convnet_studio.cli.graph_commands", "add_summary_arguments", "run_summary",
+                "per-node table of shapes, parameters and MACs for a project file or preset"),
+    "presets": ("convnet_studio.presets.cli", "add_presets_arguments", "run_presets",
+                "list the built-in networks (ResNet, GoogLeNet, VGG, plain and CIFAR nets)"),
+    "weights": ("convnet_studio.presets.cli", "add_weights_arguments", "run_weights",
+                "load a torchvision-format checkpoint into a preset and save it as a project"),
+    "export": ("convnet_studio.codegen.cli", "add_export_arguments", "run_export",
+               "export standalone Python code, ONNX, TorchScript or a state_dict"),
+    "train": ("convnet_studio.train.cli", "add_train_arguments", "run_train_command",
+              "train a project file or preset on a dataset, streaming metrics"),
+    "render": ("convnet_studio.ui.render", "add_render_arguments", "run_render",
+               "draw a graph to PNG or SVG without opening a window"),
+}
+
+
+class CommandError(Exception):
+    """An error to show the user as one sentence (exit code 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="convnet-studio",
+        description="ConvNet Studio: build CNNs by hand, see every shape and cost, train and export them. "
+        "With no command, opens the studio (on SOURCE if given).",
+    )
+    from convnet_studio import __version__
+
+    parser.add_argument("--version", action="version", version=f"convnet-studio {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, add, _run, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        try:
+            getattr(importlib.import_module(module), add)(command)
+        except ImportError:
+            command.set_defaults(_unavailable=module)
+    gui = sub.add_parser("open", help="open the studio window (the default)")
+    gui.add_argument("source", nargs="?", help="project file or preset name")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] != "open" and not argv[0].startswith("-")):
+        return gui_main(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "open":
+        return gui_main([args.source] if args.source else [])
+    if getattr(args, "_unavailable", None):
+        return _fail(f"the '{args.command}' command is not available in this installation")
+    module, _add, run, _help = COMMANDS[args.command]
+    return _guarded(lambda: getattr(importlib.import_module(module), run)(args))
+
+
+def gui_main(argv: list[str] | None = None) -> int:
+    """Open the studio window, on ``argv[0]`` (a project file or preset) if given."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from convnet_studio.ui.app import run_app
+
+    return _guarded(lambda: run_app(argv))
+
+
+def _guarded(run: Callable[[], int | None]) -> int:
+    from convnet_studio.errors import user_errors
+
+    try:
+        return int(run() or 0)
+    except KeyboardInterrupt:
+        return 130
+    except user_errors() as exc:
+        return _fail(str(exc))
+    except Exception as exc:  # an internal error: still one sentence unless debugging
+        if os.environ.get("CONVNET_STUDIO_DEBUG"):
+            traceback.print_exc()
+        return _fail(f"internal error: {type(exc).__name__}: {exc} (set CONVNET_STUDIO_DEBUG=1 for details)", 3)
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"convnet-studio: error: {message}", file=sys.stderr)
+    return code
