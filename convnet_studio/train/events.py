@@ -60,6 +60,7 @@ EVENT_KINDS = (STATUS, STARTED, STEP, GRAD_NORMS, EPOCH, CHECKPOINT, ERROR, FINI
 STATES = ("starting", "running", "paused", "stopping")
 ERROR_KINDS = (
     "config",  # a bad run config (unknown optimizer, negative lr...)
+    "checkpoint",  # the checkpoint to resume from is missing or unreadable
     "graph",  # the graph has problems or does not compile
     "data",  # the dataset is missing or unreadable
     "shape",  # graph input/output does not fit the dataset
