@@ -1,0 +1,176 @@
+"""Layered auto-layout (a small Sugiyama): layers by longest path, barycentre ordering.
+
+Pure Python, no Qt: the editor, the renderer and the presets all use it. Positions are the
+top-left corners of node boxes of :data:`NODE_SIZE`, in scene units, left to right ("LR",
+data flows along x) or top to bottom ("TB"). Long edges (residual shortcuts) get virtual
+nodes in the layers they cross, so the shortcut gets a lane of its own beside the main path
+instead of running through the blocks it skips.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from convnet_studio.graph.model import Graph
+
+NODE_SIZE = (190.0, 92.0)  # width, height of a node box on the canvas
+# Distance between consecutive layers (along the data flow) and between neighbours in a layer.
+LAYER_GAP = {"LR": 250.0, "TB": 150.0}
+ROW_GAP = {"LR": 130.0, "TB": 230.0}
+DIRECTIONS = ("LR", "TB")
+_SWEEPS = 6
+
+Positions = dict[str, tuple[float, float]]
+
+
+def layered_layout(graph: Graph, direction: str = "LR") -> Positions:
+    """Positions for every node of ``graph`` (name -> top-left ``(x, y)``).
+
+    Args:
+        graph: the graph to lay out (not changed).
+        direction: ``"LR"`` (inputs on the left) or ``"TB"`` (inputs at the top).
+
+    Returns:
+        ``{name: (x, y)}`` for every node; an empty dict for an empty graph.
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
+    order = _acyclic_order(graph)
+    if not order:
+        return {}
+    succ, pred = _adjacency(graph, order)
+    layer = _longest_path_layers(order, pred)
+    layers, succ, pred = _add_virtual_nodes(order, layer, succ, pred)
+    _order_layers(layers, succ, pred)
+    offsets = _assign_offsets(layers, pred, succ, ROW_GAP[direction])
+    positions: Positions = {}
+    for index, members in enumerate(layers):
+        along = index * LAYER_GAP[direction]
+        for name in members:
+            if isinstance(name, str):
+                across = offsets[name]
+                positions[name] = (along, across) if direction == "LR" else (across, along)
+    return positions
+
+
+def apply_layout(graph: Graph, direction: str = "LR") -> Positions:
+    """Move every node of ``graph`` to its :func:`layered_layout` position; returns them."""
+    positions = layered_layout(graph, direction)
+    for name, position in positions.items():
+        if graph.node(name).position != position:
+            graph.move_node(name, position)
+    return positions
+
+
+# ------------------------------------------------------------------------------ steps
+def _acyclic_order(graph: Graph) -> list[str]:
+    """Nodes in topological order; a graph with a cycle falls back to insertion order."""
+    try:
+        return graph.topological_order()
+    except Exception:  # networkx raises NetworkXUnfeasible on a cycle
+        return list(graph.nodes)
+
+
+def _adjacency(graph: Graph, order: list[str]) -> tuple[dict, dict]:
+    rank = {name: i for i, name in enumerate(order)}
+    succ: dict[object, list] = defaultdict(list)
+    pred: dict[object, list] = defaultdict(list)
+    for edge in graph.edges:
+        # Edges against the order (only possible in a cyclic graph) are ignored for layering.
+        if rank[edge.src] < rank[edge.dst] and edge.dst not in succ[edge.src]:
+            succ[edge.src].append(edge.dst)
+            pred[edge.dst].append(edge.src)
+    return succ, pred
+
+
+def _longest_path_layers(order: list[str], pred: dict) -> dict[str, int]:
+    layer: dict[str, int] = {}
+    for name in order:
+        layer[name] = max((layer[p] + 1 for p in pred[name]), default=0)
+    return layer
+
+
+def _add_virtual_nodes(order: list[str], layer: dict[str, int], succ: dict, pred: dict):
+    """Split edges longer than one layer with virtual nodes (tuples, never strings)."""
+    layers: list[list] = [[] for _ in range(max(layer.values()) + 1)]
+    for name in order:
+        layers[layer[name]].append(name)
+    new_succ: dict[object, list] = defaultdict(list)
+    new_pred: dict[object, list] = defaultdict(list)
+    for src in order:
+        for dst in succ[src]:
+            previous: object = src
+            for step in range(layer[src] + 1, layer[dst]):
+                virtual = ("v", src, dst, step)
+                layers[step].append(virtual)
+                new_succ[previous].append(virtual)
+                new_pred[virtual].append(previous)
+                previous = virtual
+            new_succ[previous].append(dst)
+            new_pred[dst].append(previous)
+    return layers, new_succ, new_pred
+
+
+def _order_layers(layers: list[list], succ: dict, pred: dict) -> None:
+    """Reduce crossings with alternating barycentre sweeps (stable sorts keep ties in order)."""
+    for sweep in range(_SWEEPS):
+        downward = sweep % 2 == 0
+        indices = range(1, len(layers)) if downward else range(len(layers) - 2, -1, -1)
+        for i in indices:
+            fixed = layers[i - 1] if downward else layers[i + 1]
+            rank = {name: j for j, name in enumerate(fixed)}
+            neighbours = pred if downward else succ
+            current = {name: j for j, name in enumerate(layers[i])}
+
+            def barycentre(name: object) -> float:
+                ranks = [rank[n] for n in neighbours[name] if n in rank]
+                return sum(ranks) / len(ranks) if ranks else float(current[name])
+
+            layers[i].sort(key=barycentre)
+
+
+def _assign_offsets(layers: list[list], pred: dict, succ: dict, gap: float) -> dict[object, float]:
+    """Cross-axis offsets: each node near its neighbours' mean, never closer than ``gap``.
+
+    Two passes (from the inputs, then back from the outputs) let a branch's first node line up
+    with the node it comes from, and a merge line up with the branches it joins.
+    """
+    offsets: dict[object, float] = {}
+    for members in layers:
+        _place_layer(members, pred, offsets, gap)
+    for members in reversed(layers[:-1]):
+        _place_layer(members, succ, offsets, gap, blend=0.5)
+    _normalise(offsets, layers)
+    return offsets
+
+
+def _place_layer(members: list, neighbours: dict, offsets: dict, gap: float, blend: float = 1.0) -> None:
+    desired = []
+    for j, name in enumerate(members):
+        known = sorted(offsets[n] for n in neighbours[name] if n in offsets)
+        # The lower median keeps a main path straight where a shortcut lane joins it.
+        target = known[(len(known) - 1) // 2] if known else (j - (len(members) - 1) / 2) * gap
+        if name in offsets:
+            target = offsets[name] * (1 - blend) + target * blend
+        desired.append(target)
+    placed: list[float] = []
+    for target in desired:
+        placed.append(target if not placed else max(target, placed[-1] + gap))
+    # Shift the layer back so the mean displacement of its real nodes is zero: virtual
+    # nodes (shortcut lanes) give way, so the blocks stay in line.
+    real = [(d, p) for name, d, p in zip(members, desired, placed) if isinstance(name, str)] or list(
+        zip(desired, placed)
+    )
+    shift = sum(d - p for d, p in real) / len(real)
+    for name, value in zip(members, placed):
+        offsets[name] = value + shift
+
+
+def _normalise(offsets: dict, layers: list[list]) -> None:
+    """Snap to whole units and start the cross axis at zero."""
+    real = [offsets[n] for members in layers for n in members if isinstance(n, str)]
+    low = min(real) if real else 0.0
+    for name in offsets:
+        offsets[name] = float(round(offsets[name] - low))
