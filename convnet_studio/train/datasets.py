@@ -120,7 +120,13 @@ def _torchvision(config: TrainConfig, name: str) -> DataBundle:
         train = cls(root, train=True, download=config.download)
         val = cls(root, train=False, download=config.download)
     except RuntimeError as exc:
-        if "not found" in str(exc).lower() or "download=True" in str(exc):
+        text = str(exc)
+        if "Error downloading" in text or "urlopen error" in text:
+            raise DataError(
+                f"could not download {_PRETTY[name]} into {root} (no connection to the "
+                f"download servers); the machine seems offline: copy the dataset there by "
+                f"hand or use --dataset shapes") from None
+        if "not found" in text.lower() or "download=True" in text:
             raise DataError(
                 f"{_PRETTY[name]} is not in {root}: run again with --download to fetch it "
                 f"(needs internet), or point --data-dir at a folder that holds it"
