@@ -1,0 +1,341 @@
+"""Expand a composite node into its primitives in place, and collapse them back.
+
+Expanded nodes are named ``<composite>.<inner>`` (``layer1.0.conv1``), so the compiled module
+has the same submodule paths, state_dict keys and outputs before expanding, after expanding
+and after collapsing. Each new node carries ``meta["origin"] = {"name", "type", "params"}``
+(plus the composite's position, group and meta, so collapsing restores it exactly).
+
+Both operations go through the graph's public mutations, so every step emits its event; an
+editor records a snapshot around them to undo the whole operation in one step. Nested
+composites (a GoogLeNetStem holds ConvBNReLU units) expand one level at a time.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from convnet_studio.graph.model import Edge, Graph, GraphError, Node
+from convnet_studio.graph.names import name_problem
+from convnet_studio.graph.params import ParamError
+from convnet_studio.graph.registry import BlockSpec, Params, Shape, Subgraph, get_block, has_block
+
+ORIGIN = "origin"
+# Distance between the layers and the rows of an expansion on the canvas.
+SPACING = (180.0, 90.0)
+
+Port = tuple[str, str]  # (node, port)
+
+
+def expand_node(graph: Graph, name: str) -> list[str]:
+    """Replace the composite node ``name`` by its expansion's primitives, in place.
+
+    The expansion is decided on the input shapes the graph's analysis knows (a residual block
+    projects its shortcut only where the channels or the stride change, as torchvision does).
+
+    Args:
+        graph: the graph to edit.
+        name: a composite node (e.g. a ``Bottleneck`` named ``layer1.0``).
+
+    Returns:
+        The new nodes' names in dependency order (``layer1.0.conv1``, ...).
+
+    Raises:
+        GraphError: if ``name`` is not a composite, or cannot be expanded (bad parameters,
+            two edges into one input, part of a cycle); the graph is then unchanged.
+    """
+    node = graph.node(name)
+    spec, params = _composite(node)
+    _check_expandable(graph, node)
+    sub = spec.expand(params, _input_shapes(graph, name, spec.input_ports(params)))
+    full = {inner.name: f"{name}.{inner.name}" for inner in sub.nodes}
+    for new in full.values():
+        problem = name_problem(new)
+        if problem:
+            raise GraphError(problem, node=name)
+    incoming, outgoing = graph.in_edges(name), graph.out_edges(name)
+    origin = _origin_of(node)
+    positions = _layout(sub, node.position)
+    graph.remove_node(name)
+    for inner in sub.nodes:
+        graph.add_node(
+            inner.type, full[inner.name], inner.params, positions[inner.name], node.group,
+            {ORIGIN: copy.deepcopy(origin)},
+        )
+    for src, src_port, dst, dst_port in sub.edges:
+        graph.connect(full[src], full[dst], src_port, dst_port)
+    for edge in incoming:
+        for inner, port in sub.inputs.get(edge.dst_port, ()):
+            graph.connect(edge.src, full[inner], edge.src_port, port)
+    for edge in outgoing:
+        inner, port = sub.outputs[edge.src_port]
+        graph.connect(full[inner], edge.dst, port, edge.dst_port)
+    return list(full.values())
+
+
+def collapse_problem(graph: Graph, name: str) -> str | None:
+    """Why the expanded block ``name`` cannot be collapsed, or ``None`` if it can.
+
+    ``name`` is the composite's name (``layer1.0``) or any of its expanded nodes.
+    """
+    try:
+        trial = graph.copy()
+        _collapse_nested(trial, _group_name(trial, name))
+        _plan_collapse(trial, _group_name(trial, name))
+    except GraphError as exc:
+        return exc.message
+    return None
+
+
+def collapse_group(graph: Graph, name: str) -> str:
+    """Put the composite back in place of its expanded nodes; returns its name.
+
+    Nested expansions inside it are collapsed first. Refused (with the reason, and nothing
+    changed) if the expanded nodes no longer equal the block's expansion: a node was edited,
+    removed, added or rewired.
+
+    Raises:
+        GraphError: naming what differs from the expansion.
+    """
+    group = _group_name(graph, name)
+    problem = collapse_problem(graph, group)
+    if problem:
+        raise GraphError(f"cannot collapse: {problem}", node=group)
+    _collapse_nested(graph, group)
+    return _apply_collapse(graph, _plan_collapse(graph, group))
+
+
+# ------------------------------------------------------------------------------ expanding
+def _composite(node: Node) -> tuple[BlockSpec, Params]:
+    if not has_block(node.type) or not get_block(node.type).is_composite:
+        raise GraphError(f"{node.type} is not a composite block; there is nothing to expand", node=node.name)
+    spec = get_block(node.type)
+    try:
+        return spec, spec.resolve_params(node.params)
+    except ParamError as exc:
+        raise GraphError(exc.message, node=node.name, field=exc.param) from None
+
+
+def _check_expandable(graph: Graph, node: Node) -> None:
+    for problem in graph.analyze().problems_for(node.name):
+        if problem.kind in ("cycle", "multiple_inputs", "graph"):
+            raise GraphError(f"fix this first: {problem.message}", node=node.name, port=problem.port)
+
+
+def _input_shapes(graph: Graph, name: str, ports: tuple[str, ...]) -> tuple[Shape | None, ...]:
+    result = graph.analyze().nodes.get(name)
+    if result is None:
+        return tuple(None for _ in ports)
+    return tuple(result.inputs.get(port) for port in ports)
+
+
+def _origin_of(node: Node) -> dict[str, Any]:
+    origin: dict[str, Any] = {
+        "name": node.name,
+        "type": node.type,
+        "params": copy.deepcopy(node.params),
+        "position": [node.position[0], node.position[1]],
+    }
+    if node.group:
+        origin["group"] = node.group
+    if node.meta:
+        origin["meta"] = copy.deepcopy(node.meta)
+    return origin
+
+
+def _layout(sub: Subgraph, center: tuple[float, float]) -> dict[str, tuple[float, float]]:
+    """Columns by depth in the expansion, rows within a column, centred on ``center``."""
+    depth: dict[str, int] = {}
+    for inner in sub.nodes:  # dependency order, so sources have their depth already
+        depth[inner.name] = 1 + max((depth[s] for s, _, d, _ in sub.edges if d == inner.name), default=-1)
+    columns: dict[int, list[str]] = {}
+    for inner in sub.nodes:
+        columns.setdefault(depth[inner.name], []).append(inner.name)
+    last = max(columns, default=0)
+    dx, dy = SPACING
+    positions = {}
+    for col, names in columns.items():
+        for row, inner_name in enumerate(names):
+            x = center[0] + (col - last / 2) * dx
+            y = center[1] + (row - (len(names) - 1) / 2) * dy
+            positions[inner_name] = (x, y)
+    return positions
+
+
+# ----------------------------------------------------------------------------- collapsing
+@dataclass(frozen=True)
+class _CollapsePlan:
+    name: str
+    origin: dict[str, Any]
+    members: tuple[str, ...]
+    sources: dict[str, Port]  # composite input port -> external source
+    sinks: tuple[tuple[str, str, str], ...]  # (composite output port, dst node, dst port)
+
+
+def _origin(node: Node) -> dict[str, Any] | None:
+    origin = node.meta.get(ORIGIN)
+    return origin if isinstance(origin, dict) and isinstance(origin.get("name"), str) else None
+
+
+def _origin_chain(node: Node) -> list[str]:
+    """The names of the blocks ``node`` was expanded from, innermost first."""
+    chain, meta = [], node.meta
+    while isinstance(meta, dict) and isinstance(meta.get(ORIGIN), dict):
+        chain.append(meta[ORIGIN].get("name"))
+        meta = meta[ORIGIN].get("meta")
+    return chain
+
+
+def _group_name(graph: Graph, name: str) -> str:
+    if name in graph:
+        origin = _origin(graph.node(name))
+        if origin is None:
+            raise GraphError("is not part of an expanded block", node=name)
+        return origin["name"]
+    if not any(name in _origin_chain(node) for node in graph):
+        raise GraphError(f"no expanded block named {name!r}", node=name)
+    return name
+
+
+def _collapse_nested(graph: Graph, name: str) -> None:
+    """Collapse the expansions inside ``name``'s expansion, innermost first."""
+    while True:
+        nested = {
+            origin["name"] for node in graph
+            if (origin := _origin(node)) and origin["name"] != name and name in _origin_chain(node)
+        }
+        if not nested:
+            return
+        deepest = max(nested, key=lambda n: n.count("."))
+        _collapse_nested(graph, deepest)
+        _apply_collapse(graph, _plan_collapse(graph, deepest))
+
+
+def _plan_collapse(graph: Graph, name: str) -> _CollapsePlan:
+    members = [node for node in graph if (o := _origin(node)) and o["name"] == name]
+    if not members:
+        raise GraphError(f"no expanded block named {name!r}", node=name)
+    origin = _origin(members[0])
+    assert origin is not None
+    for node in members[1:]:
+        if _canonical(_origin(node), "type", "params") != _canonical(origin, "type", "params"):
+            raise GraphError(f"{node.name} comes from a different block than {members[0].name}", node=node.name)
+    spec, params = _origin_block(origin, name)
+    sources = _external_sources(graph, name, spec, params, {m.name for m in members})
+    in_shapes = tuple(_shape_of(graph, sources.get(port)) for port in spec.input_ports(params))
+    sub = spec.expand(params, in_shapes)
+    _check_nodes(graph, name, sub, members)
+    _check_edges(graph, name, sub, sources)
+    sinks = _sinks(graph, name, sub, {m.name for m in members})
+    return _CollapsePlan(name, origin, tuple(m.name for m in members), sources, sinks)
+
+
+def _origin_block(origin: dict[str, Any], name: str) -> tuple[BlockSpec, Params]:
+    type_name = origin.get("type")
+    if not isinstance(type_name, str) or not has_block(type_name) or not get_block(type_name).is_composite:
+        raise GraphError(f"the block it came from ({type_name!r}) is not a known composite", node=name)
+    spec = get_block(type_name)
+    try:
+        return spec, spec.resolve_params(origin.get("params") or {})
+    except ParamError as exc:
+        raise GraphError(f"the block's saved parameters are invalid: {exc}", node=name) from None
+
+
+def _external_sources(graph: Graph, name: str, spec: BlockSpec, params: Params, members: set[str]) -> dict[str, Port]:
+    """For each composite input port, the outside (node, port) feeding the expansion."""
+    # Which inner nodes a port feeds may depend on shapes (a projection shortcut or not), but
+    # the first layer of every branch is always fed, so an expansion without shapes finds it.
+    sub = spec.expand(params, tuple(None for _ in spec.input_ports(params)))
+    sources: dict[str, Port] = {}
+    for port, targets in sub.inputs.items():
+        for inner, inner_port in targets:
+            edge = graph.input_edge(f"{name}.{inner}", inner_port) if f"{name}.{inner}" in graph else None
+            if edge is not None and edge.src not in members:
+                sources.setdefault(port, (edge.src, edge.src_port))
+    return sources
+
+
+def _shape_of(graph: Graph, ref: Port | None) -> Shape | None:
+    return None if ref is None else graph.analyze().output_shape(ref[0], ref[1])
+
+
+def _check_nodes(graph: Graph, name: str, sub: Subgraph, members: list[Node]) -> None:
+    expected = {f"{name}.{inner.name}": inner for inner in sub.nodes}
+    by_name = {m.name: m for m in members}
+    for full in expected:
+        if full not in by_name:
+            raise GraphError(f"{full} was removed or renamed (the block needs it)", node=name)
+    for member in members:
+        inner = expected.get(member.name)
+        if inner is None:
+            raise GraphError(f"{member.name} is not part of a {_sub_type(member)} block", node=name)
+        if member.type != inner.type:
+            raise GraphError(f"{member.name} is a {member.type}, the block has a {inner.type} there", node=name)
+        want = get_block(inner.type).resolve_params(inner.params)
+        for key in sorted(set(want) | set(member.params)):
+            if member.params.get(key) != want.get(key):
+                raise GraphError(
+                    f"{member.name}.{key} was changed to {member.params.get(key)!r} (the block has {want.get(key)!r})",
+                    node=name,
+                )
+    for node in graph:
+        if node.name not in by_name and (node.name.startswith(name + ".") or node.name == name):
+            raise GraphError(f"{node.name} sits inside {name} but is not part of the block", node=name)
+
+
+def _sub_type(node: Node) -> str:
+    origin = _origin(node)
+    return str(origin.get("type")) if origin else "composite"
+
+
+def _check_edges(graph: Graph, name: str, sub: Subgraph, sources: dict[str, Port]) -> None:
+    expected = {Edge(f"{name}.{s}", f"{name}.{d}", sp, dp) for s, sp, d, dp in sub.edges}
+    for port, targets in sub.inputs.items():
+        if port in sources:
+            src, src_port = sources[port]
+            expected |= {Edge(src, f"{name}.{inner}", src_port, p) for inner, p in targets}
+    actual = set()
+    for full in (f"{name}.{inner.name}" for inner in sub.nodes):
+        actual |= set(graph.in_edges(full))
+    for edge in sorted(expected - actual, key=str):
+        raise GraphError(f"the connection {edge} was removed", node=name)
+    for edge in sorted(actual - expected, key=str):
+        raise GraphError(f"the connection {edge} is not part of the block", node=name)
+
+
+def _sinks(graph: Graph, name: str, sub: Subgraph, members: set[str]) -> tuple[tuple[str, str, str], ...]:
+    port_of = {(f"{name}.{inner}", p): out for out, (inner, p) in sub.outputs.items()}
+    sinks = []
+    for member in members:
+        for edge in graph.out_edges(member):
+            if edge.dst in members:
+                continue
+            out = port_of.get((edge.src, edge.src_port))
+            if out is None:
+                raise GraphError(f"{edge.src} feeds {edge.dst}, outside the block", node=name)
+            sinks.append((out, edge.dst, edge.dst_port))
+    return tuple(sorted(sinks))
+
+
+def _apply_collapse(graph: Graph, plan: _CollapsePlan) -> str:
+    origin = plan.origin
+    for member in plan.members:
+        graph.remove_node(member)
+    position = origin.get("position") or (0.0, 0.0)
+    meta = copy.deepcopy(origin.get("meta")) if isinstance(origin.get("meta"), dict) else None
+    graph.add_node(origin["type"], plan.name, copy.deepcopy(origin["params"]), tuple(position),
+                   origin.get("group"), meta)
+    for port, (src, src_port) in plan.sources.items():
+        graph.connect(src, plan.name, src_port, port)
+    for out, dst, dst_port in plan.sinks:
+        graph.connect(plan.name, dst, out, dst_port)
+    return plan.name
+
+
+def _canonical(data: dict[str, Any] | None, *keys: str) -> str:
+    return json.dumps({k: (data or {}).get(k) for k in keys}, sort_keys=True)
+
+
+__all__ = ["ORIGIN", "collapse_group", "collapse_problem", "expand_node"]
