@@ -24,6 +24,8 @@ from convnet_studio.graph.registry import Params, Shape, Subgraph, get_block
 # producer's backward does not need its own output (true of these, not of e.g. Sigmoid).
 _INPLACE_SAFE_PRODUCERS = {"Conv2d", "BatchNorm2d", "Add", "Linear", "Concat"}
 _INPLACE_TYPES = {"ReLU", "LeakyReLU"}
+# fx node.meta key holding the name of the graph node whose output the fx node computes.
+NODE_META = "studio_node"
 
 
 class CompileError(ValueError):
@@ -98,6 +100,7 @@ def _build(nodes: list[NodeRow], class_name: str, sub: Subgraph | None = None) -
     for name, type_name, params, inputs, in_shapes in nodes:
         if type_name == "Input":
             values[(name, "out")] = g.placeholder("x")
+            values[(name, "out")].meta[NODE_META] = name
             continue
         args = [values[ref] for ref in inputs]
         if type_name == "Output":
@@ -123,6 +126,9 @@ def _build(nodes: list[NodeRow], class_name: str, sub: Subgraph | None = None) -
             _set_submodule(root, name, made)
             out = g.call_module(name, tuple(args))
         values[(name, spec.outputs[0])] = out
+        # Tools (and the shape tests) map fx nodes back to studio nodes through this; an
+        # Identity's value is its input's, already tagged by the producer.
+        out.meta.setdefault(NODE_META, name)
         if sub is not None and list(sub.outputs.values())[0] == (name, spec.outputs[0]):
             result = out
     g.output(result)

@@ -199,6 +199,10 @@ def _gather_inputs(graph, name, ports, results, problems) -> dict[str, Shape | N
                         "multiple_inputs")
             )
         src = results.get(edges[0].src)
+        if src is not None and edges[0].src_port not in src.outputs:
+            # Only a loaded file can hold such an edge; without this it would pass silently.
+            problems.append(Problem(name, port, f"is fed from {edges[0].src}'s port {edges[0].src_port!r}, "
+                                    "which does not exist", "graph"))
         inputs[port] = src.outputs.get(edges[0].src_port) if src else None
     return inputs
 

@@ -270,23 +270,26 @@ class Graph:
     def move_node(self, name: str, position: Position) -> None:
         node = self.node(name)
         old, node.position = node.position, _pos(position)
-        # Positions do not change shapes, so the analysis cache stays valid.
+        # Positions do not change shapes, so the version (and the analysis cache) stays.
         self.events.node_moved.emit(name, old, node.position)
+        self.events.changed.emit()
 
     def rename_node(self, old: str, new: str) -> None:
         node = self.node(old)
         if new == old:
             return
+        # Check before touching anything, so a refused rename keeps the node's place in the
+        # insertion order (which breaks ties in the topological order).
+        self._forget_prefixes(old)
+        try:
+            problem = name_problem(new) or path_conflict(new, _Without(self._g, old), self._prefixes)
+        finally:
+            self._prefixes.update(strict_prefixes(old))
+        if problem:
+            raise GraphError(problem, node=new)
         edges = self.in_edges(old) + self.out_edges(old)
         self._g.remove_node(old)
         self._forget_prefixes(old)
-        try:
-            self._check_new_name(new)
-        except GraphError:
-            self._insert(node)
-            for e in edges:
-                self._g.add_edge(e.src, e.dst, key=e)
-            raise
         node.name = new
         self._insert(node)
         for e in edges:
@@ -396,6 +399,16 @@ class Graph:
 
     def _changed(self) -> None:
         self.version += 1
+
+
+class _Without:
+    """``name in _Without(names, old)``: membership as if ``old`` were gone."""
+
+    def __init__(self, names: Any, old: str) -> None:
+        self._names, self._old = names, old
+
+    def __contains__(self, name: object) -> bool:
+        return name != self._old and name in self._names
 
 
 def _pos(position: Iterable[float]) -> Position:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,8 @@ class ParamSpec:
         if kind == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ParamError(self.name, f"expected a number, got {value!r}")
+            if not math.isfinite(value):
+                raise ParamError(self.name, f"expected a finite number, got {value!r}")
             return self._check_range(float(value))
         if kind == "bool":
             if not isinstance(value, bool):

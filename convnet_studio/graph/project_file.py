@@ -105,6 +105,8 @@ def loads(raw: str | bytes) -> Graph:
         raise ProjectFileError(f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}{hint}") from None
     except RecursionError:
         raise ProjectFileError("not a project file (nested too deeply)") from None
+    except ValueError as exc:  # e.g. a number with thousands of digits
+        raise ProjectFileError(f"not a project file ({exc})") from None
     return graph_from_dict(data)
 
 
