@@ -9,6 +9,9 @@ the wheel and from the PyInstaller build alike.
 from setuptools import find_packages, setup
 
 setup(
-    packages=[*find_packages(include=["convnet_studio", "convnet_studio.*"]), "convnet_studio.resources"],
+    packages=[
+        *find_packages(include=["convnet_studio", "convnet_studio.*"]),
+        "convnet_studio.resources",
+    ],
     package_dir={"convnet_studio.resources": "resources"},
 )

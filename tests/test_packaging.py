@@ -82,6 +82,8 @@ def _pyproject() -> dict:
 def _gui_scripts() -> set[str]:
     project = _pyproject()["project"]
     return set(project.get("gui-scripts", {}))
+
+
 def test_package_data_covers_every_resource_file() -> None:
     """A file added to resources/ but not matched by package-data would be missing from the wheel."""
     patterns = _pyproject()["tool"]["setuptools"]["package-data"]["convnet_studio.resources"]
