@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Union
 
+from convnet_studio.graph.layout import apply_layout
 from convnet_studio.graph.model import Graph
 from convnet_studio.presets.errors import PresetError
 
@@ -101,9 +102,7 @@ def get_preset(name: str, num_classes: int | None = None, input_size: SizeArg = 
     graph.name = info.name
     graph.meta.update(preset=info.name, description=info.description, num_classes=classes)
     _check_builds(graph, info, size)
-    from convnet_studio.presets.placement import place_nodes
-
-    place_nodes(graph)
+    apply_layout(graph, "LR")
     return graph
 
 

@@ -74,11 +74,11 @@ def cifar_resnet(depth: int, num_classes: int, input_size: InputSize, shortcut: 
 def _register() -> None:
     for name, (block, layers) in RESNETS.items():
         depth = name.removeprefix("resnet")
-        kind = "BasicBlocks" if block == "BasicBlock" else "Bottlenecks (stride on the 3x3, v1.5)"
+        kind = "BasicBlocks" if block == "BasicBlock" else "Bottlenecks (v1.5: stride on the 3x3)"
         register_preset(
             PresetInfo(
                 name, "ResNet",
-                f"ResNet-{depth} for ImageNet: {kind} {list(layers)}, projection shortcuts; "
+                f"ResNet-{depth} for ImageNet: {list(layers)} {kind}, projection shortcuts; "
                 "He et al. 2015, as torchvision builds it.",
                 torchvision=name, source=PAPER + "; torchvision.models." + name,
             ),
