@@ -1,0 +1,105 @@
+"""The worker as a child process: stop, pause/resume, a killed worker, DDP, the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import time
+
+from convnet_studio.train.cli import add_train_arguments, run_train_command
+from convnet_studio.train.process import TrainingProcess, describe_exit
+
+from conftest import small_config, tiny_graph
+
+TIMEOUT = 120
+
+
+def _collect(proc, until=None):
+    events = []
+    for event in proc.events(timeout=TIMEOUT):
+        events.append(event)
+        if until is not None and until(event, events):
+            break
+    return events
+
+
+def test_pause_resume_then_stop_keeps_a_checkpoint(tmp_path):
+    proc = TrainingProcess(tiny_graph().to_dict(), small_config(tmp_path, epochs=100))
+    proc.start()
+    events = _collect(proc, until=lambda e, _: e["event"] == "step" and e["step"] >= 3)
+    assert proc.pause()
+    events += _collect(proc, until=lambda e, _: e.get("state") == "paused")
+    paused_at = [e for e in events if e["event"] == "step"][-1]["step"]
+    time.sleep(0.5)
+    assert not [e for e in proc.poll() if e["event"] == "step"]  # nothing while paused
+    assert proc.resume()
+    events += _collect(proc, until=lambda e, _: e["event"] == "step" and e["step"] > paused_at + 2)
+    assert proc.stop()
+    stop_sent_at = events[-1]["step"]
+    events += _collect(proc)
+    assert proc.wait(30) == 0
+    finished = events[-1]
+    assert finished["event"] == "finished" and finished["reason"] == "stopped"
+    assert finished["step"] <= stop_sent_at + 2  # within a batch (plus one in flight)
+    assert os.path.isfile(finished["checkpoint"])
+    assert [e["state"] for e in events if e["event"] == "status"][-1] == "running"
+
+
+def test_killed_worker_is_reported(tmp_path):
+    proc = TrainingProcess(tiny_graph().to_dict(), small_config(tmp_path, epochs=100))
+    proc.start()
+    _collect(proc, until=lambda e, _: e["event"] == "step")
+    os.kill(proc.pid, signal.SIGKILL)
+    events = _collect(proc)
+    error = [e for e in events if e["event"] == "error"][0]
+    assert error["kind"] == "crash" and "SIGKILL" in error["message"]
+    assert events[-1]["event"] == "finished" and events[-1]["reason"] == "crashed"
+    assert proc.returncode == -signal.SIGKILL
+
+
+def test_describe_exit_includes_the_last_stderr_line():
+    text = describe_exit(1, ["Traceback (most recent call last):", "MemoryError"])
+    assert "status 1" in text and text.endswith("MemoryError")
+
+
+def test_ddp_two_cpu_processes(tmp_path):
+    config = small_config(tmp_path, device="cpu", train_size=256, val_size=64, epochs=1)
+    proc = TrainingProcess(tiny_graph().to_dict(), config, nproc=2)
+    proc.start()
+    events = _collect(proc)
+    assert proc.wait(30) == 0, list(proc.stderr_tail)
+    started = [e for e in events if e["event"] == "started"][0]
+    assert started["world_size"] == 2 and started["batch_size"] == 64
+    assert started["steps_per_epoch"] == 256 // 2 // 32
+    assert len([e for e in events if e["event"] == "step"]) == 4  # rank 0 alone reports
+    assert [e for e in events if e["event"] == "epoch"][0]["val_top1"] >= 0
+    assert events[-1]["reason"] == "completed"
+
+
+def _cli(argv):
+    parser = argparse.ArgumentParser()
+    add_train_arguments(parser)
+    return run_train_command(parser.parse_args(argv))
+
+
+def test_cli_trains_a_project_file(tmp_path, capsys):
+    from convnet_studio.graph.project_file import save_project
+
+    save_project(tiny_graph(), tmp_path / "tiny.json")
+    out = tmp_path / "run"
+    code = _cli([str(tmp_path / "tiny.json"), "--train-size", "128", "--val-size", "32",
+                 "--epochs", "1", "--batch-size", "32", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0 and "epoch 1/1" in printed and (out / "last.pt").is_file()
+    code = _cli(["--resume", str(out / "last.pt"), "--epochs", "2"])
+    assert code == 0 and "epoch 2/2" in capsys.readouterr().out
+
+
+def test_cli_errors_are_one_sentence(tmp_path, capsys):
+    code = _cli([str(tmp_path / "missing.json")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("convnet-studio train: cannot load project")
+    assert "Traceback" not in err
+    code = _cli(["--resume", str(tmp_path / "nope.pt")])
+    assert code == 2 and "does not exist" in capsys.readouterr().err
