@@ -1,0 +1,101 @@
+"""Random edit sequences: the events always mirror the state, refused edits change nothing."""
+
+from __future__ import annotations
+
+import copy
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from convnet_studio.graph import Edge, Graph, GraphError
+from convnet_studio.graph.model import Node
+
+TYPES = ["Conv2d", "ReLU", "BatchNorm2d", "Add", "Concat", "MaxPool2d", "Bottleneck"]
+NAMES = ["a", "b", "c", "a.b", "a.c", "b.x.y", "layer1.0", "layer1.1", "conv1", "forward", "1bad"]
+PARAMS = [{"out_channels": 8}, {"out_channels": 0}, {"num_inputs": 3}, {"kernel_size": [1, 3]},
+          {"eps": 0.01}, {"planes": 4}, {"stride": 2}, {"nope": 1}]
+
+
+class Shadow:
+    """A graph rebuilt only from events: must always equal the real one."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.nodes: dict[str, dict] = {n.name: n.to_dict() for n in graph}
+        self.edges: set[Edge] = set(graph.edges)
+        ev = graph.events
+        ev.node_added.connect(lambda node: self.nodes.__setitem__(node.name, node.to_dict()))
+        ev.node_removed.connect(lambda node: self.nodes.pop(node.name))
+        # Not the set's bound methods: a rename replaces the set.
+        ev.connected.connect(lambda edge: self.edges.add(edge))
+        ev.disconnected.connect(lambda edge: self.edges.remove(edge))
+        ev.params_changed.connect(lambda name, old, new: self.nodes[name].__setitem__("params", copy.deepcopy(new)))
+        ev.node_moved.connect(lambda name, old, new: self.nodes[name].__setitem__("position", list(new)))
+        ev.node_renamed.connect(self._renamed)
+
+    def _renamed(self, old: str, new: str) -> None:
+        self.nodes[new] = {**self.nodes.pop(old), "name": new}
+        rename = {old: new}
+        self.edges = {Edge(rename.get(e.src, e.src), rename.get(e.dst, e.dst), e.src_port, e.dst_port)
+                      for e in self.edges}
+
+    def canonical(self) -> tuple:
+        return sorted(self.nodes.items()), sorted(map(str, self.edges))
+
+
+def _canonical(graph: Graph) -> tuple:
+    d = graph.to_dict()
+    return sorted((n["name"], n) for n in d["nodes"]), sorted(map(str, graph.edges))
+
+
+def _edit(graph: Graph, data: st.DataObject) -> None:
+    names = sorted(graph.nodes) or ["a"]
+    op = data.draw(st.sampled_from(["add", "add", "remove", "connect", "connect", "disconnect", "params", "rename",
+                                    "move"]))
+    pick = lambda: data.draw(st.sampled_from(names))  # noqa: E731
+    if op == "add":
+        graph.add_node(data.draw(st.sampled_from(TYPES)), data.draw(st.sampled_from(NAMES + [None])))
+    elif op == "remove":
+        graph.remove_node(pick())
+    elif op == "connect":
+        dst = pick()
+        ports = graph.node(dst).input_ports() if dst in graph else ("in",)
+        graph.connect(pick(), dst, dst_port=data.draw(st.sampled_from(list(ports) or ["in"])))
+    elif op == "disconnect":
+        edges = graph.edges
+        graph.disconnect(data.draw(st.sampled_from(edges)) if edges else Edge("a", "b"))
+    elif op == "params":
+        graph.set_params(pick(), data.draw(st.sampled_from(PARAMS)))
+    elif op == "rename":
+        graph.rename_node(pick(), data.draw(st.sampled_from(NAMES)))
+    else:
+        graph.move_node(pick(), (data.draw(st.integers(-500, 500)), 3.5))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_events_mirror_state(data: st.DataObject) -> None:
+    graph = Graph("fuzz")
+    shadow = Shadow(graph)
+    for _ in range(data.draw(st.integers(5, 40))):
+        before, version = _canonical(graph), graph.version
+        try:
+            _edit(graph, data)
+        except GraphError:
+            assert _canonical(graph) == before and graph.version == version
+        assert shadow.canonical() == _canonical(graph)
+        _check_invariants(graph)
+    Graph.from_dict(graph.to_dict())  # whatever the edits made still saves and loads
+
+
+def _check_invariants(graph: Graph) -> None:
+    names = set(graph.nodes)
+    for name in names:
+        assert not any(name.startswith(other + ".") for other in names), name
+    seen = set()
+    for edge in graph.edges:
+        assert edge.dst_port in graph.node(edge.dst).input_ports()
+        assert (edge.dst, edge.dst_port) not in seen
+        seen.add((edge.dst, edge.dst_port))
+    assert len(graph.topological_order()) == len(graph)  # acyclic
+    assert all(isinstance(n, Node) for n in graph)
+    graph.analyze()  # never raises, whatever the graph
