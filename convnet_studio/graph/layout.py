@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 NODE_SIZE = (190.0, 92.0)  # width, height of a node box on the canvas
 # Distance between consecutive layers (along the data flow) and between neighbours in a layer.
-LAYER_GAP = {"LR": 250.0, "TB": 150.0}
+LAYER_GAP = {"LR": 290.0, "TB": 150.0}
 ROW_GAP = {"LR": 130.0, "TB": 230.0}
 DIRECTIONS = ("LR", "TB")
 _SWEEPS = 6
