@@ -1,0 +1,336 @@
+"""Write the reference pages in docs/reference/ from the code, so they cannot drift from it.
+
+    python docs/generate_reference.py          # rewrite docs/reference/*.md
+    python docs/generate_reference.py --check  # exit 1 if a page is out of date (the tests run this)
+
+Pages: every block of the registry (parameters, ports, shape rule, cost rule, a worked example
+computed by the shape and cost rules themselves, and a composite's expansion), every preset with
+its size, and the command line's ``--help`` for every subcommand. The shape and cost rules in
+words are kept in the tables below, beside the formulas they describe; a test fails when a block
+is registered without them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+from contextlib import redirect_stdout
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "reference"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from convnet_studio.graph import Graph, list_blocks
+from convnet_studio.graph.blocks.arith import fmt_shape
+
+CONV_SIZE = "H' = floor((H + 2*padding - dilation*(kernel - 1) - 1) / stride) + 1, the same for W"
+# block type -> (shape rule, cost rule), in words. Composites take both from their expansion.
+RULES: dict[str, tuple[str, str]] = {
+    "Input": ("Output is channels x height x width; there is no input.", "None."),
+    "Output": ("Passes its input through; its shape is the network's output shape.", "None."),
+    "Conv2d": (
+        (
+            f"Output has out_channels channels; {CONV_SIZE}. padding='same' keeps H and W "
+            "(stride 1 only), 'valid' means 0. Input channels must divide by groups, and equal "
+            "in_channels when that is set."
+        ),
+        (
+            "Parameters: out_channels x (C_in / groups) x kh x kw, plus out_channels for the bias. "
+            "MACs: every output element costs (C_in / groups) x kh x kw, so "
+            "C_out x H' x W' x (C_in / groups) x kh x kw."
+        ),
+    ),
+    "BatchNorm2d": (
+        "Same shape as its input.",
+        (
+            "Parameters: 2 x C (scale and shift) when affine; the running mean and variance are "
+            "buffers, not parameters. MACs: counted as 0."
+        ),
+    ),
+    "Linear": (
+        (
+            "Input must be a vector (put a Flatten or a global pool before it); output is "
+            "out_features."
+        ),
+        (
+            "Parameters: in_features x out_features, plus out_features for the bias. MACs: "
+            "in_features x out_features."
+        ),
+    ),
+    "Dropout": ("Same shape as its input.", "None (MACs counted as 0)."),
+    "Flatten": ("C x H x W becomes one vector of C*H*W features.", "None."),
+    "MaxPool2d": (
+        (
+            f"Channels unchanged; {CONV_SIZE}, stride defaulting to the window; with ceil_mode the "
+            "division rounds up, but a window starting in the right padding is dropped, as PyTorch "
+            "does. Padding may be at most half the window."
+        ),
+        "No parameters; MACs counted as 0.",
+    ),
+    "AvgPool2d": (
+        f"Channels unchanged; {CONV_SIZE} (no dilation), with ceil_mode as for MaxPool2d.",
+        "No parameters; MACs counted as 0.",
+    ),
+    "AdaptiveAvgPool2d": (
+        "C x output_size, whatever the input's H and W.",
+        "No parameters; MACs counted as 0.",
+    ),
+    "GlobalAvgPool": ("C x H x W becomes C x 1 x 1.", "No parameters; MACs counted as 0."),
+    "Add": (
+        (
+            "All inputs must have the same shape, which is the output's. Where they differ the "
+            "studio offers a projection shortcut (a 1x1 conv + BatchNorm, or option A)."
+        ),
+        "No parameters; MACs counted as 0.",
+    ),
+    "Concat": (
+        "Inputs must agree in H and W; output channels are the sum of the inputs' channels.",
+        "No parameters; MACs counted as 0.",
+    ),
+    "ShortcutA": (
+        (
+            "out_channels x ceil(H / stride) x ceil(W / stride): subsample, then zero-pad the "
+            "channels; out_channels must not be fewer than the input's."
+        ),
+        "No parameters and no MACs: this is why option A is free.",
+    ),
+    "Identity": ("Same shape as its input.", "None."),
+}
+ACTIVATION_RULE = ("Same shape as its input (element-wise).", "No parameters; MACs counted as 0.")
+for _name in (
+    "ReLU",
+    "LeakyReLU",
+    "GELU",
+    "SiLU",
+    "Sigmoid",
+    "Tanh",
+    "Hardswish",
+    "LocalResponseNorm",
+):
+    RULES[_name] = ACTIVATION_RULE
+COMPOSITE_RULE = (
+    (
+        "Those of its expansion below: the studio expands the block into primitives and infers "
+        "every inner shape with their rules."
+    ),
+    "The sum of its expansion's costs.",
+)
+# Example inputs for the worked examples; a C x H x W feature map unless listed.
+EXAMPLE_INPUT: dict[str, tuple[int, ...]] = {
+    "ResNetStem": (3, 224, 224),
+    "GoogLeNetStem": (3, 224, 224),
+    "InceptionModule": (192, 28, 28),
+    "Linear": (512,),
+    "Add": (64, 56, 56),
+    "Concat": (64, 28, 28),
+}
+
+
+def block_example(spec) -> tuple[str, str, int, int]:
+    """(input, output, params, MACs) of the block at its defaults, computed by its own rules."""
+    params = spec.resolve_params({})
+    if spec.type == "Input":
+        shape = (params["channels"], params["height"], params["width"])
+        return "-", fmt_shape(shape), 0, 0
+    shape = EXAMPLE_INPUT.get(spec.type, (64, 56, 56))
+    ports = spec.input_ports(params)
+    ins = tuple(shape for _ in ports)
+    if spec.type == "Concat":
+        ins = ((64, 28, 28), (128, 28, 28), (32, 28, 28), (32, 28, 28))
+    if spec.is_composite:
+        graph = Graph("example")
+        x = graph.add("Input", channels=shape[0], height=shape[1], width=shape[2])
+        node = graph.add(spec.type, inputs=x)
+        result = graph.analyze().nodes[node]
+        outs, cost = tuple(result.outputs.values()), result.cost
+        params_count, macs = cost.params, cost.macs
+    else:
+        outs = spec.shape(params, ins)
+        params_count, macs = spec.cost(params, ins, outs)
+    shown_in = " + ".join(fmt_shape(s) for s in ins) if ins else "-"
+    shown_out = ", ".join(fmt_shape(s) for s in outs) if outs else "-"
+    return shown_in, shown_out, params_count, macs
+
+
+def expansion_lines(spec) -> list[str]:
+    shape = EXAMPLE_INPUT.get(spec.type, (64, 56, 56))
+    sub = spec.expand(spec.resolve_params({}), (shape,))
+    feeds: dict[str, list[str]] = {}
+    for src, _src_port, dst, _dst_port in sub.edges:
+        feeds.setdefault(dst, []).append(src)
+    lines = ["", "Expansion at the defaults (inner names follow torchvision's):", ""]
+    lines += ["| Inner node | Type | Parameters | Inputs from |", "|---|---|---|---|"]
+    for inner in sub.nodes:
+        params = ", ".join(f"{k}={v!r}" for k, v in inner.params.items()) or "-"
+        sources = ", ".join(feeds.get(inner.name, [])) or "the block's input"
+        lines.append(f"| `{inner.name}` | {inner.type} | {params} | {sources} |")
+    return lines
+
+
+def param_rows(spec) -> list[str]:
+    if not spec.params:
+        return ["No parameters."]
+    rows = ["| Parameter | Kind | Default | Allowed | Meaning |", "|---|---|---|---|---|"]
+    for p in spec.params:
+        allowed = ", ".join(f"`{c}`" for c in p.choices) if p.choices else ""
+        if p.minimum is not None or p.maximum is not None:
+            low = "" if p.minimum is None else f"{p.minimum:g} <= "
+            high = "" if p.maximum is None else f" <= {p.maximum:g}"
+            allowed = f"{low}x{high}"
+        rows.append(f"| `{p.name}` | {p.kind} | `{p.default!r}` | {allowed} | {p.doc} |")
+    return rows
+
+
+def blocks_page() -> str:
+    out = [
+        "# Block reference",
+        "",
+        "Generated from the block registry by `python docs/generate_reference.py`; do not edit.",
+        "Shapes are per image (no batch dimension). MACs are multiply-accumulates per image",
+        "(FLOPs = 2 x MACs); BatchNorm, activations, pooling and adds count as 0 MACs, as in the",
+        "published figures for these networks. Activations are the output elements per image.",
+        "",
+        "Parameter kinds: `int`, `float`, `bool`, `choice`, `pair` (one number or `[h, w]`),",
+        "`padding` (a pair, `'same'` or `'valid'`), `str`.",
+    ]
+    blocks = list_blocks()
+    categories: dict[str, list] = {}
+    for spec in blocks:
+        categories.setdefault(spec.category, []).append(spec)
+    out += ["", "## Contents", ""]
+    for category, specs in categories.items():
+        links = ", ".join(f"[{s.type}](#{s.type.lower()})" for s in specs)
+        out.append(f"- {category}: {links}")
+    for category, specs in categories.items():
+        out += ["", f"## {category}"]
+        for spec in specs:
+            out += block_section(spec)
+    return "\n".join(out) + "\n"
+
+
+def block_section(spec) -> list[str]:
+    shape_rule, cost_rule = COMPOSITE_RULE if spec.is_composite else RULES[spec.type]
+    ports = spec.input_ports(spec.resolve_params({}))
+    inputs = ", ".join(f"`{p}`" for p in ports) or "none"
+    if callable(spec.inputs):
+        inputs += " (one per input, set by `num_inputs`)"
+    outputs = ", ".join(f"`{p}`" for p in spec.outputs) or "none"
+    kind = "composite (expands into primitives)" if spec.is_composite else "primitive"
+    shown_in, shown_out, params, macs = block_example(spec)
+    lines = ["", f"### {spec.type}", "", spec.description, ""]
+    lines += [f"- Kind: {kind}.", f"- Inputs: {inputs}. Outputs: {outputs}."]
+    lines += [f"- Shape rule: {shape_rule}", f"- Cost rule: {cost_rule}"]
+    lines += [
+        f"- Example at the defaults: {shown_in} -> {shown_out}, {params:,} parameters, {macs:,} MACs.",
+        "",
+    ]
+    lines += param_rows(spec)
+    if spec.is_composite:
+        lines += expansion_lines(spec)
+    return lines
+
+
+def presets_page() -> str:
+    from convnet_studio.presets import get_preset, list_presets
+
+    out = [
+        "# Preset reference",
+        "",
+        "Generated by `python docs/generate_reference.py`; do not edit. Sizes at each preset's",
+        "default input and class count, from the studio's cost model (`convnet-studio presets`",
+        "prints the same).",
+        "",
+        "| Preset | Family | Input | Classes | Parameters | MACs | Activations / image | What it is |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for info in list_presets():
+        total = get_preset(info.name).analyze().total
+        out.append(
+            f"| `{info.name}` | {info.family} | {fmt_shape(info.default_input)} | "
+            f"{info.default_num_classes} | {total.params:,} | {total.macs:,} | {total.activations:,} | "
+            f"{info.description} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def cli_page() -> str:
+    from convnet_studio.cli import build_parser
+
+    os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal; fix the width
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    out = [
+        "# Command-line reference",
+        "",
+        (
+            "Generated from the argument parsers by `python docs/generate_reference.py` "
+            f"(Python {sys.version_info.major}.{sys.version_info.minor}); do not edit."
+        ),
+        "`convnet-studio` with no command, or with a project file or preset name, opens the studio.",
+        "",
+        "## convnet-studio",
+        "",
+        "```text",
+        parser.format_help().rstrip(),
+        "```",
+    ]
+    for name, command in sub.choices.items():
+        text = command.format_help().rstrip()
+        if command.get_default("_unavailable"):
+            text += "\n\n(not available in the installation that generated this page)"
+        out += ["", f"## convnet-studio {name}", "", "```text", text, "```"]
+    return "\n".join(out) + "\n"
+
+
+INDEX_PAGE = """# Reference
+
+- [Blocks](blocks.md): every block's parameters, ports, shape rule and cost rule.
+- [Presets](presets.md): every built-in network with its size.
+- [Command line](cli.md): `convnet-studio` and every subcommand's options.
+- [Project file format](../project-format.md): what a `.cnsproj` file holds.
+
+The first three are generated from the code by `python docs/generate_reference.py`.
+"""
+
+
+def pages() -> dict[str, str]:
+    with redirect_stdout(
+        io.StringIO()
+    ):  # a preset or parser printing on import stays out of the docs
+        return {
+            "index.md": INDEX_PAGE,
+            "blocks.md": blocks_page(),
+            "presets.md": presets_page(),
+            "cli.md": cli_page(),
+        }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Generate docs/reference/*.md from the code.")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a page is out of date")
+    args = parser.parse_args(argv)
+    stale = []
+    for name, text in pages().items():
+        path = OUT / name
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(name)
+        else:
+            OUT.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path.relative_to(ROOT)}")
+    if stale:
+        print(
+            f"out of date: {', '.join(stale)}; run python docs/generate_reference.py",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
