@@ -1,0 +1,25 @@
+"""The cost model's totals are torchvision's published numbers (read from its weights enums)."""
+
+from __future__ import annotations
+
+import pytest
+from torchvision.models import get_model_weights
+
+from convnet_studio.presets import get_preset, preset_info
+from preset_cases import TORCHVISION_PRESETS
+
+
+@pytest.mark.parametrize("name", TORCHVISION_PRESETS)
+def test_macs_and_params_match_torchvision_metadata(name: str) -> None:
+    # The enum's metadata is plain data: reading it downloads nothing.
+    meta = get_model_weights(preset_info(name).torchvision).DEFAULT.meta
+    total = get_preset(name, num_classes=1000, input_size=(3, 224, 224)).analyze().total
+    assert total.params == meta["num_params"]
+    # torchvision's "_ops" (GFLOPS) count multiply-accumulates, as the cost model does.
+    assert total.macs / 1e9 == pytest.approx(meta["_ops"], rel=0.01)
+
+
+def test_summary_numbers_of_resnet50() -> None:
+    total = get_preset("resnet50").analyze().total
+    assert total.params == 25_557_032
+    assert round(total.macs / 1e9, 3) == 4.089
