@@ -1,4 +1,4 @@
-"""Render resources/icons/convnet-studio.svg to the PNG sizes desktops and PyInstaller want.
+"""Render resources/convnet-studio.svg to the PNG sizes desktops and PyInstaller want.
 
 Run from anywhere: ``python packaging/make_icons.py``. Qt renders offscreen, so no display is
 needed. The PNGs are committed; run this again only after editing the SVG.
@@ -35,7 +35,7 @@ def render_png(renderer: QSvgRenderer, size: int, path: Path) -> None:
 
 def main() -> int:
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841 (keeps Qt alive)
-    renderer = QSvgRenderer(str(ICONS / "convnet-studio.svg"))
+    renderer = QSvgRenderer(str(ICONS.parent / "convnet-studio.svg"))
     if not renderer.isValid():
         print("convnet-studio.svg is not a valid SVG", file=sys.stderr)
         return 1

@@ -11,7 +11,7 @@ from importlib.resources import files
 from pathlib import Path
 
 ICON_SIZES: tuple[int, ...] = (16, 24, 32, 48, 64, 128, 256, 512)
-ICON_SVG = "icons/convnet-studio.svg"
+ICON_SVG = "convnet-studio.svg"
 DESKTOP_FILE = "convnet-studio.desktop"
 MIME_FILE = "convnet-studio-mime.xml"
 PROJECT_MIME_TYPE = "application/x-convnet-studio-project"
@@ -22,7 +22,7 @@ def resource_path(name: str) -> Path:
 
     Args:
         name: the file's path relative to ``resources/``, with forward slashes
-            (``"icons/convnet-studio.svg"``).
+            (``"icons/convnet-studio-64.png"``).
 
     Returns:
         A filesystem path (every supported install unpacks the package to disk).
