@@ -1,0 +1,85 @@
+"""Expanding and collapsing composites keeps the compiled module's state_dict keys and outputs;
+projection shortcuts compile to what they promise."""
+
+from __future__ import annotations
+
+import torch
+
+from convnet_studio.compile import compile_graph
+from convnet_studio.graph import Graph
+from convnet_studio.graph.composite_ops import collapse_group, expand_node
+from convnet_studio.graph.projection import insert_projection
+
+
+def _net() -> Graph:
+    g = Graph("mixed")
+    x = g.add("Input", "input", channels=3, height=32, width=32)
+    x = g.add("GoogLeNetStem", "stem", x)  # 32 -> 4, holds ConvBNReLU units
+    x = g.add("InceptionModule", "inception3a", x, ch1x1=8, ch3x3red=8, ch3x3=8, ch5x5red=4, ch5x5=4, pool_proj=4)
+    x = g.add("Bottleneck", "layer1.0", x, planes=4)  # 24 -> 16 channels: projection
+    x = g.add("Bottleneck", "layer1.1", x, planes=4)  # identity
+    x = g.add("BasicBlock", "layer2.0", x, planes=24, stride=2, shortcut="A")
+    x = g.add("VGGStage", "features", x, channels=8, num_convs=1, batch_norm=True, pool=False)
+    x = g.add("Flatten", "flatten", g.add("GlobalAvgPool", "avgpool", x))
+    g.add("Output", "output", g.add("Linear", "fc", x, out_features=5))
+    return g
+
+
+def _run(graph: Graph, state: dict, x: torch.Tensor) -> torch.Tensor:
+    module = compile_graph(graph).eval()
+    assert sorted(module.state_dict()) == sorted(state)
+    module.load_state_dict(state)  # strict: the same keys and shapes
+    with torch.no_grad():
+        return module(x)
+
+
+def test_expand_and_collapse_keep_keys_and_outputs() -> None:
+    torch.manual_seed(0)
+    g = _net()
+    reference = compile_graph(g).eval()
+    with torch.no_grad():  # non-trivial BatchNorm statistics, so a mix-up would show
+        for name, buf in reference.named_buffers():
+            if name.endswith("running_mean"):
+                buf.normal_()
+            elif name.endswith("running_var"):
+                buf.uniform_(0.5, 2.0)
+    state = reference.state_dict()
+    x = torch.randn(1, 3, 32, 32)
+    with torch.no_grad():
+        want = reference(x)
+    for name in ["stem", "stem.conv1", "inception3a", "layer1.0", "layer1.1",
+                 "layer2.0", "features"]:
+        expand_node(g, name)
+        torch.testing.assert_close(_run(g, state, x), want)
+    for name in ["layer1.0", "stem", "inception3a", "layer2.0", "layer1.1", "features"]:
+        collapse_group(g, name)
+        torch.testing.assert_close(_run(g, state, x), want)
+    assert all(not n.meta for n in g)  # every composite is back
+
+
+def test_projection_b_compiles_to_torchvision_downsample() -> None:
+    g = Graph("proj")
+    x = g.add("Input", "input", channels=8, height=9, width=9)
+    y = g.add("Conv2d", "layer2.0.conv1", x, out_channels=16, kernel_size=3, stride=2, padding=1, bias=False)
+    g.add("Output", "output", g.add("Add", "layer2.0.add", [y, x]))
+    insert_projection(g, "layer2.0.add")
+    module = compile_graph(g)
+    keys = set(module.state_dict())
+    assert {"layer2.0.downsample.0.weight", "layer2.0.downsample.1.running_mean"} <= keys
+    assert "layer2.0.downsample.0.bias" not in keys
+    assert module(torch.randn(2, 8, 9, 9)).shape == (2, 16, 5, 5)
+
+
+def test_projection_a_subsamples_and_zero_pads() -> None:
+    g = Graph("proj_a")
+    x = g.add("Input", "input", channels=2, height=5, width=5)
+    y = g.add("Conv2d", "conv", x, out_channels=4, kernel_size=3, stride=2, padding=1)
+    g.add("Output", "output", g.add("Add", "add", [y, x]))
+    insert_projection(g, "add", "A")
+    module = compile_graph(g)
+    shortcut = module.get_submodule("add_downsample")
+    x = torch.randn(1, 2, 5, 5)
+    out = shortcut(x)
+    assert out.shape == (1, 4, 3, 3)
+    torch.testing.assert_close(out[:, 1:3], x[:, :, ::2, ::2])
+    assert out[:, 0].abs().sum() == 0 and out[:, 3].abs().sum() == 0
