@@ -1,0 +1,322 @@
+"""Ties the training widgets to the document, the worker and the run directories.
+
+The controller owns no widget layout (``install_training`` docks the widgets); it starts
+runs after the pre-flight checks, feeds the live run to the plots, keeps run directories
+and the runs list, and colours the canvas by gradient norm.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from types import SimpleNamespace
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QProcess, QTimer, Signal
+
+from convnet_studio.graph.model import Graph
+from convnet_studio.train.config import ConfigError, TrainConfig
+from convnet_studio.ui.training import preflight
+from convnet_studio.ui.training.dashboard import TrainingDashboard
+from convnet_studio.ui.training.device_probe import DeviceProbe
+from convnet_studio.ui.training.gradient_overlay import GradientOverlay
+from convnet_studio.ui.training.run_data import RunData
+from convnet_studio.ui.training.run_panel import RunPanel
+from convnet_studio.ui.training.run_store import RunRecord, RunStore, default_runs_root, graph_hash
+from convnet_studio.ui.training.runs_list import RunsList
+from convnet_studio.ui.training.session import TrainingSession
+
+TICK_MS = 250
+EXTRACT_WEIGHTS = ("import sys, torch; s = torch.load(sys.argv[1], map_location='cpu', "
+                   "weights_only=True); torch.save(s['model'], sys.argv[2])")
+
+
+class TrainingController(QObject):
+    """Training for one document.
+
+    Args:
+        document: the editor's ``Document`` (``.graph``, ``.path``, ``.focus(name)``,
+            ``.run_compound(text, edit)``), or a bare :class:`Graph` (tests, scripts).
+        scene: the canvas scene with the overlay API, or None.
+        runs_root: where runs go (default: beside the project, see :mod:`.run_store`).
+        python: interpreter for the worker (tests may pass a fake one).
+
+    Signals:
+        message(str): a line for the status bar.
+        run_finished(dict): the live run's ``finished`` event.
+    """
+
+    message = Signal(str)
+    run_finished = Signal(dict)
+
+    def __init__(self, document: Any, scene: Any = None, runs_root: str | None = None,
+                 probe: DeviceProbe | None = None, python: str | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = SimpleNamespace(graph=document, path=None) if isinstance(document, Graph) \
+            else document
+        self.runs_root = runs_root
+        self.python = python
+        self.panel = RunPanel(probe=probe)
+        self.dashboard = TrainingDashboard()
+        self.runs = RunsList()
+        self.overlay = GradientOverlay(scene)
+        self.colour_live = True
+        self.confirm: Callable[[str], bool] = self._ask
+        self.session: TrainingSession | None = None
+        self.live: RunData | None = None
+        self.record: RunRecord | None = None
+        self._loaded: dict[str, tuple[float, RunData]] = {}
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self._on_tick)
+        self._connect()
+        self.refresh_runs()
+
+    def _connect(self) -> None:
+        p = self.panel
+        p.start_requested.connect(self.start)
+        p.pause_requested.connect(self.pause)
+        p.resume_requested.connect(self.resume)
+        p.stop_requested.connect(self.stop)
+        p.node_activated.connect(self._on_node_activated)
+        p.settings.changed.connect(self._on_settings_changed)
+        self.runs.selection_changed.connect(self._on_runs_selected)
+        self.runs.colour_requested.connect(self._on_colour_requested)
+        self.runs.load_requested.connect(self.load_weights)
+        self.runs.export_requested.connect(self._on_export_requested)
+        self.runs.open_requested.connect(self._on_open_requested)
+        self.dashboard.message.connect(self.message)
+
+    @property
+    def graph(self) -> Graph:
+        return self.document.graph
+
+    @property
+    def store(self) -> RunStore:
+        path = getattr(self.document, "path", None)
+        return RunStore(self.runs_root or default_runs_root(str(path) if path else None,
+                                                            self.graph.name or "untitled"))
+
+    @property
+    def running(self) -> bool:
+        return self.session is not None and self.session.active
+
+    # ------------------------------------------------------------------ runs
+    def check(self) -> list[preflight.Issue]:
+        """The pre-flight problems of the current graph and settings (shown in the panel)."""
+        config = self.panel.settings.config()
+        issues = preflight.check(self.graph, config["dataset"], config["adapt_input"])
+        self.panel.set_issues(issues)
+        return issues
+
+    def start(self) -> bool:
+        """Check, create the run directory and start the worker; False if blocked."""
+        if self.running:
+            return False
+        self.panel.show_error(None)
+        if self.check():
+            self.panel.show_error("The run cannot start: fix the problems listed below.")
+            return False
+        try:
+            config = TrainConfig.from_dict(self.panel.settings.config()).to_dict()
+        except ConfigError as exc:
+            self.panel.show_error(str(exc))
+            return False
+        project = self.graph.to_dict()
+        self.record = self.store.create(project, config)
+        self.live = RunData(self.record.name, self.record.path)
+        self.session = TrainingSession(self.live, self)
+        self.session.state_changed.connect(self._on_state_changed)
+        self.session.error_reported.connect(self._on_error_reported)
+        self.session.finished.connect(self._on_finished)
+        self.session.start(project, dict(config, out=self.record.path), self.record.path,
+                           env=self.panel.settings.worker_env(), python=self.python)
+        self.runs.table.clearSelection()
+        self.dashboard.set_runs([self.live])
+        self.refresh_runs()
+        self._tick.start()
+        self.message.emit(f"training {self.graph.name} in {self.record.path}")
+        return True
+
+    def pause(self) -> None:
+        if self.session:
+            self.session.pause()
+
+    def resume(self) -> None:
+        if self.session:
+            self.session.resume()
+
+    def stop(self) -> None:
+        if self.session:
+            self.session.stop()
+
+    def shutdown(self) -> None:
+        """Stop a running worker (the window is closing)."""
+        if self.session:
+            self.session.shutdown()
+
+    def refresh_runs(self) -> None:
+        records = self.store.list()
+        self.runs.set_records(records, {r.path: self._summary(r) for r in records})
+
+    def run_data(self, record: RunRecord) -> RunData:
+        """A run's metrics: the live object for the live run, else loaded (cached)."""
+        if self.live is not None and self.record is not None and record.path == self.record.path:
+            return self.live
+        try:
+            mtime = os.path.getmtime(record.metrics_path)
+        except OSError:
+            mtime = 0.0
+        cached = self._loaded.get(record.path)
+        if cached is None or cached[0] != mtime:
+            cached = self._loaded[record.path] = (mtime, record.load())
+        return cached[1]
+
+    def _summary(self, record: RunRecord) -> dict[str, Any]:
+        if "summary" in record.info:
+            return record.info["summary"]
+        return self.run_data(record).summary()
+
+    # ------------------------------------------------------------------ canvas
+    def colour_graph(self, run: RunData | None = None) -> int:
+        """Colour canvas nodes by ``run``'s latest gradient norms (default: the live run)."""
+        run = run or self.live
+        norms = run.latest_grad_norms() if run else {}
+        if not norms:
+            return 0
+        return self.overlay.show(norms)
+
+    def load_weights(self, record: RunRecord) -> bool:
+        """Make ``record``'s trained weights the graph's (its graph too, if it differs).
+
+        The change is one undo step; the weights are referenced in ``graph.meta["weights"]``
+        and saved with the project.
+        """
+        checkpoint, project = record.checkpoint, record.project()
+        if checkpoint is None or project is None:
+            self.message.emit(f"{record.name} has no checkpoint to load")
+            return False
+        same = graph_hash(self.graph.to_dict()) == record.info.get("graph_hash")
+        if not same and not self.confirm(f"{record.name} trained a different graph. Replace "
+                                         "the current graph with the one it trained?"):
+            return False
+        weights = {"checkpoint": checkpoint, "run": record.name,
+                   "graph_hash": record.info.get("graph_hash")}
+
+        def edit(graph: Graph) -> None:
+            if not same:
+                graph.replace_with(Graph.from_dict(project))
+            graph.meta["weights"] = weights
+
+        if hasattr(self.document, "run_compound"):
+            self.document.run_compound(f"Load weights of {record.name}", edit)
+        else:
+            edit(self.graph)
+        self.message.emit(f"weights of {record.name} loaded into the graph")
+        return True
+
+    def export_code(self, record: RunRecord, path: str) -> list[str]:
+        """Write the graph's Python code (when the codegen package offers it) and the run's
+        weights as a ``state_dict`` beside it; returns the files written or started."""
+        written = []
+        code = _generate_code(Graph.from_dict(record.project() or self.graph.to_dict()))
+        if code is not None:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(code)
+            written.append(path)
+        else:
+            self.message.emit("code export is not available yet (convnet_studio.codegen has "
+                              "no generate_code); exporting the weights only")
+        if record.checkpoint:
+            target = os.path.splitext(path)[0] + "_weights.pt"
+            process = QProcess(self)
+            process.finished.connect(lambda *_: self.message.emit(f"weights written to {target}"))
+            process.start(self.python or sys.executable, ["-c", EXTRACT_WEIGHTS,
+                                                          record.checkpoint, target])
+            written.append(target)
+        return written
+
+    # ------------------------------------------------------------------ slots
+    def _on_tick(self) -> None:
+        if self.live is None:
+            return
+        self.panel.update_progress(self.live)
+        if self.colour_live and self.live.latest_grad_norms():
+            self.colour_graph(self.live)
+        if self.session is None or not self.session.active:
+            self._tick.stop()
+
+    def _on_state_changed(self, state: str) -> None:
+        self.panel.set_state(state)
+        if self.record is not None:
+            self.record.update(status=state)
+
+    def _on_error_reported(self, event: dict) -> None:
+        message = str(event.get("message") or "the run failed")
+        self.panel.show_error(f"{event.get('kind', 'error')}: {message}")
+        node = event.get("node")
+        if node:
+            self.panel.set_issues([preflight.Issue(message, node)])
+        self.message.emit(message)
+
+    def _on_finished(self, event: dict) -> None:
+        if self.live is not None and self.record is not None:
+            self.record.update(status=event.get("reason"), finished=time.time(),
+                               summary=self.live.summary())
+        self._on_tick()
+        self.refresh_runs()
+        self.run_finished.emit(event)
+
+    def _on_runs_selected(self, records: list[RunRecord]) -> None:
+        if records:
+            self.dashboard.set_runs([self.run_data(r) for r in records])
+        else:
+            self.dashboard.set_runs([self.live] if self.live else [])
+
+    def _on_colour_requested(self, record: RunRecord) -> None:
+        if not self.colour_graph(self.run_data(record)):
+            self.message.emit(f"{record.name} has no gradient norms to show")
+
+    def _on_export_requested(self, record: RunRecord) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(self.panel, "Export code and weights",
+                                              f"{self.graph.name or 'model'}.py", "Python (*.py)")
+        if path:
+            self.export_code(record, path)
+
+    def _on_open_requested(self, record: RunRecord) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(record.path))
+
+    def _on_node_activated(self, name: str) -> None:
+        focus = getattr(self.document, "focus", None)
+        if callable(focus) and name in self.graph:
+            focus(name)
+
+    def _on_settings_changed(self) -> None:
+        if self.panel.problems.isVisible():
+            self.check()
+
+    def _ask(self, question: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(self.panel, "ConvNet Studio", question)
+        return answer == QMessageBox.StandardButton.Yes
+
+
+def _generate_code(graph: Graph) -> str | None:
+    """The codegen package's Python source for ``graph``, if it offers one."""
+    try:
+        import convnet_studio.codegen as codegen
+    except ImportError:
+        return None
+    for name in ("generate_code", "to_python", "render_python"):
+        fn = getattr(codegen, name, None)
+        if callable(fn):
+            return fn(graph)
+    return None

@@ -1,0 +1,91 @@
+"""A heatmap of log10 gradient norm, layer (first at the top) by step.
+
+Vanishing gradients show at a glance: in a deep plain net the top rows (the first layers)
+turn dark while the bottom rows stay bright; a residual net of the same depth stays even.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from convnet_studio.ui.training.plot_style import LAYER_COLORMAP, make_plot
+from convnet_studio.ui.training.run_data import RunData
+
+MAX_COLUMNS = 1500  # more steps than this are sampled down to this many columns
+MAX_TICKS = 12
+
+
+class GradHeatmap(QWidget):
+    """log10 of each layer's gradient norm over the steps of one run."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = make_plot("Gradient norm heatmap (log10)", "step", "layer")
+        item = self.plot.getPlotItem()
+        item.invertY(True)
+        item.showGrid(x=False, y=False)
+        self.image = pg.ImageItem()
+        self.cmap = pg.colormap.get(LAYER_COLORMAP)
+        self.image.setColorMap(self.cmap)
+        item.addItem(self.image)
+        self.bar = pg.ColorBarItem(values=(-4, 0), colorMap=self.cmap, interactive=False,
+                                   width=12, label="log10 ‖grad‖")
+        self.bar.setImageItem(self.image, insert_in=item)
+        self.bar.getAxis("right").setTextPen(pg.mkPen("#333"))
+        self.bar.getAxis("right").setLabel("log10 ‖grad‖", color="#333")
+        self.run: RunData | None = None
+        self._drawn = -1
+        self._nodes: list[str] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.plot)
+
+    def set_run(self, run: RunData | None) -> None:
+        self.run = run
+        self._drawn = -1
+        self.refresh()
+
+    def levels(self) -> tuple[float, float]:
+        return tuple(self.bar.levels())  # type: ignore[return-value]
+
+    def refresh(self) -> None:
+        run = self.run
+        n = len(run.grad_step) if run else 0
+        if n == self._drawn:
+            return
+        self._drawn = n
+        if run is None or n == 0:
+            self.image.clear()
+            return
+        if run.nodes != self._nodes:
+            self._set_ticks(run.nodes)
+        stride = max(1, -(-n // MAX_COLUMNS))
+        rows = np.arange(n - 1, -1, -stride)[::-1]  # always include the newest step
+        norms = run.grad_norms.data[rows]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = np.log10(norms)
+        logs[~np.isfinite(logs)] = np.nan
+        finite = logs[np.isfinite(logs)]
+        if finite.size:
+            lo, hi = np.percentile(finite, [1, 99])
+            if hi - lo < 1e-6:
+                lo, hi = lo - 0.5, hi + 0.5
+            self.bar.setLevels((float(lo), float(hi)))
+            logs = np.where(np.isfinite(logs), logs, lo)
+        self.image.setImage(logs, autoLevels=False, levels=self.bar.levels())
+        steps = run.grad_step.data
+        x0, x1 = float(steps[rows[0]]), float(steps[-1])
+        width = max(x1 - x0, 1.0)
+        # one column per sampled row; stretch them over the steps they stand for
+        self.image.setRect(QRectF(x0, 0.0, width * len(rows) / max(len(rows) - 1, 1),
+                                  float(len(run.nodes))))
+
+    def _set_ticks(self, nodes: list[str]) -> None:
+        self._nodes = list(nodes)
+        step = max(1, -(-len(nodes) // MAX_TICKS))
+        ticks = [(i + 0.5, name) for i, name in enumerate(nodes) if i % step == 0
+                 or i == len(nodes) - 1]
+        self.plot.getPlotItem().getAxis("left").setTicks([ticks])

@@ -1,0 +1,151 @@
+"""Per-layer gradient norms against the step: a line per layer on a log axis.
+
+Layers are coloured first (dark) to last (yellow); the list beside the plot picks which
+are drawn. By default a handful spread from the first layer to the last are shown, which
+is enough to see whether the gradient reaching the first layers shrinks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QHBoxLayout, QListWidget, QListWidgetItem, QPushButton,
+                               QSplitter, QVBoxLayout, QWidget)
+
+from convnet_studio.ui.training.plot_style import (layer_colors, make_curve, make_legend,
+                                                   make_plot, positive)
+from convnet_studio.ui.training.run_data import RunData
+
+DEFAULT_SHOWN = 6
+
+
+def spread(count: int, k: int = DEFAULT_SHOWN) -> list[int]:
+    """``k`` indices spread evenly over ``range(count)``, always with the first and last."""
+    if count <= k:
+        return list(range(count))
+    return sorted({round(i * (count - 1) / (k - 1)) for i in range(k)})
+
+
+class GradNormPlot(QWidget):
+    """Gradient L2 norm per layer (and the total) of one run, log scale."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = make_plot("Gradient norm per layer", "step", "‖grad‖ (L2)")
+        self.plot.getPlotItem().setLogMode(y=True)
+        self.legend = make_legend(self.plot, "8pt")
+        self.layers = QListWidget()
+        self.layers.setToolTip("Layers to draw, first to last")
+        self.run: RunData | None = None
+        self._nodes: list[str] = []
+        self._curves: list[object] = []
+        self._total = make_curve(self.plot, "#000000", alpha=140, dashed=True)
+        self._drawn = -1
+        buttons = QHBoxLayout()
+        for text, slot in (("All", self._on_all_clicked), ("None", self._on_none_clicked),
+                           ("Spread", self._on_spread_clicked)):
+            button = QPushButton(text)
+            button.setAutoDefault(False)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        side = QWidget()
+        side.setMaximumWidth(170)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.layers, 1)
+        side_layout.addLayout(buttons)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.plot)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(splitter)
+        self.layers.itemChanged.connect(self._on_layer_toggled)
+
+    def set_run(self, run: RunData | None) -> None:
+        self.run = run
+        self._drawn = -1
+        self._sync_nodes()
+        self.refresh()
+
+    def selected(self) -> list[str]:
+        return [self._nodes[i] for i in range(self.layers.count())
+                if self.layers.item(i).checkState() == Qt.CheckState.Checked]
+
+    def set_selected(self, names: list[str]) -> None:
+        wanted = set(names)
+        self.layers.blockSignals(True)
+        for i in range(self.layers.count()):
+            state = Qt.CheckState.Checked if self._nodes[i] in wanted else Qt.CheckState.Unchecked
+            self.layers.item(i).setCheckState(state)
+        self.layers.blockSignals(False)
+        self._apply_visibility()
+
+    def _sync_nodes(self) -> None:
+        nodes = list(self.run.nodes) if self.run else []
+        if nodes == self._nodes:
+            return
+        item = self.plot.getPlotItem()
+        for curve in self._curves:
+            item.removeItem(curve)
+        self.legend.clear()
+        self._nodes, self._curves = nodes, []
+        self.layers.blockSignals(True)
+        self.layers.clear()
+        shown = set(spread(len(nodes)))
+        for i, (name, color) in enumerate(zip(nodes, layer_colors(len(nodes)))):
+            curve = make_curve(self.plot, color.name())
+            curve.opts["name"] = name
+            self._curves.append(curve)
+            entry = QListWidgetItem(name)
+            entry.setForeground(color.darker(120))
+            entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            entry.setCheckState(Qt.CheckState.Checked if i in shown else Qt.CheckState.Unchecked)
+            self.layers.addItem(entry)
+        self.layers.blockSignals(False)
+        self._apply_visibility()
+
+    def _apply_visibility(self) -> None:
+        self.legend.clear()
+        for i, curve in enumerate(self._curves):
+            on = self.layers.item(i).checkState() == Qt.CheckState.Checked
+            curve.setVisible(on)
+            if on:
+                self.legend.addItem(curve, self._nodes[i])
+        self.legend.addItem(self._total, "total")
+        self._drawn = -1
+        self.refresh()
+
+    def refresh(self) -> None:
+        run = self.run
+        if run is None:
+            self._total.setData([], [])
+            return
+        if run.nodes != self._nodes:
+            self._sync_nodes()
+        n = len(run.grad_step)
+        if n == self._drawn:
+            return
+        x = run.grad_step.data
+        norms = run.grad_norms.data
+        with np.errstate(invalid="ignore"):
+            for i, curve in enumerate(self._curves):
+                if curve.isVisible() and i < norms.shape[1]:
+                    curve.setData(x, positive(norms[:, i]))
+            self._total.setData(x, positive(run.grad_total.data))
+        self._drawn = n
+
+    # ------------------------------------------------------------------ slots
+    def _on_layer_toggled(self, item: QListWidgetItem) -> None:
+        self._apply_visibility()
+
+    def _on_all_clicked(self) -> None:
+        self.set_selected(self._nodes)
+
+    def _on_none_clicked(self) -> None:
+        self.set_selected([])
+
+    def _on_spread_clicked(self) -> None:
+        self.set_selected([self._nodes[i] for i in spread(len(self._nodes))])
