@@ -9,6 +9,7 @@ instead of running through the blocks it skips.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -25,12 +26,14 @@ _SWEEPS = 6
 Positions = dict[str, tuple[float, float]]
 
 
-def layered_layout(graph: Graph, direction: str = "LR") -> Positions:
+def layered_layout(graph: Graph, direction: str = "LR", wrap: int | None = None) -> Positions:
     """Positions for every node of ``graph`` (name -> top-left ``(x, y)``).
 
     Args:
         graph: the graph to lay out (not changed).
         direction: ``"LR"`` (inputs on the left) or ``"TB"`` (inputs at the top).
+        wrap: at most this many layers per row (column for "TB"); a deep network then reads
+            like lines of text instead of one very long line. ``None``: no wrapping.
 
     Returns:
         ``{name: (x, y)}`` for every node; an empty dict for an empty graph.
@@ -45,19 +48,48 @@ def layered_layout(graph: Graph, direction: str = "LR") -> Positions:
     layers, succ, pred = _add_virtual_nodes(order, layer, succ, pred)
     _order_layers(layers, succ, pred)
     offsets = _assign_offsets(layers, pred, succ, ROW_GAP[direction])
+    per_row = max(1, wrap) if wrap else len(layers)
+    band = _band_size(layers, offsets, direction)
     positions: Positions = {}
     for index, members in enumerate(layers):
-        along = index * LAYER_GAP[direction]
+        row, column = divmod(index, per_row)
+        along = column * LAYER_GAP[direction]
         for name in members:
             if isinstance(name, str):
-                across = offsets[name]
+                across = offsets[name] + row * band
                 positions[name] = (along, across) if direction == "LR" else (across, along)
     return positions
 
 
-def apply_layout(graph: Graph, direction: str = "LR") -> Positions:
+def wrap_for_aspect(graph: Graph, aspect: float, direction: str = "LR") -> int | None:
+    """The ``wrap`` whose layout best fills a view of ``aspect`` (width / height), or None.
+
+    Returns None when the unwrapped layout already fits (or the graph is empty).
+    """
+    order = _acyclic_order(graph)
+    if not order:
+        return None
+    depth = max(_longest_path_layers(order, _adjacency(graph, order)[1]).values()) + 1
+    if depth <= 1:
+        return None
+    axis = 1 if direction == "LR" else 0
+    cross = [p[axis] for p in layered_layout(graph, direction).values()]
+    w = NODE_SIZE[0] if direction == "LR" else NODE_SIZE[1]
+    across = max(cross) - min(cross) + NODE_SIZE[axis] + ROW_GAP[direction]
+    target = aspect if direction == "LR" else 1.0 / aspect
+    best, best_score = None, None
+    for rows in range(1, depth + 1):
+        per_row = -(-depth // rows)
+        width = per_row * LAYER_GAP[direction] - (LAYER_GAP[direction] - w)
+        score = abs(math.log(width / (rows * across)) - math.log(target))
+        if best_score is None or score < best_score - 1e-9:
+            best, best_score = (None if rows == 1 else per_row), score
+    return best
+
+
+def apply_layout(graph: Graph, direction: str = "LR", wrap: int | None = None) -> Positions:
     """Move every node of ``graph`` to its :func:`layered_layout` position; returns them."""
-    positions = layered_layout(graph, direction)
+    positions = layered_layout(graph, direction, wrap)
     for name, position in positions.items():
         if graph.node(name).position != position:
             graph.move_node(name, position)
@@ -166,6 +198,14 @@ def _place_layer(members: list, neighbours: dict, offsets: dict, gap: float, ble
     shift = sum(d - p for d, p in real) / len(real)
     for name, value in zip(members, placed):
         offsets[name] = value + shift
+
+
+def _band_size(layers: list[list], offsets: dict, direction: str) -> float:
+    """How far apart wrapped rows are: the widest cross extent plus a gap for the return edges."""
+    real = [offsets[n] for members in layers for n in members if n in offsets]
+    extent = (max(real) - min(real)) if real else 0.0
+    size = NODE_SIZE[1] if direction == "LR" else NODE_SIZE[0]
+    return extent + size + ROW_GAP[direction]
 
 
 def _normalise(offsets: dict, layers: list[list]) -> None:

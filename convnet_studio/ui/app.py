@@ -1,0 +1,86 @@
+"""Start-up: ``convnet-studio [FILE_OR_PRESET]`` opens the studio window.
+
+Kept light on purpose: nothing here (or in the window) imports torch, so the window shows in
+well under two seconds; training and export load torch when first used.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_PRESET = "resnet20_cifar"  # small, famous, fits the screen: a first-time user gets it
+
+
+def run_app(argv: list[str] | None = None) -> int:
+    """Open the studio on ``argv[0]`` (a project file or preset) or the default preset.
+
+    Returns the Qt event loop's exit code. ``CONVNET_STUDIO_QUIT_AFTER_PAINT=1`` quits right after
+    the first paint (the start-up benchmark uses it).
+    """
+    argv = list(argv or [])
+    app = create_app()
+    from convnet_studio.ui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    source = argv[0] if argv else None
+    _open_start_document(window, source)
+    if os.environ.get("CONVNET_STUDIO_QUIT_AFTER_PAINT"):
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, app.quit)
+    return app.exec()
+
+
+def create_app():
+    """The QApplication with the studio's name, settings organisation, theme and DPI policy."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QCoreApplication, QSettings, Qt
+    from PySide6.QtGui import QGuiApplication, QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from convnet_studio.ui.theme import apply_theme
+
+    existing = QApplication.instance()
+    if existing is None:
+        # Fractional scale factors (150 %) render crisply instead of being rounded.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    QCoreApplication.setOrganizationName("ConvNetStudio")
+    QCoreApplication.setApplicationName("ConvNet Studio")
+    app = existing or QApplication(sys.argv[:1])
+    icon = _icon_path()
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))
+    apply_theme(app, str(QSettings().value("theme", "light")))
+    return app
+
+
+def _open_start_document(window, source: str | None) -> None:
+    if source is None:
+        if window.offer_recovery():
+            window.view.fit_all()
+            return
+        window.files.open_preset(DEFAULT_PRESET)
+    elif Path(source).exists() or Path(source).suffix:
+        if not window.files.open_path(source):
+            window.files.open_preset(DEFAULT_PRESET)
+    else:
+        window.files.open_preset(source)
+    window.document.undo_stack.setClean()
+    window.view.fit_all()
+
+
+def _icon_path() -> Path | None:
+    try:
+        from importlib.resources import files
+
+        for name in ("icon.png", "convnet-studio.png", "icon.svg", "convnet-studio.svg"):
+            candidate = files("convnet_studio.resources") / name
+            if candidate.is_file():
+                return Path(str(candidate))
+    except (ImportError, ModuleNotFoundError, TypeError):
+        pass
+    return None

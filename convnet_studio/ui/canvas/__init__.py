@@ -1,0 +1,1 @@
+"""The node-graph canvas: scene, view and one graphics-item class per module."""

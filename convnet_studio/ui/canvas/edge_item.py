@@ -1,0 +1,145 @@
+"""A connection on the canvas: a curve from an output port to an input port, labelled with
+the shape of the tensor it carries. Shortcuts that skip several layers run in their own lane
+beside the blocks they skip (where the layered layout leaves room), not through them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from convnet_studio.graph.layout import LAYER_GAP, ROW_GAP
+from convnet_studio.graph.model import Edge
+from convnet_studio.ui.canvas.node_item import font
+from convnet_studio.ui.theme import canvas_colors
+
+
+# From an input port to the middle of the gap above its row (port offset + half the row gap).
+BACK_LANE = {"LR": 122.0, "TB": 210.0}
+
+
+def edge_path(p1: QPointF, p2: QPointF, direction: str = "LR") -> QPainterPath:
+    """The curve between two port anchors (scene coordinates), for either flow direction."""
+    if direction == "TB":  # solve in LR coordinates and mirror back
+        return _swap_curves(_lr_path(QPointF(p1.y(), p1.x()), QPointF(p2.y(), p2.x()), "TB"))
+    return _lr_path(p1, p2, "LR")
+
+
+def _lr_path(p1: QPointF, p2: QPointF, direction: str) -> QPainterPath:
+    x1, y1, x2, y2 = p1.x(), p1.y(), p2.x(), p2.y()
+    dx, dy = x2 - x1, y2 - y1
+    path = QPainterPath(p1)
+    long = dx > 1.5 * LAYER_GAP[direction]
+    if dx < -LAYER_GAP[direction] / 2:  # to the start of the next wrapped row: run between rows
+        lane = y2 - BACK_LANE[direction] if dy > 0 else y2 + BACK_LANE[direction]
+        path.cubicTo(QPointF(x1 + 70, y1), QPointF(x1 + 70, lane), QPointF(x1, lane))
+        path.lineTo(QPointF(x2, lane))
+        path.cubicTo(QPointF(x2 - 70, lane), QPointF(x2 - 70, y2), p2)
+    elif long and abs(dy) < 60.0:  # source and target in line: take the side lane
+        lane = y1 + ROW_GAP[direction]  # the lane the layout keeps free for shortcuts
+        path.cubicTo(QPointF(x1 + 80, y1), QPointF(x1 + 40, lane), QPointF(x1 + 120, lane))
+        path.lineTo(QPointF(x2 - 120, lane))
+        path.cubicTo(QPointF(x2 - 40, lane), QPointF(x2 - 80, y2), p2)
+    elif long:
+        path.lineTo(QPointF(x2 - 160, y1))
+        path.cubicTo(QPointF(x2 - 60, y1), QPointF(x2 - 100, y2), p2)
+    else:
+        bend = max(40.0, abs(dx) / 2)
+        path.cubicTo(QPointF(x1 + bend, y1), QPointF(x2 - bend, y2), p2)
+    return path
+
+
+def _swap_curves(path: QPainterPath) -> QPainterPath:
+    """Mirror a path across the diagonal (x <-> y), keeping its cubic segments."""
+    out = QPainterPath()
+    i = 0
+    while i < path.elementCount():
+        e = path.elementAt(i)
+        if e.isMoveTo():
+            out.moveTo(e.y, e.x)
+        elif e.isLineTo():
+            out.lineTo(e.y, e.x)
+        elif e.isCurveTo():
+            c2, end = path.elementAt(i + 1), path.elementAt(i + 2)
+            out.cubicTo(QPointF(e.y, e.x), QPointF(c2.y, c2.x), QPointF(end.y, end.x))
+            i += 2
+        i += 1
+    return out
+
+
+class EdgeItem(QGraphicsItem):
+    """One :class:`Edge`; the scene calls :meth:`set_ends` when a node moves."""
+
+    def __init__(self, edge: Edge) -> None:
+        super().__init__()
+        self.edge = edge
+        self.label = ""
+        self.problem: str | None = None
+        self._path = QPainterPath()
+        self._shape = QPainterPath()
+        self._label_rect = QRectF()
+        self._bounds = QRectF()
+        self.setFlags(QGraphicsItem.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(0)
+        self._update_tooltip()
+
+    def set_ends(self, p1: QPointF, p2: QPointF, direction: str) -> None:
+        self.prepareGeometryChange()
+        self._path = edge_path(p1, p2, direction)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(10)
+        self._shape = stroker.createStroke(self._path)
+        self._layout_label()
+
+    def set_state(self, label: str, problem: str | None) -> None:
+        if (label, problem) == (self.label, self.problem):
+            return
+        self.prepareGeometryChange()
+        self.label, self.problem = label, problem
+        self._layout_label()
+        self._update_tooltip()
+        self.update()
+
+    def _layout_label(self) -> None:
+        if self.label:
+            metrics = QFontMetricsF(font("small"))
+            w, h = metrics.horizontalAdvance(self.label) + 8, metrics.height() + 2
+            mid = self._path.pointAtPercent(0.5)
+            self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+        else:
+            self._label_rect = QRectF()
+        self._bounds = self._path.boundingRect().united(self._label_rect).adjusted(-6, -6, 6, 6)
+
+    def _update_tooltip(self) -> None:
+        text = f"{self.edge.src}.{self.edge.src_port} \u2192 {self.edge.dst}.{self.edge.dst_port}"
+        if self.label:
+            text += f"<br>carries {self.label}"
+        if self.problem:
+            text += f"<br><span style='color:#d23a3a'>&#9888; {self.problem}</span>"
+        self.setToolTip(text)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return self._shape
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        colors = canvas_colors()
+        color = colors.error if self.problem else (colors.selected if self.isSelected() else colors.edge)
+        pen = QPen(color, 2.6 if self.isSelected() or self.problem else 1.6)
+        if self.problem:
+            pen.setStyle(Qt.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self._path)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if self.label and lod >= 0.45:
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(QBrush(colors.edge_label_bg))
+            painter.drawRoundedRect(self._label_rect, 4, 4)
+            painter.setPen(colors.error if self.problem else colors.edge_label_text)
+            painter.setFont(font("small"))
+            painter.drawText(self._label_rect, Qt.AlignCenter, self.label)

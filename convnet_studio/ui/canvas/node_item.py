@@ -1,0 +1,219 @@
+"""A block on the canvas: type, name, key parameters, output shape, parameters and MACs.
+
+Everything the item shows comes in one immutable :class:`NodeFace` from the scene, which
+builds it from the graph and its analysis; the item repaints only when its face changes, and
+caches its pixels (``DeviceCoordinateCache``) so panning a 1000-node graph paints bitmaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from convnet_studio.graph.layout import NODE_SIZE
+from convnet_studio.ui.canvas.port_item import PortItem
+from convnet_studio.ui.theme import canvas_colors, category_color
+
+WIDTH, HEIGHT = NODE_SIZE
+HEADER = 22.0
+_FONTS: dict[str, QFont] = {}
+
+
+def font(kind: str) -> QFont:
+    """Fonts are made once: building a QFont per paint is measurable with 1000 nodes."""
+    if kind not in _FONTS:
+        f = QFont()
+        f.setPointSizeF({"header": 9.5, "name": 9.5, "body": 8.5, "small": 8.0}[kind])
+        f.setBold(kind in ("header", "name"))
+        _FONTS[kind] = f
+    return _FONTS[kind]
+
+
+@dataclass(frozen=True)
+class NodeFace:
+    """What a node item shows; equal faces mean nothing to repaint."""
+
+    type: str
+    category: str
+    label: str
+    shape: str
+    cost: str
+    inputs: tuple[tuple[str, tuple[int, ...] | None], ...]
+    outputs: tuple[tuple[str, tuple[int, ...] | None], ...]
+    problems: tuple[str, ...] = ()
+    auto: bool = False
+    composite: bool = False
+
+
+class NodeItem(QGraphicsItem):
+    """One node; its ports are child :class:`PortItem` s. ``name`` is the graph node's name."""
+
+    def __init__(self, name: str, face: NodeFace, direction: str = "LR") -> None:
+        super().__init__()
+        self.name = name
+        self.face = face
+        self.direction = direction
+        self.overlay: tuple[QColor | None, str | None] = (None, None)
+        self.ports: dict[tuple[str, bool], PortItem] = {}
+        self.setFlags(
+            QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemSendsGeometryChanges
+        )
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+        self._build_ports()
+        self._update_tooltip()
+
+    # ----------------------------------------------------------------- updates
+    def set_face(self, face: NodeFace) -> None:
+        if face == self.face:
+            return
+        ports_changed = (tuple(p for p, _ in face.inputs), tuple(p for p, _ in face.outputs)) != (
+            tuple(p for p, _ in self.face.inputs), tuple(p for p, _ in self.face.outputs))
+        self.face = face
+        if ports_changed:
+            self._build_ports()
+        else:
+            self._update_port_shapes()
+        self._update_tooltip()
+        self.update()
+
+    def set_direction(self, direction: str) -> None:
+        if direction != self.direction:
+            self.direction = direction
+            self._place_ports()
+
+    def set_overlay(self, color: QColor | None, text: str | None) -> None:
+        if (color, text) != self.overlay:
+            self.overlay = (color, text)
+            self.update()
+
+    def port(self, port: str, is_output: bool) -> PortItem | None:
+        return self.ports.get((port, is_output))
+
+    def port_anchor(self, port: str, is_output: bool) -> QPointF:
+        item = self.ports.get((port, is_output))
+        if item is not None:
+            return item.scenePos()
+        return self.scenePos() + QPointF(WIDTH if is_output else 0.0, HEIGHT / 2)
+
+    # ----------------------------------------------------------------- ports
+    def _build_ports(self) -> None:
+        for item in self.ports.values():
+            item.setParentItem(None)
+            if item.scene() is not None:
+                item.scene().removeItem(item)
+        self.ports = {}
+        for port, _ in self.face.inputs:
+            self.ports[(port, False)] = PortItem(self, port, False)
+        for port, _ in self.face.outputs:
+            self.ports[(port, True)] = PortItem(self, port, True)
+        self._place_ports()
+        self._update_port_shapes()
+
+    def _place_ports(self) -> None:
+        for is_output, entries in ((False, self.face.inputs), (True, self.face.outputs)):
+            n = len(entries)
+            for i, (port, _) in enumerate(entries):
+                item = self.ports[(port, is_output)]
+                t = (i + 1) / (n + 1)
+                if self.direction == "TB":
+                    item.setPos(WIDTH * t, HEIGHT if is_output else 0.0)
+                else:
+                    item.setPos(WIDTH if is_output else 0.0, HEADER + (HEIGHT - HEADER) * t)
+
+    def _update_port_shapes(self) -> None:
+        for is_output, entries in ((False, self.face.inputs), (True, self.face.outputs)):
+            for port, shape in entries:
+                self.ports[(port, is_output)].set_shape(shape)
+
+    def _update_tooltip(self) -> None:
+        lines = [f"<b>{self.name}</b> ({self.face.type})", self.face.label, self.face.shape, self.face.cost]
+        if self.face.auto:
+            lines.append("<i>auto-inserted projection shortcut: edit or delete it like any block</i>")
+        lines += [f"<span style='color:#d23a3a'>&#9888; {p}</span>" for p in self.face.problems]
+        self.setToolTip("<br>".join(line for line in lines if line))
+
+    # ----------------------------------------------------------------- Qt
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return QRectF(-4, -4, WIDTH + 8, HEIGHT + 8)
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):  # noqa: N802 - Qt's name
+        if change == QGraphicsItem.ItemPositionHasChanged and self.scene() is not None:
+            self.scene().node_item_moved(self)  # type: ignore[attr-defined]
+        return super().itemChange(change, value)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        colors = canvas_colors()
+        face = self.face
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        body = QRectF(0, 0, WIDTH, HEIGHT)
+        border = colors.error if face.problems else (colors.auto if face.auto else colors.node_border)
+        if self.isSelected():
+            border = colors.selected
+        pen = QPen(border, 2.5 if (self.isSelected() or face.problems) else 1.2)
+        if face.auto:
+            pen.setStyle(Qt.DashLine)
+        painter.setPen(pen)
+        overlay_color, overlay_text = self.overlay
+        painter.setBrush(QBrush(colors.node_fill))
+        painter.drawRoundedRect(body, 7, 7)
+        if overlay_color is not None:
+            # A translucent wash keeps the text readable whatever colour the overlay picks.
+            wash = QColor(overlay_color)
+            wash.setAlpha(min(wash.alpha(), 120))
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(wash)
+            painter.drawRoundedRect(body.adjusted(1, 1, -1, -1), 6, 6)
+            painter.setPen(QPen(overlay_color, 4.0))
+            painter.drawLine(QPointF(4, HEIGHT - 2), QPointF(WIDTH - 4, HEIGHT - 2))
+        header = QPainterPath()
+        header.setFillRule(Qt.WindingFill)  # the square patch must not punch a hole (odd-even)
+        header.addRoundedRect(QRectF(1, 1, WIDTH - 2, HEADER), 6, 6)
+        header.addRect(QRectF(1, HEADER - 6, WIDTH - 2, 6))
+        painter.fillPath(header, colors.auto if face.auto else category_color(face.category))
+        painter.setPen(QColor("#ffffff"))
+        painter.setFont(font("header"))
+        painter.drawText(QRectF(8, 1, WIDTH - 40, HEADER), Qt.AlignVCenter | Qt.AlignLeft, face.type)
+        if face.composite:  # an expander box: this block opens into layers
+            box = QRectF(WIDTH - (46 if face.problems else 20), 6, 11, 11)
+            painter.setPen(QPen(QColor("#ffffff"), 1.2))
+            painter.setBrush(Qt.NoBrush)
+            painter.drawRect(box)
+            c = box.center()
+            painter.drawLine(QPointF(c.x() - 3, c.y()), QPointF(c.x() + 3, c.y()))
+            painter.drawLine(QPointF(c.x(), c.y() - 3), QPointF(c.x(), c.y() + 3))
+        if face.problems:
+            painter.setPen(QColor("#ffe08a"))
+            painter.drawText(QRectF(WIDTH - 30, 1, 24, HEADER), Qt.AlignCenter, "\u26a0")
+        elif face.auto:
+            painter.drawText(QRectF(WIDTH - 44, 1, 40, HEADER), Qt.AlignCenter, "auto")
+        if lod < 0.35:  # too small to read: skip the text, keep the box
+            return
+        self._paint_body(painter, overlay_text)
+
+    def _paint_body(self, painter: QPainter, overlay_text: str | None) -> None:
+        colors = canvas_colors()
+        face = self.face
+        x, w, line = 10.0, WIDTH - 20.0, 16.0
+        y = HEADER + 3
+        painter.setPen(colors.node_text)
+        painter.setFont(font("name"))
+        painter.drawText(QRectF(x, y, w, line), Qt.AlignLeft | Qt.AlignVCenter, _elide(self.name, 26))
+        painter.setFont(font("body"))
+        painter.setPen(colors.node_subtext)
+        painter.drawText(QRectF(x, y + line, w, line), Qt.AlignLeft | Qt.AlignVCenter, _elide(face.label, 30))
+        painter.setPen(colors.error if face.problems and not face.shape else colors.node_text)
+        painter.drawText(QRectF(x, y + 2 * line, w, line), Qt.AlignLeft | Qt.AlignVCenter,
+                         "\u2192 " + (face.shape or "?"))
+        painter.setFont(font("small"))
+        painter.setPen(colors.node_subtext)
+        text = overlay_text if overlay_text else face.cost
+        painter.drawText(QRectF(x, y + 3 * line, w, line), Qt.AlignLeft | Qt.AlignVCenter, text)
+
+
+def _elide(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"

@@ -1,0 +1,63 @@
+"""A node's port: a small circle on the node's edge, coloured by the tensor type it carries."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from convnet_studio.ui.theme import canvas_colors
+
+RADIUS = 6.0
+
+
+class PortItem(QGraphicsItem):
+    """One input or output port of a :class:`NodeItem` (its parent item).
+
+    ``kind`` is ``"map"`` (C x H x W), ``"vector"`` (F) or ``"unknown"`` (no shape yet): the
+    port's colour, so a user sees at a glance which ports can meet.
+    """
+
+    def __init__(self, parent: QGraphicsItem, port: str, is_output: bool) -> None:
+        super().__init__(parent)
+        self.port = port
+        self.is_output = is_output
+        self.kind = "unknown"
+        self.highlight = False
+        self.setAcceptHoverEvents(True)
+        self.setZValue(2)
+        self.setCursor(Qt.CrossCursor)
+
+    @property
+    def node_name(self) -> str:
+        return self.parentItem().name  # type: ignore[union-attr]
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        r = RADIUS + 2
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def scene_anchor(self) -> QPointF:
+        return self.scenePos()
+
+    def set_shape(self, shape: tuple[int, ...] | None) -> None:
+        kind = "unknown" if shape is None else ("map" if len(shape) == 3 else "vector")
+        from convnet_studio.graph.blocks.arith import fmt_shape
+
+        direction = "output" if self.is_output else "input"
+        self.setToolTip(f"{direction} {self.port}: " + (fmt_shape(shape) if shape else "shape unknown"))
+        if kind != self.kind:
+            self.kind = kind
+            self.update()
+
+    def set_highlight(self, on: bool) -> None:
+        if on != self.highlight:
+            self.highlight = on
+            self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        colors = canvas_colors()
+        fill = {"map": colors.port_map, "vector": colors.port_vector}.get(self.kind, colors.port_unknown)
+        painter.setPen(QPen(colors.selected if self.highlight else colors.node_fill, 2.0))
+        painter.setBrush(QBrush(fill))
+        r = RADIUS + (1.5 if self.highlight else 0.0)
+        painter.drawEllipse(QPointF(0, 0), r, r)

@@ -1,0 +1,330 @@
+"""The canvas scene: graphics items that follow the graph's events, never the reverse.
+
+Overlay API (for the training UI, which colours nodes by gradient norm)::
+
+    scene.set_node_overlay(name, QColor("#d33"), "|g| 3e-6")   # tint + text on the node
+    scene.set_node_overlay(name, None, None)                   # remove it
+    scene.clear_overlays()
+    scene.set_overlay_legend("gradient norm", [(QColor, "1e-6"), (QColor, "1e-1")])
+    scene.set_overlay_legend(None)                              # hide the legend
+
+Overlays are keyed by node name and survive rebuilds (undo of a compound edit, loading).
+The view draws the legend in the top-right corner of the viewport.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPointF, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+
+from convnet_studio.graph.analysis import Analysis
+from convnet_studio.graph.model import Edge, Node
+from convnet_studio.graph.registry import BlockSpec, get_block, has_block
+from convnet_studio.ui.canvas.connect_drag import ConnectDrag
+from convnet_studio.ui.canvas.edge_item import EdgeItem
+from convnet_studio.ui.canvas.folding import FoldState
+from convnet_studio.ui.canvas.node_item import NodeFace, NodeItem
+from convnet_studio.ui.commands import MoveNodesCommand
+from convnet_studio.ui.document import Document
+from convnet_studio.ui.format import compact_shape, fmt_cost, shape_text
+
+Legend = tuple[str, list[tuple[QColor, str]]]
+
+
+class GraphScene(QGraphicsScene):
+    """Items for every node and edge of ``document.graph``.
+
+    Signals:
+        message(str): a status-bar message (e.g. why a connection was refused).
+        legend_changed(): the overlay legend changed (the view repaints its corner).
+    """
+
+    message = Signal(str)
+    legend_changed = Signal()
+
+    def __init__(self, document: Document, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.graph = document.graph
+        self.direction = self.graph.meta.get("layout_direction", "LR")
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict[Edge, EdgeItem] = {}
+        self.overlays: dict[str, tuple[QColor | None, str | None]] = {}
+        self.legend: Legend | None = None
+        self.folds = FoldState(self)
+        self.connect_drag = ConnectDrag(self)
+        from convnet_studio.ui.editing import Editor  # editing imports the scene's type only
+
+        self.editor = Editor(document, self)
+        self._syncing_selection = False
+        self._specs: dict[str, BlockSpec | None] = {}
+        self._analysis: Analysis | None = None
+        events = self.graph.events
+        for event in ("node_added", "node_removed", "connected", "disconnected", "node_moved",
+                      "node_renamed", "reset"):
+            getattr(events, event).connect(getattr(self, f"_on_{event}"))
+        document.analysis_updated.connect(self._on_analysis_updated)
+        document.selection_changed.connect(self._on_selection_changed)
+        self.selectionChanged.connect(self._on_scene_selection_changed)
+        self.rebuild()
+
+    # ------------------------------------------------------------------ build
+    def rebuild(self) -> None:
+        """Drop every item and make them again from the graph (after ``reset``)."""
+        self.connect_drag.cancel()
+        self.folds.forget_items()
+        self.clear()
+        self.nodes, self.edges = {}, {}
+        self.direction = self.graph.meta.get("layout_direction", self.direction)
+        analysis = self.document.analysis()
+        self._analysis = analysis
+        problems = _problems_by_node(analysis)
+        for node in self.graph:
+            self._add_node_item(node, analysis, problems)
+        for edge in self.graph.edges:
+            self._add_edge_item(edge, analysis, problems)
+        self.folds.refresh()
+        self._on_selection_changed(self.document.selection)
+
+    def _add_node_item(self, node: Node, analysis: Analysis | None, problems: dict) -> NodeItem:
+        item = NodeItem(node.name, self.node_face(node, analysis, problems), self.direction)
+        item.setPos(*node.position)
+        if node.name in self.overlays:
+            item.set_overlay(*self.overlays[node.name])
+        self.addItem(item)
+        self.nodes[node.name] = item
+        return item
+
+    def _add_edge_item(self, edge: Edge, analysis: Analysis | None, problems: dict) -> EdgeItem:
+        item = EdgeItem(edge)
+        self.edges[edge] = item
+        self.addItem(item)
+        self._place_edge(item)
+        self._update_edge_state(item, analysis, problems)
+        return item
+
+    def node_face(self, node: Node, analysis: Analysis | None, problems: dict) -> NodeFace:
+        """What ``node``'s item shows, from the graph and the analysis."""
+        spec = self._spec(node.type)
+        result = analysis.nodes.get(node.name) if analysis else None
+        in_ports = spec.input_ports(node.params) if spec else ()
+        out_ports = spec.outputs if spec else ("out",)
+        inputs = tuple((p, result.inputs.get(p)) for p in in_ports) if result else tuple((p, None) for p in in_ports)
+        outputs = tuple((p, result.outputs.get(p)) for p in out_ports) if result else tuple((p, None) for p in out_ports)
+        cost = result.cost if result else None
+        out_shape = analysis.output_shape(node.name) if analysis else None
+        return NodeFace(
+            type=node.type,
+            category=spec.category if spec else "",
+            label=spec.describe(node.params) if spec else "unknown block type",
+            shape=shape_text(out_shape),
+            cost=fmt_cost(cost.params, cost.macs) if cost else "",
+            inputs=inputs,
+            outputs=outputs,
+            problems=tuple(problems.get(node.name, ())),
+            auto=node.meta.get("auto") == "projection",
+            composite=bool(spec and spec.is_composite),
+        )
+
+    def _spec(self, type_name: str) -> BlockSpec | None:
+        # The registry's lookups re-run an import statement each call, which PySide6's import
+        # hook makes slow; a thousand-node refresh needs the specs many times.
+        try:
+            return self._specs[type_name]
+        except KeyError:
+            spec = self._specs[type_name] = get_block(type_name) if has_block(type_name) else None
+            return spec
+
+    # ------------------------------------------------------------------ geometry
+    def _place_edge(self, item: EdgeItem) -> None:
+        edge = item.edge
+        src, dst = self.nodes.get(edge.src), self.nodes.get(edge.dst)
+        if src is None or dst is None:
+            return
+        p1 = self.folds.anchor(edge.src, True) or src.port_anchor(edge.src_port, True)
+        p2 = self.folds.anchor(edge.dst, False) or dst.port_anchor(edge.dst_port, False)
+        item.set_ends(p1, p2, self.direction)
+        item.setVisible(self.folds.edge_visible(edge))
+
+    def node_item_moved(self, item: NodeItem) -> None:
+        """A node item moved (dragged, or following the model): its edges follow."""
+        for edge in self.graph.in_edges(item.name) + self.graph.out_edges(item.name) if item.name in self.graph else ():
+            edge_item = self.edges.get(edge)
+            if edge_item is not None:
+                self._place_edge(edge_item)
+
+    def place_all_edges(self) -> None:
+        for item in self.edges.values():
+            self._place_edge(item)
+
+    def set_direction(self, direction: str) -> None:
+        """Put ports on the left/right ("LR") or top/bottom ("TB") of the nodes."""
+        if direction != self.direction:
+            self.direction = direction
+            for item in self.nodes.values():
+                item.set_direction(direction)
+            self.folds.refresh()
+
+    # ------------------------------------------------------------------ overlays
+    def set_node_overlay(self, name: str, color: QColor | None, text: str | None = None) -> None:
+        """Tint node ``name`` with ``color`` and show ``text`` on it; ``None, None`` removes it."""
+        if color is None and text is None:
+            self.overlays.pop(name, None)
+        else:
+            self.overlays[name] = (color, text)
+        item = self.nodes.get(name)
+        if item is not None:
+            item.set_overlay(color, text)
+
+    def clear_overlays(self) -> None:
+        for name in list(self.overlays):
+            self.set_node_overlay(name, None, None)
+
+    def set_overlay_legend(self, title: str | None, stops: list[tuple[QColor, str]] | None = None) -> None:
+        """Show a colour legend (``stops``: colour and label, low to high); ``None`` hides it."""
+        self.legend = (title, list(stops or [])) if title is not None else None
+        self.legend_changed.emit()
+
+    # ------------------------------------------------------------------ folding
+    def set_folded(self, group: str, folded: bool) -> None:
+        self.folds.set_folded(group, folded)
+
+    def fold_group_of(self, name: str) -> str | None:
+        return self.folds.group_of(name)
+
+    # ------------------------------------------------------------------ model events
+    def _on_node_added(self, node: Node) -> None:
+        self._add_node_item(node, None, {})
+        self.folds.refresh_later()
+
+    def _on_node_removed(self, node: Node) -> None:
+        item = self.nodes.pop(node.name, None)
+        if item is not None:
+            self.removeItem(item)
+        self.folds.refresh_later()
+
+    def _on_connected(self, edge: Edge) -> None:
+        self._add_edge_item(edge, None, {})
+
+    def _on_disconnected(self, edge: Edge) -> None:
+        item = self.edges.pop(edge, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _on_node_moved(self, name: str, old: Any, new: Any) -> None:
+        item = self.nodes.get(name)
+        if item is not None and (item.pos().x(), item.pos().y()) != tuple(new):
+            item.setPos(*new)
+        self.folds.refresh_later()
+
+    def _on_node_renamed(self, old: str, new: str) -> None:
+        item = self.nodes.pop(old, None)
+        for edge in [e for e in self.edges if old in (e.src, e.dst)]:
+            self.removeItem(self.edges.pop(edge))
+        if item is not None:
+            item.name = new
+            self.nodes[new] = item
+            item.update()
+        for edge in self.graph.in_edges(new) + self.graph.out_edges(new):
+            self._add_edge_item(edge, self._analysis, {})
+        if old in self.overlays:
+            self.overlays[new] = self.overlays.pop(old)
+
+    def _on_reset(self) -> None:
+        self.rebuild()
+
+    def _on_analysis_updated(self, analysis: Analysis) -> None:
+        """Re-face only the items whose shapes, costs or problems changed."""
+        self._analysis = analysis
+        problems = _problems_by_node(analysis)
+        for name, item in self.nodes.items():
+            if name in self.graph:
+                item.set_face(self.node_face(self.graph.node(name), analysis, problems))
+        for item in self.edges.values():
+            self._update_edge_state(item, analysis, problems)
+        self.folds.refresh()
+
+    def _update_edge_state(self, item: EdgeItem, analysis: Analysis | None, problems: dict) -> None:
+        if analysis is None:
+            return
+        edge = item.edge
+        result = analysis.nodes.get(edge.src)
+        shape = result.outputs.get(edge.src_port) if result else None
+        port_problems = [p.message for p in analysis.problems_for(edge.dst) if p.port == edge.dst_port] \
+            if edge.dst in problems else []
+        item.set_state(compact_shape(shape), port_problems[0] if port_problems else None)
+
+    # ------------------------------------------------------------------ selection
+    def selected_names(self) -> list[str]:
+        return [item.name for item in self.selectedItems() if isinstance(item, NodeItem)]
+
+    def selected_edges(self) -> list[Edge]:
+        return [item.edge for item in self.selectedItems() if isinstance(item, EdgeItem)]
+
+    def _on_scene_selection_changed(self) -> None:
+        if not self._syncing_selection:
+            self.document.set_selection(self.selected_names())
+
+    def _on_selection_changed(self, names: list[str]) -> None:
+        if set(names) == set(self.selected_names()):
+            return
+        self._syncing_selection = True
+        try:
+            wanted = set(names)
+            for item in self.selectedItems():
+                if not isinstance(item, NodeItem) or item.name not in wanted:
+                    item.setSelected(False)
+            for name in names:
+                if name in self.nodes:
+                    self.nodes[name].setSelected(True)
+        finally:
+            self._syncing_selection = False
+
+    # ------------------------------------------------------------------ mouse
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.connect_drag.press(event):
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.connect_drag.move(event):
+            return
+        super().mouseMoveEvent(event)
+
+    def contextMenuEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        from convnet_studio.ui.canvas.context_menu import show_context_menu
+
+        show_context_menu(self, event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.connect_drag.release(event):
+            return
+        super().mouseReleaseEvent(event)
+        self.commit_moves()
+
+    def commit_moves(self) -> None:
+        """After a drag, record where the items went as one undo step (push on release)."""
+        moves = {}
+        for name, item in self.nodes.items():
+            if name not in self.graph:
+                continue
+            old = self.graph.node(name).position
+            new = (round(item.pos().x(), 1), round(item.pos().y(), 1))
+            if (abs(old[0] - new[0]) > 0.05 or abs(old[1] - new[1]) > 0.05):
+                moves[name] = (old, new)
+        if moves:
+            self.document.push(MoveNodesCommand(self.document, moves))
+
+    def item_at_port(self, pos: QPointF) -> Any:
+        return self.connect_drag.port_at(pos)
+
+
+def _problems_by_node(analysis: Analysis | None) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for p in analysis.problems if analysis else ():
+        if p.node:
+            out.setdefault(p.node, []).append(f"[{p.port}] {p.message}" if p.port else p.message)
+    return out

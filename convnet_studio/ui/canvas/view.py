@@ -1,0 +1,205 @@
+"""The canvas view: pan (middle drag, or space + drag), zoom (wheel, keys), fit, a grid,
+drops from the palette, and the overlay legend drawn in the viewport's corner.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from convnet_studio.ui.canvas.node_item import HEIGHT, WIDTH, font
+from convnet_studio.ui.canvas.scene import GraphScene
+from convnet_studio.ui.theme import canvas_colors
+
+PALETTE_MIME = "application/x-convnet-studio-block"
+GRID = 25.0
+MIN_ZOOM, MAX_ZOOM = 0.03, 3.0
+MARGIN = 4000.0  # room to pan past the graph's edges
+
+
+class GraphView(QGraphicsView):
+    """Shows a :class:`GraphScene`; every edit still goes through the scene's editor."""
+
+    def __init__(self, scene: GraphScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.graph_scene = scene
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
+        self.setDragMode(QGraphicsView.RubberBandDrag)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        # The grid is drawn per exposed rect; caching the background would smear it on pan.
+        self.setCacheMode(QGraphicsView.CacheNone)
+        self.setOptimizationFlag(QGraphicsView.DontSavePainterState, True)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self._pan_from: QPoint | None = None
+        self._space = False
+        scene.legend_changed.connect(self.viewport().update)
+        scene.document.focus_requested.connect(self._on_focus_requested)
+        scene.document.graph.events.reset.connect(self.update_scene_rect)
+        self.update_scene_rect()
+
+    # ------------------------------------------------------------------ zoom & pan
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> None:
+        target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
+        self.scale(target / self.zoom(), target / self.zoom())
+
+    def reset_zoom(self) -> None:
+        self.resetTransform()
+
+    def fit_all(self) -> None:
+        """Zoom to show the whole graph (never above 100 %, so small graphs stay crisp)."""
+        rect = self.graph_scene.itemsBoundingRect()
+        if rect.isEmpty():
+            return
+        self.update_scene_rect()
+        self.fitInView(rect.adjusted(-30, -30, 30, 30), Qt.KeepAspectRatio)
+        if self.zoom() > 1.0:
+            self.resetTransform()
+            self.centerOn(rect.center())
+
+    def update_scene_rect(self) -> None:
+        rect = self.graph_scene.itemsBoundingRect()
+        if rect.isEmpty():
+            rect = QRectF(0, 0, WIDTH, HEIGHT)
+        self.setSceneRect(rect.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN))
+
+    def center_on_node(self, name: str) -> None:
+        scene = self.graph_scene
+        group = scene.folds.hidden_group(name)
+        if group is not None:
+            scene.set_folded(group, False)
+        item = scene.nodes.get(name)
+        if item is not None:
+            self.ensureVisible(item.sceneBoundingRect(), 40, 40)
+            self.centerOn(item)
+
+    def _on_focus_requested(self, name: str) -> None:
+        self.center_on_node(name)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
+        delta = event.angleDelta().y()
+        if delta:
+            self.zoom_by(1.0015 ** delta)
+        event.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.setDragMode(QGraphicsView.ScrollHandDrag)
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.setDragMode(QGraphicsView.RubberBandDrag)
+            return
+        super().keyReleaseEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if event.button() == Qt.MiddleButton:
+            self._pan_from = event.position().toPoint()
+            self.viewport().setCursor(Qt.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._pan_from is not None:
+            now = event.position().toPoint()
+            delta = now - self._pan_from
+            self._pan_from = now
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if event.button() == Qt.MiddleButton and self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    # ------------------------------------------------------------------ palette drops
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if event.mimeData().hasFormat(PALETTE_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt's name
+        if event.mimeData().hasFormat(PALETTE_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        if not event.mimeData().hasFormat(PALETTE_MIME):
+            super().dropEvent(event)
+            return
+        type_name = bytes(event.mimeData().data(PALETTE_MIME)).decode("utf-8")
+        at = self.mapToScene(event.position().toPoint()) - QPointF(WIDTH / 2, HEIGHT / 2)
+        self.graph_scene.editor.add_block(type_name, (round(at.x()), round(at.y())))
+        event.acceptProposedAction()
+        self.setFocus()
+
+    # ------------------------------------------------------------------ painting
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt's name
+        colors = canvas_colors()
+        painter.fillRect(rect, colors.background)
+        step = GRID if self.zoom() >= 0.5 else GRID * 5
+        left, top = int(rect.left() // step) * step, int(rect.top() // step) * step
+        minor, major = [], []
+        x = left
+        while x < rect.right():
+            (major if round(x / step) % 5 == 0 else minor).append((QPointF(x, rect.top()), QPointF(x, rect.bottom())))
+            x += step
+        y = top
+        while y < rect.bottom():
+            (major if round(y / step) % 5 == 0 else minor).append((QPointF(rect.left(), y), QPointF(rect.right(), y)))
+            y += step
+        for lines, color in ((minor, colors.grid), (major, colors.grid_major)):
+            painter.setPen(QPen(color, 0))
+            for a, b in lines:
+                painter.drawLine(a, b)
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt's name
+        legend = self.graph_scene.legend
+        if not legend:
+            return
+        title, stops = legend
+        painter.save()
+        painter.resetTransform()
+        colors = canvas_colors()
+        width, row = 190, 18
+        box = QRectF(self.viewport().width() - width - 12, 12, width, 30 + row * len(stops))
+        painter.setPen(QPen(colors.node_border, 1))
+        painter.setBrush(QBrush(colors.node_fill))
+        painter.drawRoundedRect(box, 6, 6)
+        painter.setFont(font("name"))
+        painter.setPen(colors.node_text)
+        painter.drawText(box.adjusted(10, 6, -10, 0), Qt.AlignTop | Qt.AlignLeft, title)
+        painter.setFont(font("small"))
+        for i, (color, label) in enumerate(stops):
+            y = box.top() + 28 + i * row
+            painter.fillRect(QRectF(box.left() + 10, y + 3, 26, row - 6), color)
+            painter.drawText(QRectF(box.left() + 44, y, width - 54, row), Qt.AlignVCenter | Qt.AlignLeft, label)
+        painter.restore()

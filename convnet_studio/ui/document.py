@@ -1,0 +1,177 @@
+"""The open document: one graph, its undo stack, its file, its selection. One source of truth.
+
+Views never change the graph directly: they push commands (:mod:`convnet_studio.ui.commands`)
+onto :attr:`Document.undo_stack`, and follow the graph's events. The document re-analyses the
+graph once per burst of edits (a zero-delay timer coalesces them) and announces the result
+with :attr:`Document.analysis_updated`, so a compound edit of 500 nodes costs one analysis.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from convnet_studio.graph.analysis import Analysis
+from convnet_studio.graph.model import Graph
+from convnet_studio.graph.project_file import SUFFIX, load_project, save_project
+from convnet_studio.graph.registry import Shape
+
+
+class Document(QObject):
+    """The graph being edited, with its undo stack, path, dirty state and selection.
+
+    Signals:
+        analysis_updated(Analysis): shapes, costs or problems may have changed.
+        selection_changed(list): names of the selected nodes.
+        focus_requested(str): a panel asks the canvas to select and centre a node.
+        path_changed(): the file name changed (title bar, recent files).
+        dirty_changed(bool): unsaved changes appeared or went away.
+        message(str): a one-line message for the status bar.
+    """
+
+    analysis_updated = Signal(object)
+    selection_changed = Signal(list)
+    focus_requested = Signal(str)
+    path_changed = Signal()
+    dirty_changed = Signal(bool)
+    message = Signal(str)
+
+    def __init__(self, graph: Graph | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        # The graph object lives as long as the document: loading replaces its contents
+        # (``replace_with`` emits ``reset``), so every view keeps its subscriptions.
+        self.graph = graph if graph is not None else Graph()
+        self.undo_stack = QUndoStack(self)
+        self.path: Path | None = None
+        self._input_shape: Shape | None = None
+        self._selection: list[str] = []
+        self._refresh = QTimer(self)
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(0)
+        self._refresh.timeout.connect(self.flush)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.graph.events.changed.connect(self._on_graph_changed)
+        self.graph.events.reset.connect(self._on_graph_reset)
+        self.graph.events.node_removed.connect(self._on_node_removed)
+        self.graph.events.node_renamed.connect(self._on_node_renamed)
+
+    # ------------------------------------------------------------------ analysis
+    @property
+    def input_shape(self) -> Shape | None:
+        """The input size the user is trying (None: the Input node's own)."""
+        return self._input_shape
+
+    def set_input_shape(self, shape: Shape | None) -> None:
+        self._input_shape = tuple(shape) if shape else None
+        self._refresh.start()
+
+    def analysis(self) -> Analysis:
+        """The current analysis (cached by the graph per version and input size)."""
+        return self.graph.analyze(self._input_shape)
+
+    def flush(self) -> None:
+        """Re-analyse now and tell the views (tests and benchmarks call it to skip the timer)."""
+        self._refresh.stop()
+        self.analysis_updated.emit(self.analysis())
+
+    # ------------------------------------------------------------------ selection
+    @property
+    def selection(self) -> list[str]:
+        return list(self._selection)
+
+    def set_selection(self, names: list[str]) -> None:
+        names = [n for n in names if n in self.graph]
+        if names != self._selection:
+            self._selection = names
+            self.selection_changed.emit(list(names))
+
+    def focus(self, name: str) -> None:
+        """Select ``name`` and ask the canvas to centre it."""
+        self.set_selection([name])
+        self.focus_requested.emit(name)
+
+    # ------------------------------------------------------------------ edits
+    def push(self, command: Any) -> None:
+        self.undo_stack.push(command)
+
+    def run_compound(self, text: str, edit: Callable[[Graph], Any]) -> Any:
+        """Run ``edit(graph)`` as one undo step (a before/after snapshot); returns its result.
+
+        If ``edit`` raises, the graph is restored and the exception propagates.
+        """
+        from convnet_studio.ui.commands import SnapshotCommand
+
+        before = self.graph.to_dict()
+        try:
+            result = edit(self.graph)
+        except Exception:
+            self.graph.replace_with(Graph.from_dict(before))
+            raise
+        after = self.graph.to_dict()
+        if after != before:
+            self.push(SnapshotCommand(self, text, before, after, applied=True))
+        return result
+
+    # ------------------------------------------------------------------ files
+    @property
+    def dirty(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def display_name(self) -> str:
+        return self.path.name if self.path else f"{self.graph.name or 'untitled'} (unsaved)"
+
+    def replace_graph(self, graph: Graph, path: Path | None = None) -> None:
+        """Show ``graph`` as a fresh document (no undo history, clean)."""
+        self.undo_stack.clear()
+        self._selection = []
+        self.graph.replace_with(graph)
+        self._set_path(path)
+        self.undo_stack.setClean()
+        self.selection_changed.emit([])
+        self._on_clean_changed(True)
+
+    def load(self, path: str | Path) -> None:
+        """Open a project file; raises ``ProjectFileError`` and leaves the document alone."""
+        graph = load_project(path)
+        self.replace_graph(graph, Path(path))
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Save to ``path`` (or the current file); raises ``ProjectFileError``."""
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise ValueError("no file name given")
+        if not target.suffix:
+            target = target.with_suffix(SUFFIX)
+        save_project(self.graph, target)
+        self._set_path(target)
+        self.undo_stack.setClean()
+        return target
+
+    def _set_path(self, path: Path | None) -> None:
+        self.path = path
+        self.path_changed.emit()
+
+    # ------------------------------------------------------------------ slots
+    def _on_graph_changed(self) -> None:
+        self._refresh.start()
+
+    def _on_graph_reset(self) -> None:
+        self._selection = [n for n in self._selection if n in self.graph]
+        self.selection_changed.emit(list(self._selection))
+
+    def _on_node_removed(self, node: Any) -> None:
+        if node.name in self._selection:
+            self._selection.remove(node.name)
+            self.selection_changed.emit(list(self._selection))
+
+    def _on_node_renamed(self, old: str, new: str) -> None:
+        if old in self._selection:
+            self._selection = [new if n == old else n for n in self._selection]
+            self.selection_changed.emit(list(self._selection))
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.dirty_changed.emit(not clean)

@@ -1,0 +1,307 @@
+"""Editing operations shared by the canvas, its context menu and the main window's actions.
+
+Each operation is one undo step: simple edits push their own commands; compound edits
+(expand, collapse, projection, paste, delete, duplicate, layout) run through
+:meth:`Document.run_compound`, a before/after snapshot. User-facing refusals come back as a
+status message, never as an exception in a slot.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import TYPE_CHECKING, Any, Callable
+
+from PySide6.QtCore import QMimeData, QPointF
+from PySide6.QtGui import QGuiApplication
+
+from convnet_studio.graph.model import Edge, Graph, GraphError
+from convnet_studio.graph.params import ParamError
+from convnet_studio.ui.commands import AddNodeCommand, ConnectCommand, DisconnectCommand, SetParamsCommand
+
+if TYPE_CHECKING:
+    from convnet_studio.ui.canvas.scene import GraphScene
+    from convnet_studio.ui.document import Document
+
+CLIPBOARD_MIME = "application/x-convnet-studio-nodes+json"
+PASTE_OFFSET = 40.0
+# (add node) -> "B", "A" or None; tests replace it, the default asks with a menu.
+AskProjection = Callable[[str, str], "str | None"]
+
+
+def composite_ops() -> Any:
+    try:
+        from convnet_studio.graph import composite_ops as ops
+    except ImportError:
+        return None
+    return ops
+
+
+def projection() -> Any:
+    try:
+        from convnet_studio.graph import projection as proj
+    except ImportError:
+        return None
+    return proj
+
+
+class Editor:
+    """Edits of ``document`` on behalf of the user; ``scene`` is used for dialogs' placement."""
+
+    def __init__(self, document: Document, scene: GraphScene | None = None) -> None:
+        self.document = document
+        self.scene = scene
+        self.ask_projection: AskProjection = _ask_projection_with_menu
+
+    @property
+    def graph(self) -> Graph:
+        return self.document.graph
+
+    def _refuse(self, message: str) -> None:
+        self.document.message.emit(message)
+        if self.scene is not None:
+            self.scene.message.emit(message)
+
+    # ------------------------------------------------------------------ nodes
+    def add_block(self, type_name: str, position: tuple[float, float]) -> str | None:
+        try:
+            command = AddNodeCommand(self.document, type_name, position=position)
+            self.document.push(command)
+        except (GraphError, ParamError) as exc:
+            self._refuse(str(exc))
+            return None
+        self.document.set_selection([command.name])
+        return command.name
+
+    def set_params(self, name: str, changes: dict[str, Any]) -> bool:
+        """Push a parameter edit; a refused value is reported and changes nothing."""
+        try:
+            node = self.graph.node(name)
+            new = node.spec.resolve_params({**node.params, **changes})
+            dropped = set(node.input_ports()) - set(node.spec.input_ports(new))
+            fed = [e.dst_port for e in self.graph.in_edges(name) if e.dst_port in dropped]
+            if fed:  # the model would refuse inside redo(); refuse here, before the push
+                raise GraphError(f"input {fed[0]!r} is connected; disconnect it first", node=name)
+            self.document.push(SetParamsCommand(self.document, name, changes))
+        except (GraphError, ParamError) as exc:
+            self._refuse(str(exc))
+            return False
+        return True
+
+    def delete(self, names: list[str], edges: list[Edge] | None = None) -> None:
+        names = [n for n in names if n in self.graph]
+        edges = [e for e in (edges or []) if e in self.graph.edges and e.src not in names and e.dst not in names]
+        if not names and not edges:
+            return
+        if not names:
+            self.disconnect(edges)
+            return
+        text = f"Delete {names[0]}" if len(names) == 1 else f"Delete {len(names)} nodes"
+
+        def edit(graph: Graph) -> None:
+            for edge in edges:
+                graph.disconnect(edge)
+            for name in names:
+                graph.remove_node(name)
+
+        self.document.run_compound(text, edit)
+
+    def duplicate(self, names: list[str]) -> list[str]:
+        return self.paste_data(self.copy_data(names), offset=PASTE_OFFSET, text="Duplicate")
+
+    # ------------------------------------------------------------------ edges
+    def connect(self, edge: Edge, replacing: Edge | None = None) -> bool:
+        """Connect, offering a projection shortcut if it leaves an Add with unequal inputs."""
+        kind = self._projection_choice(edge, replacing)
+        stack = self.document.undo_stack
+        stack.beginMacro(f"Connect {edge.src} to {edge.dst}" + (" with a projection" if kind else ""))
+        try:
+            if replacing is not None:
+                stack.push(DisconnectCommand(self.document, replacing))
+            problem = self.graph.connection_problem(edge)
+            if problem:
+                self._refuse(f"Connection refused: {problem}")
+                return False
+            stack.push(ConnectCommand(self.document, edge))
+            if kind:
+                self.document.run_compound("Insert projection", lambda g: projection().insert_projection(g, edge.dst, kind))
+        except GraphError as exc:
+            self._refuse(str(exc))
+            return False
+        finally:
+            stack.endMacro()
+        return True
+
+    def disconnect(self, edges: list[Edge]) -> None:
+        if not edges:
+            return
+        stack = self.document.undo_stack
+        stack.beginMacro(f"Disconnect {len(edges)} connections" if len(edges) > 1 else f"Disconnect {edges[0].src}")
+        for edge in edges:
+            stack.push(DisconnectCommand(self.document, edge))
+        stack.endMacro()
+
+    def _projection_choice(self, edge: Edge, replacing: Edge | None) -> str | None:
+        proj = projection()
+        if proj is None or edge.dst not in self.graph or self.graph.node(edge.dst).type != "Add":
+            return None
+        trial = self.graph.copy()
+        try:
+            if replacing is not None:
+                trial.disconnect(replacing)
+            trial.connect(edge.src, edge.dst, edge.src_port, edge.dst_port)
+            plan = proj.projection_plan(trial, edge.dst)
+        except GraphError:
+            return None
+        if plan is None:
+            return None
+        return self.ask_projection(edge.dst, plan.describe())
+
+    def insert_projection(self, add: str, kind: str = "B") -> list[str]:
+        proj = projection()
+        if proj is None:
+            self._refuse("Projection shortcuts are not available yet in this build")
+            return []
+        try:
+            return self.document.run_compound(
+                f"Insert projection ({kind}) before {add}", lambda g: proj.insert_projection(g, add, kind)
+            )
+        except GraphError as exc:
+            self._refuse(str(exc))
+            return []
+
+    # ------------------------------------------------------------------ composites
+    def expand(self, name: str) -> list[str]:
+        ops = composite_ops()
+        if ops is None:
+            self._refuse("Expanding composites is not available yet in this build")
+            return []
+        try:
+            return self.document.run_compound(f"Expand {name}", lambda g: ops.expand_node(g, name))
+        except GraphError as exc:
+            self._refuse(str(exc))
+            return []
+
+    def collapse(self, name: str) -> str | None:
+        ops = composite_ops()
+        if ops is None:
+            self._refuse("Collapsing is not available yet in this build")
+            return None
+        problem = ops.collapse_problem(self.graph, name)
+        if problem:
+            self._refuse(problem)
+            return None
+        try:
+            return self.document.run_compound(f"Collapse {name}", lambda g: ops.collapse_group(g, name))
+        except GraphError as exc:
+            self._refuse(str(exc))
+            return None
+
+    # ------------------------------------------------------------------ layout
+    def auto_layout(self, direction: str, aspect: float | None = None) -> None:
+        """Lay the graph out in layers; with ``aspect`` (view width / height), wrap into rows."""
+        from convnet_studio.graph.layout import apply_layout, wrap_for_aspect
+
+        def edit(graph: Graph) -> None:
+            graph.meta["layout_direction"] = direction
+            wrap = wrap_for_aspect(graph, aspect, direction) if aspect else None
+            apply_layout(graph, direction, wrap)
+
+        if self.scene is not None:
+            self.scene.set_direction(direction)
+        self.document.run_compound(f"Auto layout ({direction}{', rows' if aspect else ''})", edit)
+
+    # ------------------------------------------------------------------ clipboard
+    def copy_data(self, names: list[str]) -> dict[str, Any]:
+        """The selected nodes and the edges among them, as JSON-able data."""
+        chosen = [n for n in names if n in self.graph]
+        inside = set(chosen)
+        return {
+            "format": "convnet-studio-nodes",
+            "nodes": [self.graph.node(n).to_dict() for n in chosen],
+            "edges": [e.to_dict() for e in self.graph.edges if e.src in inside and e.dst in inside],
+        }
+
+    def copy(self, names: list[str]) -> bool:
+        data = self.copy_data(names)
+        if not data["nodes"]:
+            return False
+        mime = QMimeData()
+        text = json.dumps(data)
+        mime.setData(CLIPBOARD_MIME, text.encode("utf-8"))
+        mime.setText(text)  # JSON text too: pasting between windows and processes works
+        QGuiApplication.clipboard().setMimeData(mime)
+        return True
+
+    def paste(self, at: QPointF | None = None) -> list[str]:
+        mime = QGuiApplication.clipboard().mimeData()
+        raw = bytes(mime.data(CLIPBOARD_MIME)).decode("utf-8") if mime and mime.hasFormat(CLIPBOARD_MIME) else (
+            mime.text() if mime else "")
+        try:
+            data = json.loads(raw)
+        except (TypeError, ValueError):
+            data = None
+        if not isinstance(data, dict) or data.get("format") != "convnet-studio-nodes":
+            self._refuse("The clipboard holds no ConvNet Studio blocks")
+            return []
+        return self.paste_data(data, at=at)
+
+    def paste_data(self, data: dict[str, Any], offset: float = PASTE_OFFSET, at: QPointF | None = None,
+                   text: str = "Paste") -> list[str]:
+        """Add copies of ``data``'s nodes (renamed where taken) and their inner edges."""
+        nodes = data.get("nodes") or []
+        if not nodes:
+            return []
+        xs = [float(n.get("position", [0, 0])[0]) for n in nodes]
+        ys = [float(n.get("position", [0, 0])[1]) for n in nodes]
+        dx, dy = (at.x() - min(xs), at.y() - min(ys)) if at is not None else (offset, offset)
+
+        def edit(graph: Graph) -> list[str]:
+            renamed: dict[str, str] = {}
+            for raw in nodes:
+                name = raw["name"]
+                x, y = raw.get("position", [0, 0])
+                meta = copy.deepcopy(raw.get("meta") or {})
+                meta.pop("origin", None)  # a pasted copy is not part of the original composite
+                args = (raw["type"], raw.get("params"), (x + dx, y + dy), None, meta)
+                renamed[name] = _add_somehow(graph, name, *args)
+            for e in data.get("edges") or []:
+                graph.connect(renamed[e["from"]], renamed[e["to"]], e.get("from_port", "out"), e.get("to_port", "in"))
+            return list(renamed.values())
+
+        try:
+            names = self.document.run_compound(f"{text} {len(nodes)} node(s)", edit)
+        except (GraphError, ParamError, KeyError, TypeError, ValueError) as exc:
+            self._refuse(f"Cannot paste: {exc}")
+            return []
+        self.document.set_selection(names)
+        return names
+
+
+def _add_somehow(graph: Graph, name: str, type_name: str, params: Any, position: Any, group: Any, meta: Any) -> str:
+    """Add under ``name`` if it is free, else under a fresh name; returns the name used."""
+    if name not in graph:
+        try:
+            return graph.add_node(type_name, name, params, position, group, meta).name
+        except GraphError:
+            pass  # taken as a prefix path, or not a valid name: fall back to a fresh one
+    return graph.add_node(type_name, graph.unique_name(_stem(name)), params, position, group, meta).name
+
+
+def _stem(name: str) -> str:
+    """``layer1.0.conv1`` -> ``conv``: a readable base for a fresh unique name."""
+    last = name.rsplit(".", 1)[-1]
+    return last.rstrip("0123456789") or "node"
+
+
+def _ask_projection_with_menu(add: str, plan: str) -> str | None:
+    from PySide6.QtGui import QCursor
+    from PySide6.QtWidgets import QMenu
+
+    menu = QMenu()
+    menu.addSection(f"{add}: inputs differ ({plan})")
+    b = menu.addAction("Insert projection shortcut: 1x1 conv + BN (option B)")
+    a = menu.addAction("Insert zero-padding shortcut (option A, no parameters)")
+    menu.addAction("Just connect (leave the mismatch)")
+    chosen = menu.exec(QCursor.pos())
+    return "B" if chosen is b else ("A" if chosen is a else None)

@@ -1,0 +1,226 @@
+"""File menu work: new, open, save, recent files, presets, image and model export.
+
+Dialogs are reached through small methods (``_ask_open_path``...) that tests replace; every
+failure is shown as a sentence and leaves the current document as it was.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from convnet_studio.graph.model import Graph
+from convnet_studio.graph.project_file import SUFFIX, ProjectFileError
+
+if TYPE_CHECKING:
+    from convnet_studio.ui.main_window import MainWindow
+
+MAX_RECENT = 10
+PROJECT_FILTER = f"ConvNet Studio projects (*{SUFFIX});;All files (*)"
+EXPORT_KINDS = {  # kind -> (suffix, file filter)
+    "python": (".py", "Python files (*.py)"),
+    "onnx": (".onnx", "ONNX models (*.onnx)"),
+    "torchscript": (".pt", "TorchScript archives (*.pt)"),
+}
+
+
+class FileActions:
+    """The File and Presets menus' behaviour for one window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+
+    @property
+    def document(self):
+        return self.window.document
+
+    # ------------------------------------------------------------------ documents
+    def new(self) -> None:
+        if not self.window.maybe_save():
+            return
+        graph = Graph("untitled")
+        self.document.replace_graph(graph)
+        self.window.update_title()
+
+    def open(self) -> None:
+        path = self._ask_open_path()
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str | Path) -> bool:
+        """Open a project file; on failure explain why and keep the current document."""
+        if not self.window.maybe_save():
+            return False
+        try:
+            self.document.load(path)
+        except (ProjectFileError, OSError) as exc:
+            self._error("Cannot open the project", str(exc))
+            return False
+        self.add_recent(Path(path))
+        self.window.update_title()
+        self.window.view.fit_all()
+        return True
+
+    def open_preset(self, name: str, num_classes: int | None = None,
+                    input_size: tuple[int, int, int] | None = None) -> bool:
+        """Open a preset as a new, unsaved document."""
+        from convnet_studio.ui.presets_dialog import presets_module
+
+        presets = presets_module()
+        if presets is None:
+            self._error("Presets unavailable", "The presets are not available in this installation yet.")
+            return False
+        if not self.window.maybe_save():
+            return False
+        kwargs = {k: v for k, v in (("num_classes", num_classes), ("input_size", input_size)) if v is not None}
+        try:
+            graph = presets.get_preset(name, **kwargs)
+        except Exception as exc:  # a preset that refuses these sizes says why
+            self._error("Cannot build the preset", str(exc))
+            return False
+        wrap_to_view(graph, self.window.view)
+        self.document.replace_graph(graph)
+        self.window.update_title()
+        self.window.view.fit_all()
+        return True
+
+    def open_preset_gallery(self) -> None:
+        from convnet_studio.ui.presets_dialog import PresetsDialog
+
+        dialog = PresetsDialog(self.window)
+        if dialog.exec() and dialog.choice():
+            name, classes, size = dialog.choice()  # type: ignore[misc]
+            self.open_preset(name, classes, size)
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        path = self._ask_save_path("Save project", PROJECT_FILTER, self.document.graph.name + SUFFIX)
+        return self._save_to(Path(path)) if path else False
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            saved = self.document.save(path)
+        except (ProjectFileError, OSError, ValueError) as exc:
+            self._error("Cannot save the project", str(exc))
+            return False
+        self.add_recent(saved)
+        self.window.update_title()
+        self.window.statusBar().showMessage(f"Saved {saved}", 5000)
+        return True
+
+    # ------------------------------------------------------------------ recent files
+    def recent(self) -> list[str]:
+        value = self.window.settings.value("recent_files") or []
+        return [value] if isinstance(value, str) else list(value)
+
+    def add_recent(self, path: Path) -> None:
+        entries = [str(path.resolve())] + [p for p in self.recent() if p != str(path.resolve())]
+        self.window.settings.setValue("recent_files", entries[:MAX_RECENT])
+
+    def fill_recent_menu(self) -> None:
+        menu = self.window.menus["recent"]
+        menu.clear()
+        for entry in self.recent():
+            menu.addAction(Path(entry).name, lambda e=entry: self.open_path(e)).setToolTip(entry)
+        if menu.isEmpty():
+            menu.addAction("(none)").setEnabled(False)
+
+    # ------------------------------------------------------------------ export
+    def export_image(self, kind: str) -> bool:
+        from convnet_studio.ui.render import render_scene
+
+        stem = self.document.path.stem if self.document.path else self.document.graph.name
+        path = self._ask_save_path(f"Export image ({kind.upper()})", f"{kind.upper()} images (*.{kind})",
+                                   f"{stem}.{kind}")
+        if not path:
+            return False
+        try:
+            render_scene(self.window.scene, Path(path).with_suffix(f".{kind}"))
+        except OSError as exc:
+            self._error("Cannot export the image", str(exc))
+            return False
+        self.window.statusBar().showMessage(f"Wrote {path}", 5000)
+        return True
+
+    def export_model(self, kind: str) -> bool:
+        """Python, ONNX or TorchScript through ``convnet_studio.codegen`` (torch loads here)."""
+        exporter = _exporter(kind)
+        if exporter is None:
+            self._error("Export unavailable", f"{kind} export is not available in this installation yet.")
+            return False
+        suffix, file_filter = EXPORT_KINDS[kind]
+        path = self._ask_save_path(f"Export {kind}", file_filter, self.document.graph.name + suffix)
+        if not path:
+            return False
+        try:
+            exporter(self.document.graph, Path(path), self.document.input_shape)
+        except Exception as exc:  # invalid graph, torch errors: all explained in one sentence
+            self._error(f"Cannot export {kind}", str(exc))
+            return False
+        self.window.statusBar().showMessage(f"Wrote {path}", 5000)
+        return True
+
+    def about(self) -> None:
+        from convnet_studio import __version__
+
+        QMessageBox.about(self.window, "ConvNet Studio",
+                          f"<b>ConvNet Studio {__version__}</b><br>Build CNNs by hand, see every shape "
+                          "and cost, train them and watch them learn.")
+
+    # ------------------------------------------------------------------ dialogs (tests replace these)
+    def _ask_open_path(self) -> str:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open project", "", PROJECT_FILTER)
+        return path
+
+    def _ask_save_path(self, title: str, file_filter: str, suggested: str) -> str:
+        start = str(self.document.path.parent / suggested) if self.document.path else suggested
+        path, _ = QFileDialog.getSaveFileName(self.window, title, start, file_filter)
+        return path
+
+    def _error(self, title: str, message: str) -> None:
+        self.window.statusBar().showMessage(message, 10000)
+        QMessageBox.warning(self.window, title, message)
+
+
+def wrap_to_view(graph: Graph, view) -> None:
+    """Lay a long network out in rows that fill ``view``, so it reads at a glance."""
+    from convnet_studio.graph.layout import apply_layout, wrap_for_aspect
+
+    size = view.viewport().size()
+    aspect = min(4.0, max(0.8, size.width() / max(1, size.height())))
+    wrap = wrap_for_aspect(graph, aspect)
+    if wrap:
+        graph.meta["layout_direction"] = "LR"
+        apply_layout(graph, "LR", wrap)
+
+
+def _exporter(kind: str):
+    """A function ``(graph, path, input_shape)`` for ``kind``, or None if codegen lacks it."""
+    if kind == "python":
+        try:
+            from convnet_studio.codegen.python import generate_python
+        except ImportError:
+            return None
+
+        def write_python(graph: Graph, path: Path, input_shape) -> None:
+            path.write_text(generate_python(graph, input_shape=input_shape), encoding="utf-8")
+
+        return write_python
+    # ONNX and TorchScript: whatever the codegen package names its writers.
+    for module_name, function in (("convnet_studio.codegen.export", f"export_{kind}"),
+                                  (f"convnet_studio.codegen.{kind}", f"export_{kind}")):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if hasattr(module, function):
+            writer = getattr(module, function)
+            return lambda graph, path, input_shape: writer(graph, path, input_shape=input_shape)
+    return None

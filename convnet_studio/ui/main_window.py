@@ -1,0 +1,233 @@
+"""The studio window: the canvas in the middle, palette, inspector, summary and problems docks.
+
+Hooks for other packages:
+
+- ``window.document``: the :class:`~convnet_studio.ui.document.Document` (graph, undo stack,
+  path, selection, ``analysis_updated``...).
+- ``window.scene``: the :class:`~convnet_studio.ui.canvas.scene.GraphScene`, with the overlay
+  API (``set_node_overlay``, ``clear_overlays``, ``set_overlay_legend``).
+- ``window.view``, ``window.editor``, ``window.menus`` (name -> QMenu: "file", "edit", "view",
+  "presets", "export", "help"), ``window.add_dock(name, title, widget, area)``.
+- At start-up the window calls ``convnet_studio.ui.training.install_training(window)`` if
+  that module imports; a failure there is reported in the status bar, never fatal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
+
+from convnet_studio.graph.model import Graph
+from convnet_studio.ui.canvas.scene import GraphScene
+from convnet_studio.ui.canvas.view import GraphView
+from convnet_studio.ui.document import Document
+from convnet_studio.ui.panels.inspector import InspectorPanel
+from convnet_studio.ui.panels.palette import PalettePanel
+from convnet_studio.ui.panels.problems import ProblemsPanel
+from convnet_studio.ui.panels.summary import SummaryPanel
+from convnet_studio.ui.recovery import RecoveryStore
+from convnet_studio.ui.status_info import StatusInfo
+
+AUTOSAVE_MS = 20_000
+SETTINGS_ORG, SETTINGS_APP = "ConvNetStudio", "ConvNet Studio"
+STATE_VERSION = 1
+
+
+def default_settings() -> QSettings:
+    return QSettings(SETTINGS_ORG, SETTINGS_APP)
+
+
+class MainWindow(QMainWindow):
+    """One document in one window."""
+
+    def __init__(self, graph: Graph | None = None, settings: QSettings | None = None,
+                 recovery_dir: str | Path | None = None, install_plugins: bool = True) -> None:
+        super().__init__()
+        self.settings = settings or default_settings()
+        self.document = Document(graph)
+        self.scene = GraphScene(self.document, self)
+        self.view = GraphView(self.scene)
+        self.editor = self.scene.editor
+        self.setCentralWidget(self.view)
+        self.docks: dict[str, QDockWidget] = {}
+        self.palette = PalettePanel()
+        self.inspector = InspectorPanel(self.document, self.editor)
+        self.summary = SummaryPanel(self.document)
+        self.problems = ProblemsPanel(self.document)
+        self.add_dock("palette", "Blocks", self.palette, Qt.LeftDockWidgetArea)
+        self.add_dock("inspector", "Inspector", self.inspector, Qt.RightDockWidgetArea)
+        self.add_dock("summary", "Summary", self.summary, Qt.BottomDockWidgetArea)
+        self.add_dock("problems", "Problems", self.problems, Qt.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks["summary"], self.docks["problems"])
+        self.docks["summary"].raise_()
+        self.status_info = StatusInfo(self.document, self)
+        for label in self.status_info.labels:
+            self.statusBar().addPermanentWidget(label)
+        from convnet_studio.ui.actions import build_actions
+        from convnet_studio.ui.file_actions import FileActions
+
+        self.files = FileActions(self)
+        self.actions, self.menus = build_actions(self)
+        self.recovery = RecoveryStore(recovery_dir or _recovery_dir())
+        self._autosave = QTimer(self)
+        self._autosave.setInterval(AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.autosave)
+        self._autosave.start()
+        self._connect_signals()
+        self.resize(1500, 950)
+        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [250, 330], Qt.Horizontal)
+        self.resizeDocks([self.docks["summary"]], [240], Qt.Vertical)
+        self.restore_layout()
+        self.update_title()
+        self.training: object | None = None
+        self._plugins_pending = install_plugins
+        if install_plugins:
+            # Plugins (the training UI loads pyqtgraph) wait for the first paint, so the window
+            # shows at once; the timer covers a window that is never shown.
+            self.view.viewport().installEventFilter(self)
+            QTimer.singleShot(1500, self._install_plugins)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Paint and self._plugins_pending:
+            QTimer.singleShot(0, self._install_plugins)
+        return False
+
+    def _install_plugins(self) -> None:
+        if not self._plugins_pending:
+            return
+        self._plugins_pending = False
+        self.view.viewport().removeEventFilter(self)
+        self.training = install_training(self)
+        self.restore_layout()  # docks added by plugins get their remembered places
+
+    def _connect_signals(self) -> None:
+        doc = self.document
+        doc.dirty_changed.connect(self._on_dirty_changed)
+        doc.path_changed.connect(self.update_title)
+        doc.message.connect(self._on_message)
+        self.scene.message.connect(self._on_message)
+        self.palette.block_activated.connect(self._on_block_activated)
+
+    def add_dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        """Add a dock panel (its object name makes its place remembered between sessions)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        return dock
+
+    # ------------------------------------------------------------------ state
+    def update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.display_name}[*] \u2014 ConvNet Studio")
+        self.setWindowModified(self.document.dirty)
+
+    def restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state, STATE_VERSION)
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
+
+    def autosave(self) -> Path | None:
+        """Write the recovery file if there are unsaved changes; drop it when there are none."""
+        if not self.document.dirty:
+            self.recovery.discard()
+            return None
+        try:
+            return self.recovery.save(self.document.graph, self.document.path)
+        except (OSError, ValueError) as exc:
+            self._on_message(f"Autosave failed: {exc}")
+            return None
+
+    def offer_recovery(self, ask: bool = True) -> bool:
+        """If a crashed session left a recovery file, offer to reopen it; True if reopened."""
+        leftovers = self.recovery.leftovers()
+        if not leftovers:
+            return False
+        latest = leftovers[0]
+        name = latest.original.name if latest.original else latest.graph.name
+        if ask:
+            answer = QMessageBox.question(
+                self, "Recover unsaved work?",
+                f"ConvNet Studio did not close cleanly. Recover the unsaved changes to \u201c{name}\u201d?",
+                QMessageBox.Yes | QMessageBox.Discard, QMessageBox.Yes)
+            if answer != QMessageBox.Yes:
+                for item in leftovers:
+                    self.recovery.remove(item)
+                return False
+        self.document.replace_graph(latest.graph, latest.original)
+        # The recovered state is not what is on disk: mark it unsaved with one no-op step.
+        self.document.undo_stack.resetClean()
+        self.update_title()
+        for item in leftovers:
+            self.recovery.remove(item)
+        self.recovery.save(self.document.graph, self.document.path)
+        self._on_message(f"Recovered unsaved changes to {name}")
+        return True
+
+    def maybe_save(self) -> bool:
+        """Ask to save unsaved changes; False if the user cancelled."""
+        if not self.document.dirty:
+            return True
+        answer = QMessageBox.warning(
+            self, "Unsaved changes", f"Save the changes to \u201c{self.document.display_name}\u201d?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        if answer == QMessageBox.Cancel:
+            return False
+        if answer == QMessageBox.Save:
+            return self.files.save()
+        return True
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.save_layout()
+        self._autosave.stop()
+        self.recovery.discard()
+        event.accept()
+
+    # ------------------------------------------------------------------ slots
+    def _on_dirty_changed(self, dirty: bool) -> None:
+        self.setWindowModified(dirty)
+        if not dirty:
+            self.recovery.discard()
+
+    def _on_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _on_block_activated(self, type_name: str) -> None:
+        center = self.view.mapToScene(self.view.viewport().rect().center())
+        self.editor.add_block(type_name, (round(center.x() - 95), round(center.y() - 46)))
+
+
+def install_training(window: MainWindow) -> object | None:
+    """Let the training UI add its panels; a missing or broken module leaves the editor usable."""
+    try:
+        from convnet_studio.ui import training
+    except ImportError:
+        return None
+    install = getattr(training, "install_training", None)
+    if install is None:
+        return None
+    try:
+        return install(window)
+    except Exception as exc:  # a plugin bug must not take the editor down
+        window.statusBar().showMessage(f"Training panel unavailable: {type(exc).__name__}: {exc}", 15000)
+        return None
+
+
+def _recovery_dir() -> Path:
+    from PySide6.QtCore import QStandardPaths
+
+    base = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or str(Path.home() / ".convnet-studio")
+    return Path(base) / "recovery"

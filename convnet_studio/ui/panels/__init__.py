@@ -1,0 +1,1 @@
+"""The studio's dock panels: palette, inspector, summary, problems (one widget per module)."""
