@@ -228,7 +228,8 @@ def render(
 
 def _title(name: str) -> str:
     """The first line of the module's docstring, else a title made from its name."""
-    doc = ast.get_docstring(ast.parse((HERE / f"{name}.py").read_text(encoding="utf-8")))
+    path = HERE / f"{name}.py"
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) if path.exists() else None
     first = doc.strip().splitlines()[0].strip().rstrip(".") if doc and doc.strip() else ""
     return first or name.removeprefix("bench_").replace("_", " ").capitalize()
 

@@ -1,0 +1,62 @@
+"""benchmarks/run_all.py turns benchmark rows into docs/benchmarks.md (no benchmark is run here)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def run_all():
+    spec = importlib.util.spec_from_file_location("run_all", ROOT / "benchmarks" / "run_all.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_rows_are_checked_and_made_jsonable(run_all) -> None:
+    row = run_all.normalize(
+        {"what": "x", "result": 1.5, "target": "< 2", "ok": 1, "extra": object()}
+    )
+    assert row["ok"] is True and isinstance(row["extra"], str)
+    assert run_all.normalize({"what": "x", "result": 1, "target": "-"})["ok"] is None
+    with pytest.raises(ValueError, match="target"):
+        run_all.normalize({"what": "x", "result": 1})
+
+
+def test_report_puts_each_target_beside_its_result(run_all) -> None:
+    rows = [
+        {
+            "what": "shape inference, 5000 nodes",
+            "result": "41 ms",
+            "target": "< 100 ms",
+            "ok": True,
+        },
+        {
+            "what": "plot frame rate",
+            "result": 12.0,
+            "target": ">= 30 fps",
+            "ok": False,
+            "note": "peak",
+        },
+    ]
+    gpu = {"machine": {"gpu": "NVIDIA H100"}, "date": "2026-01-01", "rows": [rows[0]]}
+    text = run_all.render([("bench_x", rows, 1.0)], {"cpu": "test CPU", "cores": "2"}, "today", gpu)
+    assert "| shape inference, 5000 nodes | < 100 ms | 41 ms | yes |" in text
+    assert "| plot frame rate | >= 30 fps | 12.0 (peak) | **NO** |" in text
+    assert "cpu: test CPU; cores: 2" in text and "Date: today." in text
+    assert "## GPU" in text and "gpu: NVIDIA H100" in text
+    assert "No GPU results yet" in run_all.render([], {}, "today", None)
+
+
+def test_every_benchmark_module_has_a_run_function(run_all) -> None:
+    import ast
+
+    for name in run_all.discover():
+        tree = ast.parse((ROOT / "benchmarks" / f"{name}.py").read_text(encoding="utf-8"))
+        functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+        assert "run" in functions, f"benchmarks/{name}.py has no run() for run_all.py"
