@@ -47,7 +47,7 @@ def test_report_puts_each_target_beside_its_result(run_all) -> None:
     gpu = {"machine": {"gpu": "NVIDIA H100"}, "date": "2026-01-01", "rows": [rows[0]]}
     text = run_all.render([("bench_x", rows, 1.0)], {"cpu": "test CPU", "cores": "2"}, "today", gpu)
     assert "| shape inference, 5000 nodes | < 100 ms | 41 ms | yes |" in text
-    assert "| plot frame rate | >= 30 fps | 12.0 (peak) | **NO** |" in text
+    assert "| plot frame rate | >= 30 fps | 12.5 (peak) | **NO** |" in text
     assert "cpu: test CPU; cores: 2" in text and "Date: today." in text
     assert "## GPU" in text and "gpu: NVIDIA H100" in text
     assert "No GPU results yet" in run_all.render([], {}, "today", None)
