@@ -38,7 +38,7 @@ def test_report_puts_each_target_beside_its_result(run_all) -> None:
         },
         {
             "what": "plot frame rate",
-            "result": 12.0,
+            "result": 12.5,
             "target": ">= 30 fps",
             "ok": False,
             "note": "peak",
