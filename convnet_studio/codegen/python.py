@@ -1,0 +1,198 @@
+"""Graph -> one standalone, readable PyTorch file (imports torch only).
+
+The file holds one class per composite block type used, a model class whose members sit at
+the graph's node names (so its state_dict keys equal the compiled module's, and
+torchvision's for the presets) and ``build_model(num_classes=...)``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import textwrap
+
+from convnet_studio.codegen.body import INPUT, Body, Row, body_from_graph
+from convnet_studio.codegen.calls import MISSING, SHORTCUT_A_SOURCE, Arg, Call, literal
+from convnet_studio.codegen.classes import BlockClass, BlockClasses
+from convnet_studio.codegen.errors import InvalidGraphError
+from convnet_studio.codegen.render import WIDTH, ClassSource, render_class
+from convnet_studio.codegen.shapes import concrete
+from convnet_studio.graph.model import Graph
+from convnet_studio.graph.registry import Shape, get_block
+
+_PASS_THROUGH = {"Flatten", "Dropout", "GlobalAvgPool", "AdaptiveAvgPool2d", "ReLU", "Sigmoid", "Tanh"}
+_INIT = '''
+        # Kaiming-normal convolutions (fan-out), as torchvision's ResNet and the studio do.
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)'''.split("\n")
+
+
+def generate_python(
+    graph: Graph,
+    input_shape: Shape | None = None,
+    class_name: str | None = None,
+    weights_file: str | None = None,
+) -> str:
+    """The source of a standalone ``.py`` file that builds the network of ``graph``.
+
+    Args:
+        graph: a valid graph (one Input, one Output, no shape problems).
+        input_shape: (C, H, W) for the shape comments, instead of the Input node's.
+        class_name: the model class's name (default: the graph's name in CamelCase).
+        weights_file: a state_dict file name to show in the docstring's loading snippet.
+
+    Raises:
+        InvalidGraphError: if the graph has problems (the message names the first).
+    """
+    analysis = graph.analyze(input_shape)
+    if not analysis.ok:
+        more = f" (and {len(analysis.problems) - 1} more)" if len(analysis.problems) > 1 else ""
+        raise InvalidGraphError(f"the graph cannot be exported: {analysis.problems[0]}{more}")
+    body = body_from_graph(graph, analysis)
+    blocks = BlockClasses(body)
+    taken = {cls.name for cls in blocks.ordered()} | {"ShortcutA"}
+    name = _unique(class_name or camel_case(graph.name), taken)
+    head = _head_slot(body, blocks)
+    num_classes = blocks.row_call(head[0]).args[head[1]].value if head else None
+    parts = [_docstring(graph, body, name, num_classes, weights_file), _imports(body, blocks)]
+    if _uses_shortcut_a(body, blocks):
+        parts.append(SHORTCUT_A_SOURCE.strip("\n") + "\n")
+    parts += [render_class(_block_source(cls, blocks)) for cls in blocks.ordered()]
+    parts.append(render_class(_model_source(graph, body, blocks, name, head)))
+    parts.append(_builder(name, num_classes))
+    return format_source("\n\n".join(p.rstrip("\n") + "\n" for p in parts))
+
+
+def camel_case(text: str) -> str:
+    words = "".join(c if c.isalnum() else " " for c in text).split()
+    name = "".join(w[:1].upper() + w[1:] for w in words) or "Network"
+    return name if name[0].isalpha() else "Net" + name
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    return name if name not in taken else name + "Model"
+
+
+def format_source(text: str) -> str:
+    """``ruff format`` the text when ruff is installed; the text is already close to it."""
+    if importlib.util.find_spec("ruff") is None:
+        return text
+    try:
+        done = subprocess.run([sys.executable, "-m", "ruff", "format", "--line-length", "100", "-"],
+                              input=text, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return text
+    return done.stdout if done.returncode == 0 and done.stdout else text
+
+
+def _docstring(graph: Graph, body: Body, name: str, num_classes: int | None, weights: str | None) -> str:
+    out = concrete(body.shape_of(body.output))
+    lines = [f'"""{graph.name}, exported from ConvNet Studio.', "",
+             f"Input: N x {' x '.join(map(str, body.in_shape))} images; output: {out}. "
+             "Needs only PyTorch."]
+    if weights:
+        arg = f"num_classes={num_classes}" if num_classes is not None else ""
+        lines += ["", "Load the trained weights saved beside this file:", "",
+                  f"    model = build_model({arg})",
+                  f'    model.load_state_dict(torch.load("{weights}", weights_only=True))',
+                  "    model.eval()"]
+    return "\n".join(lines + ['"""'])
+
+
+def _imports(body: Body, blocks: BlockClasses) -> str:
+    functional = "import torch.nn.functional as F\n" if _uses_shortcut_a(body, blocks) else ""
+    return f"import torch\n{functional}from torch import nn\n"
+
+
+def _uses_shortcut_a(body: Body, blocks: BlockClasses) -> bool:
+    bodies = [body] + [cls.body for cls in blocks.ordered()]
+    return any(row.type == "ShortcutA" for b in bodies for row in b.rows)
+
+
+def _head_slot(body: Body, blocks: BlockClasses) -> tuple[Row, int] | None:
+    """The argument that sets the number of classes: the last Linear's (or 1x1 conv's) outputs."""
+    rows = {row.name: row for row in body.rows}
+    ref = body.output
+    while ref in rows:
+        row = rows[ref]
+        if row.type == "Linear":
+            return row, 1
+        if row.type == "Conv2d":
+            return row, 1
+        if row.type not in _PASS_THROUGH:
+            return None
+        ref = row.refs[0]
+    return None
+
+
+def _args(call: Call, render) -> list[str]:
+    """Argument texts: positional ones always, keywords only where they differ from the default."""
+    texts = []
+    for i, arg in enumerate(call.args):
+        text = render(i, arg)
+        if text is None:
+            continue
+        texts.append(text if arg.positional else f"{arg.name}={text}")
+    return texts
+
+
+def _model_source(graph: Graph, body: Body, blocks: BlockClasses, name: str, head) -> ClassSource:
+    def call_parts(row: Row) -> tuple[str, list[str]]:
+        call = blocks.row_call(row)
+        assert call is not None
+
+        def render(i: int, arg: Arg) -> str | None:
+            if head and row is head[0] and i == head[1]:
+                return "num_classes"
+            if not arg.positional and arg.default is not MISSING and arg.value == arg.default:
+                return None
+            return literal(arg.value)
+
+        return call.func, _args(call, render)
+
+    shapes = {INPUT: concrete(body.in_shape)} | {row.name: concrete(row.out_shape) for row in body.rows}
+    signature = [f"num_classes: int = {head[0].params['out_features' if head[0].type == 'Linear' else 'out_channels']}"] if head else []
+    doc = _wrap_doc(graph.meta.get("description") or f"The {graph.name} network.")
+    return ClassSource(name, doc, signature, body, call_parts, shapes.__getitem__, init_tail=_INIT)
+
+
+def _block_source(cls: BlockClass, blocks: BlockClasses) -> ClassSource:
+    def call_parts(row: Row) -> tuple[str, list[str]]:
+        call = blocks.row_call(row)
+        assert call is not None
+
+        def render(i: int, arg: Arg) -> str | None:
+            expr = cls.slots[(row.name, i)]
+            value = expr.evaluate({}) if not expr.names() else MISSING
+            if not arg.positional and arg.default is not MISSING and value == arg.default:
+                return None
+            return expr.render()
+
+        return call.func, _args(call, render)
+
+    signature = []
+    for p in cls.params:
+        default = "" if p.default is MISSING else f" = {literal(p.default)}"
+        signature.append(f"{p.name}: {p.annotation}{default}")
+    optional = {member: expr.render() for member, expr in cls.optional.items()}
+    doc = _wrap_doc(get_block(cls.type).description)
+    return ClassSource(cls.name, doc, signature, cls.body, call_parts, cls.shapes.__getitem__, optional, cls.attrs)
+
+
+def _wrap_doc(text: str) -> str:
+    lines = textwrap.wrap(text, WIDTH - 8)
+    return lines[0] if len(lines) == 1 and len(lines[0]) <= WIDTH - 10 else "\n    ".join(lines) + "\n    "
+
+
+def _builder(name: str, num_classes: int | None) -> str:
+    if num_classes is None:
+        return f'def build_model() -> {name}:\n    """A new {name} with freshly initialised weights."""\n    return {name}()\n'
+    return (
+        f"def build_model(num_classes: int = {num_classes}) -> {name}:\n"
+        f'    """A new {name} with freshly initialised weights."""\n'
+        f"    return {name}(num_classes=num_classes)\n"
+    )

@@ -1,0 +1,133 @@
+"""Dotted row names as nested containers: ``layer1.0`` lives in ``layer1``, a Sequential.
+
+A container whose children are ``0, 1, ..., n-1`` is an ``nn.Sequential``; it is *callable*
+(``x = self.layer1(x)``) when its children form a straight chain that nothing else reads
+from the middle of. Any other container is an ``nn.ModuleDict``, whose members are called
+one by one (``self.head.fc(x)``). Both keep the state_dict keys of the dotted names.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Union
+
+from convnet_studio.codegen.body import Body, Row
+from convnet_studio.codegen.calls import is_identifier
+
+# ModuleDict methods: a key spelled like one must be reached with ["key"].
+_DICT_METHODS = {"keys", "items", "values", "pop", "update", "clear"}
+
+
+@dataclass
+class Leaf:
+    row: Row
+
+
+@dataclass
+class Container:
+    path: str
+    children: dict[str, Union[Leaf, Container]] = field(default_factory=dict)
+    sequential: bool = False
+    callable: bool = False
+
+
+TreeNode = Union[Leaf, Container]
+
+
+def build_tree(body: Body) -> Container:
+    """The container tree of ``body``'s modules (Add and Concat rows have none)."""
+    root = Container("")
+    for row in body.rows:
+        if row.type in ("Add", "Concat") or (row.type == "Flatten" and "." not in row.name):
+            continue
+        parts = row.name.split(".")
+        node = root
+        for i, part in enumerate(parts[:-1]):
+            child = node.children.setdefault(part, Container(".".join(parts[: i + 1])))
+            assert isinstance(child, Container)
+            node = child
+        node.children[parts[-1]] = Leaf(row)
+    _settle(root, body.readers())
+    return root
+
+
+def _settle(container: Container, readers: Counter[str]) -> None:
+    for key, child in list(container.children.items()):
+        if isinstance(child, Container):
+            _settle(child, readers)
+            if not child.children:
+                del container.children[key]
+    keys = list(container.children)
+    if container.path and sorted(keys, key=_int_key) == [str(i) for i in range(len(keys))]:
+        container.sequential = True
+        container.children = {k: container.children[k] for k in sorted(keys, key=int)}
+    elif container.path:
+        # Outside a Sequential, Flatten is written as torch.flatten(x, 1), not declared.
+        for key, child in list(container.children.items()):
+            if isinstance(child, Leaf) and child.row.type == "Flatten":
+                del container.children[key]
+    container.callable = container.sequential and _is_chain(container, readers)
+
+
+def _int_key(key: str) -> tuple[int, str]:
+    return (int(key), key) if key.isdigit() and str(int(key)) == key else (1 << 30, key)
+
+
+def ends(node: TreeNode) -> tuple[str, str]:
+    """(the ref a callable node reads, the row whose output it returns)."""
+    if isinstance(node, Leaf):
+        return node.row.refs[0], node.row.name
+    children = list(node.children.values())
+    return ends(children[0])[0], ends(children[-1])[1]
+
+
+def leaves(node: TreeNode) -> list[Row]:
+    if isinstance(node, Leaf):
+        return [node.row]
+    return [row for child in node.children.values() for row in leaves(child)]
+
+
+def _is_chain(container: Container, readers: Counter[str]) -> bool:
+    previous: str | None = None
+    for child in container.children.values():
+        if isinstance(child, Container) and not child.callable:
+            return False
+        if isinstance(child, Leaf) and len(child.row.refs) != 1:
+            return False
+        source, out = ends(child)
+        if previous is not None and (source != previous or readers[previous] != 1):
+            return False
+        previous = out
+    return True
+
+
+def unit_of(root: Container, row: Row) -> TreeNode | None:
+    """The node a forward statement calls for ``row``: the outermost callable one."""
+    node: TreeNode = root
+    for part in row.name.split("."):
+        assert isinstance(node, Container)
+        found = node.children.get(part)
+        if found is None:
+            return None  # an operator (Add, Concat, a Flatten outside a Sequential)
+        if isinstance(found, Leaf) or found.callable:
+            return found
+        node = found
+    return None
+
+
+def access(root: Container, path: str) -> str:
+    """``self.layer1[0].conv1``-style access to the module at ``path``."""
+    parts = path.split(".")
+    text = f"self.{parts[0]}"
+    node = root.children[parts[0]]
+    for part in parts[1:]:
+        assert isinstance(node, Container)
+        if node.sequential:
+            text += f"[{part}]"
+        elif is_identifier(part) and part not in _DICT_METHODS:
+            text += f".{part}"
+        else:
+            text += f'["{part}"]'
+        node = node.children[part]
+    return text
