@@ -1,0 +1,90 @@
+"""Real runs of the engine's worker on the built-in dataset, driven from the run panel."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+from conftest import tiny_graph, wait_for
+
+from convnet_studio.ui.training.controller import TrainingController
+
+
+def test_run_pause_resume_stop(controller: TrainingController, qtbot) -> None:
+    panel = controller.panel
+    panel.settings.set_values(epochs=200)  # long enough to pause and stop it
+    qtbot.mouseClick(panel.start_button, qtbot_button())
+    assert controller.running and not panel.start_button.isEnabled()
+    live = controller.live
+    wait_for(qtbot, lambda: len(live.step) >= 5 and len(live.grad_step) >= 1)
+    controller.dashboard.refresh(all_plots=True)
+    assert len(controller.dashboard.loss.curve_points()[0]) >= 5
+    assert controller.dashboard.grad_heatmap.image.image is not None
+    qtbot.wait(300)
+    assert set(controller.overlay.scene.overlays) == {"conv1", "fc"}  # coloured live
+
+    qtbot.mouseClick(panel.pause_button, qtbot_button())
+    wait_for(qtbot, lambda: live.state == "paused")
+    assert panel.resume_button.isEnabled() and not panel.pause_button.isEnabled()
+    steps = len(live.step)
+    qtbot.wait(400)
+    assert len(live.step) == steps  # nothing moves while paused
+
+    qtbot.mouseClick(panel.resume_button, qtbot_button())
+    wait_for(qtbot, lambda: len(live.step) > steps)
+    qtbot.mouseClick(panel.stop_button, qtbot_button())
+    wait_for(qtbot, lambda: live.finished is not None)
+    assert live.finished["reason"] == "stopped" and live.checkpoint
+    assert panel.start_button.isEnabled()
+    assert "step" in panel.progress.details.text()
+    controller.refresh_runs()
+    assert controller.runs.table.item(0, 1).text() == "stopped"
+    assert os.path.exists(os.path.join(controller.record.path, "metrics.jsonl"))
+
+
+def test_nan_run_shows_its_error(controller: TrainingController, qtbot) -> None:
+    settings = controller.panel.settings
+    settings.lr.setMaximum(1e13)
+    settings.set_values(lr=1e12, epochs=1)
+    assert controller.start()
+    wait_for(qtbot, lambda: controller.live.finished is not None)
+    panel = controller.panel
+    assert not panel.error.isHidden() and "nonfinite" in panel.error.text()
+    assert "conv1" in panel.error.text()
+    assert not panel.problems.isHidden() and panel.start_button.isEnabled()
+
+
+def test_worker_death_is_reported(controller: TrainingController, qtbot) -> None:
+    controller.panel.settings.set_values(epochs=500)
+    assert controller.start()
+    wait_for(qtbot, lambda: len(controller.live.step) >= 1)
+    os.kill(controller.session.process.pid, signal.SIGKILL)
+    wait_for(qtbot, lambda: controller.live.finished is not None)
+    panel = controller.panel
+    assert controller.live.state == "crashed"
+    assert "crash" in panel.error.text() and "SIGKILL" in panel.error.text()
+    assert panel.start_button.isEnabled() and panel.settings.isEnabled()
+
+
+def test_graph_problems_block_the_start(qtbot, runs_root) -> None:
+    focused: list[str] = []
+
+    class Doc:
+        graph = tiny_graph(classes=3)
+        path = None
+
+        def focus(self, name: str) -> None:
+            focused.append(name)
+
+    c = TrainingController(Doc(), runs_root=runs_root)
+    qtbot.addWidget(c.panel)
+    assert not c.start()
+    assert c.panel.problems.count() == 1 and not c.panel.error.isHidden()
+    c.panel._on_problem_activated(c.panel.problems.item(0))
+    assert focused == ["fc"]
+
+
+def qtbot_button():
+    from PySide6.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton

@@ -1,0 +1,107 @@
+"""Live plots fed from recorded (synthetic) event streams: points arrive, runs overlay,
+smoothing, log scale, layer selection, heatmap and export."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from convnet_studio.ui.training.dashboard import TrainingDashboard
+from convnet_studio.ui.training.run_data import RunData
+from convnet_studio.ui.training.synthetic import synthetic_events
+
+
+def make_run(name: str, residual: bool, steps: int = 300, nodes: int = 12) -> RunData:
+    run = RunData(name)
+    for e in synthetic_events(steps=steps, nodes=nodes, residual=residual, steps_per_epoch=50):
+        run.feed(e)
+    return run
+
+
+@pytest.fixture
+def dashboard(qtbot) -> TrainingDashboard:
+    d = TrainingDashboard()
+    qtbot.addWidget(d)
+    d.resize(1200, 800)
+    d.show()
+    return d
+
+
+def test_points_arrive_as_the_stream_grows(dashboard: TrainingDashboard, qtbot) -> None:
+    run = RunData("live")
+    dashboard.set_runs([run])
+    events = list(synthetic_events(steps=100, nodes=5, steps_per_epoch=25))
+    for e in events[:60]:
+        run.feed(e)
+    qtbot.wait(120)  # the refresh timer runs at 20 Hz
+    x, _ = dashboard.loss.curve_points()
+    assert 0 < len(x) < 100
+    for e in events[60:]:
+        run.feed(e)
+    dashboard.refresh(all_plots=True)
+    x, y = dashboard.loss.curve_points()
+    assert len(x) == 100 and np.isfinite(y).all()
+    assert dashboard.accuracy._series[0][2].getData()[0] is not None
+    assert dashboard.grad_heatmap.image.image.shape == (len(run.grad_step), 5)
+
+
+def test_two_runs_overlay(dashboard: TrainingDashboard) -> None:
+    plain, resnet = make_run("plain-20", False), make_run("resnet-20", True)
+    dashboard.set_runs([plain, resnet])
+    assert len(dashboard.loss._series) == 2 and len(dashboard.accuracy._series) == 2
+    train_plain = dashboard.accuracy._series[0][1].getData()[1]
+    train_res = dashboard.accuracy._series[1][1].getData()[1]
+    assert train_plain[-1] > train_res[-1]  # error mode: the plain net trains worse
+    assert dashboard.grad_lines.run is plain
+    dashboard.set_runs([resnet])
+    assert len(dashboard.loss._series) == 1
+
+
+def test_smoothing_slider_and_log_scale(dashboard: TrainingDashboard) -> None:
+    run = make_run("a", True)
+    dashboard.set_runs([run])
+    _, smooth = dashboard.loss.curve_points()
+    dashboard.loss.smoothing.setValue(0)
+    dashboard.loss.refresh()
+    _, raw = dashboard.loss.curve_points()
+    np.testing.assert_allclose(raw, run.loss.data)
+    assert np.std(np.diff(smooth)) < np.std(np.diff(raw))
+    dashboard.loss.log_scale.setChecked(True)
+    assert dashboard.loss.plot.getPlotItem().ctrl.logYCheck.isChecked()
+
+
+def test_gradient_layers_are_selectable(dashboard: TrainingDashboard) -> None:
+    run = make_run("plain", False, nodes=20)
+    dashboard.set_runs([run])
+    lines = dashboard.grad_lines
+    assert lines.selected()[0] == "conv1" and lines.selected()[-1] == "fc"
+    assert len(lines.selected()) == 6
+    lines.set_selected(["conv3"])
+    visible = [c for c in lines._curves if c.isVisible()]
+    assert len(visible) == 1 and visible[0].getData()[0] is not None
+    lo, hi = dashboard.grad_heatmap.levels()
+    assert hi - lo > 2  # plain net: orders of magnitude between first and last layer
+
+
+def test_export_png_svg_and_csv(dashboard: TrainingDashboard, tmp_path) -> None:
+    run = make_run("a", True)
+    dashboard.set_runs([run])
+    for suffix in (".png", ".svg"):
+        paths = dashboard.export_all(str(tmp_path / suffix[1:]), suffix)
+        assert len(paths) == 6
+        for p in paths:
+            with open(p, "rb") as f:
+                head = f.read(200)
+            assert head.startswith(b"\x89PNG") if suffix == ".png" else b"<svg" in head or b"<?xml" in head
+    run.write_csv(str(tmp_path / "m.csv"))
+    assert (tmp_path / "m.csv").read_text().count("\n") > 300
+
+
+def test_nan_losses_do_not_break_the_plot(dashboard: TrainingDashboard) -> None:
+    run = RunData("nan")
+    for e in synthetic_events(steps=50, nodes=3, nan_at=30):
+        run.feed(e)
+    dashboard.set_runs([run])
+    assert run.error["kind"] == "nonfinite" and run.state == "error"
+    _, y = dashboard.loss.curve_points()
+    assert len(y) == 30
