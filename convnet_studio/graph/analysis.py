@@ -118,23 +118,51 @@ def analyze(graph: Graph, input_shape: Shape | None = None) -> Analysis:
     problems: list[Problem] = []
     order = _order_and_cycles(graph, problems)
     _check_ends(graph, problems)
-    results: dict[str, NodeResult] = {}
+    ctx = _Context(graph, problems)
     input_shapes = [input_shape] if input_shape else []
     for name in order:
-        node = graph.node(name)
+        node = ctx.nodes[name]
         if node.type == "Input" and input_shape is not None:
-            results[name] = NodeResult({}, {"out": tuple(input_shape)}, Cost())
+            ctx.results[name] = NodeResult({}, {"out": tuple(input_shape)}, Cost())
             continue
-        results[name] = _analyze_node(graph, name, results, problems)
+        ctx.results[name] = _analyze_node(ctx, name)
         if node.type == "Input" and not input_shape:
-            input_shapes.append(results[name].outputs.get("out"))
-    return Analysis(order, results, problems, input_shapes[0] if input_shapes else None)
+            input_shapes.append(ctx.results[name].outputs.get("out"))
+    return Analysis(order, ctx.results, problems, input_shapes[0] if input_shapes else None)
+
+
+class _Context:
+    """What one analysis pass reads over and over, looked up once."""
+
+    def __init__(self, graph: Graph, problems: list[Problem]) -> None:
+        g = graph.nx_graph()
+        self.nodes = {name: data["node"] for name, data in g.nodes(data=True)}
+        self.pred = g.pred
+        self.problems = problems
+        self.results: dict[str, NodeResult] = {}
+        # Parameters set through the model are already resolved, but files may hold bad ones,
+        # so each node is resolved once per parameter dict: set_params always assigns a new
+        # dict, so identity tells whether the cached resolution still holds.
+        self.previous: dict[str, tuple[Params, Params]] = getattr(graph, "_resolved_params", {})
+        self.resolved: dict[str, tuple[Params, Params]] = {}
+        graph._resolved_params = self.resolved  # only this pass's nodes: removed ones drop out
+
+    def resolve(self, name: str, spec: BlockSpec, params: Params) -> Params:
+        cached = self.previous.get(name)
+        if cached is not None and cached[0] is params:
+            resolved = cached[1]
+        else:
+            resolved = spec.resolve_params(params)
+        self.resolved[name] = (params, resolved)
+        return resolved
 
 
 def _order_and_cycles(graph: Graph, problems: list[Problem]) -> list[str]:
     g = graph.nx_graph()
-    if nx.is_directed_acyclic_graph(g):
+    try:
         return graph.topological_order()
+    except nx.NetworkXUnfeasible:
+        pass
     cyclic: set[str] = set()
     for component in nx.strongly_connected_components(g):
         if len(component) > 1 or any(g.has_edge(n, n) for n in component):
@@ -156,36 +184,38 @@ def _check_ends(graph: Graph, problems: list[Problem]) -> None:
             problems.append(Problem(extra.name, None, f"only one {type_name} node is supported", "graph"))
 
 
-def _analyze_node(graph: Graph, name: str, results: dict[str, NodeResult], problems: list[Problem]) -> NodeResult:
-    node = graph.node(name)
+def _analyze_node(ctx: _Context, name: str) -> NodeResult:
+    node = ctx.nodes[name]
     if not has_block(node.type):
-        problems.append(Problem(name, None, f"unknown block type {node.type!r}", "unknown_type"))
+        ctx.problems.append(Problem(name, None, f"unknown block type {node.type!r}", "unknown_type"))
         return NodeResult({}, {"out": None})
     spec = get_block(node.type)
     try:
-        params = spec.resolve_params(node.params)
+        params = ctx.resolve(name, spec, node.params)
     except ParamError as exc:
-        problems.append(Problem(name, None, f"bad value for {exc.param}: {exc.message}", "param"))
+        ctx.problems.append(Problem(name, None, f"bad value for {exc.param}: {exc.message}", "param"))
         return NodeResult({}, {port: None for port in spec.outputs})
-    inputs = _gather_inputs(graph, name, spec.input_ports(params), results, problems)
+    inputs = _gather_inputs(ctx, name, spec.input_ports(params))
     outputs: dict[str, Shape | None] = {port: None for port in spec.outputs}
     if any(shape is None for shape in inputs.values()):
         return NodeResult(inputs, outputs)
     try:
         out_shapes, cost = infer_block(spec, params, tuple(inputs.values()))
     except ShapeError as exc:
-        problems.append(Problem(name, exc.port, exc.message, "shape"))
+        ctx.problems.append(Problem(name, exc.port, exc.message, "shape"))
         return NodeResult(inputs, outputs)
     return NodeResult(inputs, dict(zip(spec.outputs, out_shapes)), cost)
 
 
-def _gather_inputs(graph, name, ports, results, problems) -> dict[str, Shape | None]:
+def _gather_inputs(ctx: _Context, name: str, ports: tuple[str, ...]) -> dict[str, Shape | None]:
+    problems = ctx.problems
     by_port: dict[str, list] = {port: [] for port in ports}
-    for edge in graph.in_edges(name):
-        if edge.dst_port not in by_port:
-            problems.append(Problem(name, edge.dst_port, f"has no input port {edge.dst_port!r}", "graph"))
-            continue
-        by_port[edge.dst_port].append(edge)
+    for keys in ctx.pred[name].values():
+        for edge in keys:  # edges are the multigraph's keys
+            if edge.dst_port not in by_port:
+                problems.append(Problem(name, edge.dst_port, f"has no input port {edge.dst_port!r}", "graph"))
+                continue
+            by_port[edge.dst_port].append(edge)
     inputs: dict[str, Shape | None] = {}
     for port, edges in by_port.items():
         if not edges:
@@ -198,7 +228,7 @@ def _gather_inputs(graph, name, ports, results, problems) -> dict[str, Shape | N
                 Problem(name, port, f"input {port!r} is fed by {len(edges)} edges ({sources}); a port takes one",
                         "multiple_inputs")
             )
-        src = results.get(edges[0].src)
+        src = ctx.results.get(edges[0].src)
         if src is not None and edges[0].src_port not in src.outputs:
             # Only a loaded file can hold such an edge; without this it would pass silently.
             problems.append(Problem(name, port, f"is fed from {edges[0].src}'s port {edges[0].src_port!r}, "

@@ -10,6 +10,7 @@ which reports every shape it can even when some nodes are wrong.
 from __future__ import annotations
 
 import copy
+import heapq
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
@@ -106,6 +107,8 @@ class Graph:
         self._prefixes: Counter[str] = Counter()
         self.version = 0
         self._analysis_cache: dict[Any, Analysis] = {}
+        # name -> (params dict, its resolved form), kept by the analysis between passes.
+        self._resolved_params: dict[str, tuple[Params, Params]] = {}
 
     # ------------------------------------------------------------------ queries
     @property
@@ -339,8 +342,7 @@ class Graph:
 
     def topological_order(self) -> list[str]:
         """Nodes in dependency order, insertion order breaking ties (stable for names)."""
-        index = {name: i for i, name in enumerate(self._g.nodes)}
-        return list(nx.lexicographical_topological_sort(self._g, key=index.__getitem__))
+        return stable_topological_order(self._g)
 
     # ------------------------------------------------------------- copy & JSON
     def copy(self) -> Graph:
@@ -399,6 +401,32 @@ class Graph:
 
     def _changed(self) -> None:
         self.version += 1
+
+
+def stable_topological_order(g: nx.MultiDiGraph) -> list[str]:
+    """Kahn's algorithm, the earliest-inserted ready node first.
+
+    The same order as ``nx.lexicographical_topological_sort`` keyed by insertion index, at a
+    fraction of its cost (it is on the analysis's hot path). Raises
+    :class:`networkx.NetworkXUnfeasible` if ``g`` has a cycle.
+    """
+    index = {name: i for i, name in enumerate(g)}
+    pred, succ = g._pred, g._succ  # adjacency dicts: far cheaper than the edge views
+    indegree = {name: sum(len(keys) for keys in pred[name].values()) for name in index}
+    ready = [index[name] for name, n in indegree.items() if n == 0]
+    heapq.heapify(ready)
+    names = list(index)
+    order = []
+    while ready:
+        name = names[heapq.heappop(ready)]
+        order.append(name)
+        for dst, keys in succ[name].items():
+            indegree[dst] -= len(keys)
+            if indegree[dst] == 0:
+                heapq.heappush(ready, index[dst])
+    if len(order) != len(index):
+        raise nx.NetworkXUnfeasible("the graph has a cycle")
+    return order
 
 
 class _Without:

@@ -149,7 +149,15 @@ def categories() -> list[str]:
     return list(seen)
 
 
+_loaded = False
+
+
 def _ensure_loaded() -> None:
     # The built-in blocks register themselves on import; import lazily so that
-    # ``registry`` itself has no import cycle with the block modules.
-    import convnet_studio.graph.blocks  # noqa: F401
+    # ``registry`` itself has no import cycle with the block modules. The flag keeps this off
+    # the analysis's hot path (an import statement per lookup adds up at 5000 nodes).
+    global _loaded
+    if not _loaded:
+        import convnet_studio.graph.blocks  # noqa: F401
+
+        _loaded = True
