@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.registry import get_block
@@ -30,7 +31,9 @@ class NetBuilder:
         self.last = node.name
         return node.name
 
-    def inline(self, type: str, params: dict[str, Any], rename: Callable[[str], str], group: str) -> list[str]:
+    def inline(
+        self, type: str, params: dict[str, Any], rename: Callable[[str], str], group: str
+    ) -> list[str]:
         """Lay out a composite's expansion as top-level primitives, named by ``rename(inner)``.
 
         Used where torchvision's module paths do not nest under one composite (VGG's
@@ -41,7 +44,9 @@ class NetBuilder:
         sub = spec.expand(spec.resolve_params(params), (None,))
         names = []
         for inner in sub.nodes:
-            names.append(self.graph.add_node(inner.type, rename(inner.name), inner.params, group=group).name)
+            names.append(
+                self.graph.add_node(inner.type, rename(inner.name), inner.params, group=group).name
+            )
         for src, src_port, dst, dst_port in sub.edges:
             self.graph.connect(rename(src), rename(dst), src_port, dst_port)
         for targets in sub.inputs.values():

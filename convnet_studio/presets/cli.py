@@ -25,27 +25,50 @@ def run_presets(args: argparse.Namespace) -> int:
     table = [("name", "params", "GMACs", "input", "description")]
     for row in rows:
         size = "x".join(map(str, row.info.default_input))
-        table.append((row.info.name, fmt_count(row.params), fmt_gmacs(row.macs), size, row.info.description))
+        table.append(
+            (row.info.name, fmt_count(row.params), fmt_gmacs(row.macs), size, row.info.description)
+        )
     widths = [max(len(r[i]) for r in table) for i in range(4)]
     for i, row in enumerate(table):
-        cells = [row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2].rjust(widths[2]), row[3].ljust(widths[3])]
+        cells = [
+            row[0].ljust(widths[0]),
+            row[1].rjust(widths[1]),
+            row[2].rjust(widths[2]),
+            row[3].ljust(widths[3]),
+        ]
         print("  ".join(cells + [row[4]]))
         if i == 0:
             print("  ".join("-" * w for w in widths) + "  " + "-" * 11)
-    print("MACs at the default input; any preset also takes --num-classes and --input where a SOURCE is accepted.")
+    print(
+        "MACs at the default input; any preset also takes --num-classes and --input where a SOURCE is accepted."
+    )
     return 0
 
 
 def add_weights_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("preset", help="preset name, e.g. resnet50")
     parser.add_argument("checkpoint", nargs="?", help="a torchvision-format checkpoint (.pth/.pt)")
-    parser.add_argument("-o", "--output", required=True, help="the verified state_dict to write (.pt)")
-    parser.add_argument("--from-cache", action="store_true",
-                        help="use torchvision's pretrained file if it is already in the torch hub cache")
+    parser.add_argument(
+        "-o", "--output", required=True, help="the verified state_dict to write (.pt)"
+    )
+    parser.add_argument(
+        "--from-cache",
+        action="store_true",
+        help="use torchvision's pretrained file if it is already in the torch hub cache",
+    )
     parser.add_argument("--num-classes", type=int, help="classes of the preset (default: its own)")
-    parser.add_argument("--ignore", action="append", default=[], metavar="MODULE",
-                        help="leave this module's tensors out (e.g. fc, to train a new classifier); repeatable")
-    parser.add_argument("--project", metavar="FILE", help="also save the preset as a project file that names the weights")
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="leave this module's tensors out (e.g. fc, to train a new classifier); repeatable",
+    )
+    parser.add_argument(
+        "--project",
+        metavar="FILE",
+        help="also save the preset as a project file that names the weights",
+    )
 
 
 def run_weights(args: argparse.Namespace) -> int:
@@ -92,7 +115,9 @@ def _checkpoint_path(args: argparse.Namespace, torchvision: str | None, cached) 
     if args.checkpoint:
         return Path(args.checkpoint)
     if torchvision is None:
-        raise WeightsError(f"{args.preset} has no torchvision weights (it comes from the paper only)")
+        raise WeightsError(
+            f"{args.preset} has no torchvision weights (it comes from the paper only)"
+        )
     path = cached(args.preset)
     if path is None:
         raise WeightsError(

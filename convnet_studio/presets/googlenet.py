@@ -8,7 +8,6 @@ variant's state_dict keys are torchvision's; the paper variant keeps the same na
 from __future__ import annotations
 
 from functools import partial
-from typing import Union
 
 from convnet_studio.graph.model import Graph
 from convnet_studio.presets.builder import NetBuilder
@@ -18,7 +17,7 @@ PAPER = "Szegedy et al. 2014, Going Deeper with Convolutions (arXiv:1409.4842)"
 
 # torchvision's GoogLeNet.__init__ as data: (name, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5,
 # pool_proj) for an Inception module, a bare name for a max-pool between stages.
-BODY: tuple[Union[str, tuple[str, int, int, int, int, int, int]], ...] = (
+BODY: tuple[str | tuple[str, int, int, int, int, int, int], ...] = (
     ("inception3a", 64, 96, 128, 16, 32, 32),
     ("inception3b", 128, 128, 192, 32, 96, 64),
     "maxpool3",
@@ -42,7 +41,7 @@ def googlenet(num_classes: int, input_size: InputSize, paper: bool = False) -> G
     LocalResponseNorm in the stem, true 5x5 kernels, maxpool4 3x3/2, dropout 0.4.
     """
     # torchvision's BasicConv2d uses BatchNorm eps 0.001 (ported from TensorFlow's Inception).
-    unit = dict(batch_norm=not paper, bn_eps=1e-3)
+    unit = {"batch_norm": not paper, "bn_eps": 1e-3}
     net = NetBuilder("googlenet", input_size)
     # N x 3 x 224 x 224
     net.add("ConvBNReLU", "conv1", out_channels=64, kernel_size=7, stride=2, padding=3, **unit)
@@ -65,24 +64,32 @@ def googlenet(num_classes: int, input_size: InputSize, paper: bool = False) -> G
         name, *channels = entry
         # torchvision's "5x5" branch is really 3x3: a known bug (pytorch/vision#906) kept
         # for compatibility with its pretrained weights.
-        net.add("InceptionModule", name, **dict(zip(INCEPTION_FIELDS, channels)),
-                big_kernel=5 if paper else 3, **unit)
+        net.add(
+            "InceptionModule",
+            name,
+            **dict(zip(INCEPTION_FIELDS, channels)),
+            big_kernel=5 if paper else 3,
+            **unit,
+        )
     # N x 1024 x 7 x 7; the paper's 7x7/1 average pool is a global one at 224 x 224.
     return net.classifier_head(num_classes, dropout=0.4 if paper else 0.2)
 
 
 register_preset(
     PresetInfo(
-        "googlenet", "GoogLeNet",
+        "googlenet",
+        "GoogLeNet",
         "GoogLeNet (Inception v1) as torchvision builds it: BatchNorm after every conv, 3x3 in "
         "the '5x5' branch, no auxiliary heads; Szegedy et al. 2014.",
-        torchvision="googlenet", source=PAPER + "; torchvision.models.googlenet",
+        torchvision="googlenet",
+        source=PAPER + "; torchvision.models.googlenet",
     ),
     googlenet,
 )
 register_preset(
     PresetInfo(
-        "googlenet_paper", "GoogLeNet",
+        "googlenet_paper",
+        "GoogLeNet",
         "GoogLeNet as the paper describes it: true 5x5 branches, LocalResponseNorm, no "
         "BatchNorm, dropout 0.4, no auxiliary heads; Szegedy et al. 2014, Table 1.",
         source=PAPER + ", Table 1",

@@ -7,8 +7,9 @@ here imports torch, so listing presets costs no more than importing the graph pa
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Union
 
 from convnet_studio.graph.layout import apply_layout
 from convnet_studio.graph.model import Graph
@@ -17,7 +18,7 @@ from convnet_studio.presets.errors import PresetError
 InputSize = tuple[int, int, int]
 # (num_classes, (C, H, W)) -> a graph whose Input node has that size
 PresetBuilder = Callable[[int, InputSize], Graph]
-SizeArg = Union[int, tuple[int, int], tuple[int, int, int], None]
+SizeArg = int | tuple[int, int] | tuple[int, int, int] | None
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class _Preset:
 
 
 _PRESETS: dict[str, _Preset] = {}
+FAMILY_MODULES = ("resnet", "googlenet", "vgg")
 
 
 def register_preset(info: PresetInfo, build: PresetBuilder) -> PresetInfo:
@@ -113,7 +115,9 @@ def normalize_input_size(value: SizeArg, default: InputSize) -> InputSize:
     values = (value,) * 2 if isinstance(value, int) else tuple(value)
     if len(values) == 2:
         values = (default[0], *values)
-    if len(values) != 3 or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values):
+    if len(values) != 3 or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values
+    ):
         raise PresetError(f"an input size is C, H, W in positive whole numbers, not {value!r}")
     return values  # type: ignore[return-value]
 
@@ -142,6 +146,5 @@ def _lookup(name: str) -> _Preset:
 def _ensure_loaded() -> None:
     # The families register themselves on import; importing them here, not at the top,
     # keeps them free to import this module. Their order is the listing's order.
-    import convnet_studio.presets.resnet  # noqa: F401
-    import convnet_studio.presets.googlenet  # noqa: F401, I001
-    import convnet_studio.presets.vgg  # noqa: F401
+    for family in FAMILY_MODULES:
+        importlib.import_module(f"convnet_studio.presets.{family}")

@@ -8,8 +8,8 @@ BasicBlock or Bottleneck composite that the canvas can expand.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
-from typing import Sequence
 
 from convnet_studio.graph.model import Graph
 from convnet_studio.presets.builder import NetBuilder
@@ -34,7 +34,9 @@ CIFAR_RESNET_DEPTHS = (20, 32, 44, 56, 110)
 CIFAR_PLAIN_DEPTHS = (20, 32, 44, 56)
 
 
-def _stages(net: NetBuilder, block: str, layers: Sequence[int], widths: Sequence[int], shortcut: str) -> None:
+def _stages(
+    net: NetBuilder, block: str, layers: Sequence[int], widths: Sequence[int], shortcut: str
+) -> None:
     for stage, (planes, blocks) in enumerate(zip(widths, layers), start=1):
         for i in range(blocks):
             # The first block of every stage after the first halves H and W and widens.
@@ -77,10 +79,12 @@ def _register() -> None:
         kind = "BasicBlocks" if block == "BasicBlock" else "Bottlenecks (v1.5: stride on the 3x3)"
         register_preset(
             PresetInfo(
-                name, "ResNet",
+                name,
+                "ResNet",
                 f"ResNet-{depth} for ImageNet: {list(layers)} {kind}, projection shortcuts; "
                 "He et al. 2015, as torchvision builds it.",
-                torchvision=name, source=PAPER + "; torchvision.models." + name,
+                torchvision=name,
+                source=PAPER + "; torchvision.models." + name,
             ),
             partial(imagenet_resnet, block, layers),
         )
@@ -88,19 +92,25 @@ def _register() -> None:
         block, layers = RESNETS[f"resnet{depth}"]
         register_preset(
             PresetInfo(
-                f"plain{depth}", "Plain",
+                f"plain{depth}",
+                "Plain",
                 f"Plain-{depth}: ResNet-{depth} with its shortcuts removed, the paper's plain "
                 "ImageNet baseline (He et al. 2015, Table 2).",
                 source=PAPER + ", Table 2",
             ),
             partial(imagenet_resnet, block, layers, shortcut="none"),
         )
-    cifar = dict(default_num_classes=10, default_input=(3, 32, 32), source=PAPER + ", section 4.2")
+    cifar = {
+        "default_num_classes": 10,
+        "default_input": (3, 32, 32),
+        "source": PAPER + ", section 4.2",
+    }
     for depth in CIFAR_RESNET_DEPTHS:
         n = (depth - 2) // 6
         register_preset(
             PresetInfo(
-                f"resnet{depth}_cifar", "CIFAR ResNet",
+                f"resnet{depth}_cifar",
+                "CIFAR ResNet",
                 f"ResNet-{depth} for CIFAR-10: 3 stages of {n} BasicBlocks (16/32/64), option A "
                 "(zero-padding) shortcuts; He et al. 2015, section 4.2.",
                 **cifar,
@@ -110,7 +120,8 @@ def _register() -> None:
     for depth in CIFAR_PLAIN_DEPTHS:
         register_preset(
             PresetInfo(
-                f"plain{depth}_cifar", "CIFAR Plain",
+                f"plain{depth}_cifar",
+                "CIFAR Plain",
                 f"Plain-{depth} for CIFAR-10: ResNet-{depth} with its shortcuts removed; "
                 "He et al. 2015, section 4.2.",
                 **cifar,

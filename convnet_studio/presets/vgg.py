@@ -7,7 +7,6 @@ Simonyan and Zisserman, "Very Deep Convolutional Networks for Large-Scale Image 
 from __future__ import annotations
 
 from functools import partial
-from typing import Union
 
 from convnet_studio.graph.model import Graph
 from convnet_studio.presets.builder import NetBuilder
@@ -16,16 +15,38 @@ from convnet_studio.presets.registry import InputSize, PresetInfo, register_pres
 PAPER = "Simonyan & Zisserman 2014, Very Deep Convolutional Networks (arXiv:1409.1556)"
 
 # torchvision's cfgs: conv widths, "M" for a 2x2 max-pool.
-CFGS: dict[str, list[Union[int, str]]] = {
+CFGS: dict[str, list[int | str]] = {
     "A": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
     "B": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
     "D": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
-    "E": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"],
+    "E": [
+        64,
+        64,
+        "M",
+        128,
+        128,
+        "M",
+        256,
+        256,
+        256,
+        256,
+        "M",
+        512,
+        512,
+        512,
+        512,
+        "M",
+        512,
+        512,
+        512,
+        512,
+        "M",
+    ],
 }
 VARIANTS = {"vgg11": "A", "vgg13": "B", "vgg16": "D", "vgg19": "E"}
 
 
-def stages(cfg: list[Union[int, str]]) -> list[tuple[int, int]]:
+def stages(cfg: list[int | str]) -> list[tuple[int, int]]:
     """``[64, 64, "M", 128, "M"]`` -> ``[(64, 2), (128, 1)]``: (channels, convs) per stage."""
     result: list[tuple[int, int]] = []
     widths: list[int] = []
@@ -49,9 +70,13 @@ def vgg(cfg: str, batch_norm: bool, num_classes: int, input_size: InputSize) -> 
         # but torchvision numbers one Sequential across all stages ("features.7.weight").
         # So the stage's expansion is laid out as primitives with the running index, and
         # node.group makes the canvas fold each stage as one VGG stage all the same.
-        params = dict(channels=channels, num_convs=convs, batch_norm=batch_norm, pool=True)
-        start = index
-        names = net.inline("VGGStage", params, lambda inner: f"features.{start + int(inner)}", f"stage{number}")
+        params = {"channels": channels, "num_convs": convs, "batch_norm": batch_norm, "pool": True}
+        names = net.inline(
+            "VGGStage",
+            params,
+            lambda inner, start=index: f"features.{start + int(inner)}",
+            f"stage{number}",
+        )
         index += len(names)
     # N x 512 x 7 x 7 at 224 x 224; the adaptive pool gives 7 x 7 at any input size.
     net.add("AdaptiveAvgPool2d", "avgpool", output_size=7)
@@ -72,10 +97,12 @@ for _name, _cfg in VARIANTS.items():
         _full = _name + ("_bn" if _bn else "")
         register_preset(
             PresetInfo(
-                _full, "VGG",
+                _full,
+                "VGG",
                 f"VGG-{_depth} (configuration {_cfg}){' with BatchNorm' if _bn else ''}: stages of "
                 "3x3 convs and 2x2 max-pools, three fc layers; Simonyan & Zisserman 2014.",
-                torchvision=_full, source=PAPER + "; torchvision.models." + _full,
+                torchvision=_full,
+                source=PAPER + "; torchvision.models." + _full,
             ),
             partial(vgg, _cfg, _bn),
         )

@@ -76,7 +76,9 @@ def read_state_dict(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
         raise WeightsError(f"{path}: holds no state_dict (expected a dict of tensors)")
     bad = [k for k, v in data.items() if not isinstance(k, str) or not isinstance(v, torch.Tensor)]
     if bad:
-        raise WeightsError(f"{path}: entries that are not tensors ({_some(map(str, bad))}); not a state_dict")
+        raise WeightsError(
+            f"{path}: entries that are not tensors ({_some(map(str, bad))}); not a state_dict"
+        )
     return {_strip_prefixes(k): v for k, v in data.items()}
 
 
@@ -86,7 +88,7 @@ def _strip_prefixes(key: str) -> str:
         changed = False
         for prefix in _KEY_PREFIXES:
             if key.startswith(prefix):
-                key, changed = key[len(prefix):], True
+                key, changed = key[len(prefix) :], True
     return key
 
 
@@ -122,7 +124,9 @@ def load_checkpoint_into(
         raise WeightsError(_mismatch_message(missing, unexpected, mismatched, state, expected))
     module.load_state_dict(state, strict=not ignore)
     params = dict(module.named_parameters())
-    return LoadReport(list(state), left, skipped, sum(params[k].numel() for k in state if k in params))
+    return LoadReport(
+        list(state), left, skipped, sum(params[k].numel() for k in state if k in params)
+    )
 
 
 def _under(key: str, prefixes: Sequence[str]) -> bool:
@@ -136,7 +140,10 @@ def _mismatch_message(missing, unexpected, mismatched, state, expected) -> str:
     if unexpected:
         parts.append(f"{len(unexpected)} unexpected in the file ({_some(unexpected)})")
     if mismatched:
-        shapes = [f"{k}: {_dims(state[k])} in the file, {_dims(expected[k])} in the model" for k in mismatched]
+        shapes = [
+            f"{k}: {_dims(state[k])} in the file, {_dims(expected[k])} in the model"
+            for k in mismatched
+        ]
         parts.append(f"{len(mismatched)} of another shape ({_some(shapes)})")
     text = "the checkpoint does not fit the network: " + "; ".join(parts)
     heads = {k.rsplit(".", 1)[0] for k in mismatched}
@@ -203,4 +210,6 @@ def preset_module(
     """Build preset ``name`` and compile it to a module (randomly initialised)."""
     from convnet_studio.compile import compile_graph
 
-    return compile_graph(get_preset(name, num_classes=num_classes, input_size=input_size), init=init)
+    return compile_graph(
+        get_preset(name, num_classes=num_classes, input_size=input_size), init=init
+    )

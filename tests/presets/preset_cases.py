@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from convnet_studio.presets import list_presets
+import pytest
+
+from convnet_studio.presets import list_presets, preset_names
 
 # Small inputs keep the suite fast: the CIFAR nets at their own 32 x 32, the ImageNet nets at
 # 64 x 64 (GoogLeNet needs about 32 x 32 at least; VGG's adaptive pool takes anything >= 32).
-SMALL_INPUT = {info.name: (3, 32, 32) if info.default_input[1] <= 32 else (3, 64, 64) for info in list_presets()}
+SMALL_INPUT = {
+    info.name: (3, 32, 32) if info.default_input[1] <= 32 else (3, 64, 64)
+    for info in list_presets()
+}
 TORCHVISION_PRESETS = [info.name for info in list_presets() if info.torchvision]
+# Over 40M parameters: a few seconds each to build (still CPU-only); `-m "not slow"` skips them.
+SLOW = {info.name for info in list_presets() if info.family == "VGG"} | {"resnet101", "resnet152"}
+
+
+def cases(names: list[str] | None = None) -> list:
+    """``names`` (default: every preset) as pytest params, the large ones marked ``slow``."""
+    return [
+        pytest.param(name, marks=pytest.mark.slow) if name in SLOW else name
+        for name in (preset_names() if names is None else names)
+    ]

@@ -28,7 +28,10 @@ def test_presets_json(capsys) -> None:
     assert resnet50["params"] == 25_557_032 and resnet50["macs"] == 4_089_184_256
     assert resnet50["input"] == [3, 224, 224] and resnet50["torchvision"] == "resnet50"
     assert main(["presets", "--json", "--family", "GoogLeNet"]) == 0
-    assert [r["name"] for r in json.loads(capsys.readouterr().out)] == ["googlenet", "googlenet_paper"]
+    assert [r["name"] for r in json.loads(capsys.readouterr().out)] == [
+        "googlenet",
+        "googlenet_paper",
+    ]
 
 
 def test_summary_of_resnet50_reports_its_parameters(capsys) -> None:
@@ -45,8 +48,13 @@ def test_summary_takes_class_count_and_input(capsys) -> None:
 def test_preset_errors_are_one_sentence(capsys) -> None:
     assert main(["summary", "vgg11", "--input", "3,8,8"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("convnet-studio: error: vgg11 cannot take a 3 x 8 x 8 input") and "Traceback" not in err
+    assert (
+        err.startswith("convnet-studio: error: vgg11 cannot take a 3 x 8 x 8 input")
+        and "Traceback" not in err
+    )
 
 
 def test_docs_page_is_up_to_date() -> None:
-    assert DOCS.read_text() == render(), "run: python -m convnet_studio.presets.doc > docs/presets.md"
+    assert DOCS.read_text() == render(), (
+        "run: python -m convnet_studio.presets.doc > docs/presets.md"
+    )

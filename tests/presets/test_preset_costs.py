@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from preset_cases import TORCHVISION_PRESETS
 from torchvision.models import get_model_weights
 
 from convnet_studio.presets import get_preset, preset_info
-from preset_cases import TORCHVISION_PRESETS
 
 
 @pytest.mark.parametrize("name", TORCHVISION_PRESETS)

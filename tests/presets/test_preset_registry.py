@@ -19,12 +19,34 @@ from convnet_studio.presets import (
     resolve_source,
 )
 
-EXPECTED = (
-    "resnet18 resnet34 resnet50 resnet101 resnet152 plain18 plain34 "
-    "resnet20_cifar resnet32_cifar resnet44_cifar resnet56_cifar resnet110_cifar "
-    "plain20_cifar plain32_cifar plain44_cifar plain56_cifar googlenet googlenet_paper "
-    "vgg11 vgg11_bn vgg13 vgg13_bn vgg16 vgg16_bn vgg19 vgg19_bn"
-).split()
+EXPECTED = [
+    "resnet18",
+    "resnet34",
+    "resnet50",
+    "resnet101",
+    "resnet152",
+    "plain18",
+    "plain34",
+    "resnet20_cifar",
+    "resnet32_cifar",
+    "resnet44_cifar",
+    "resnet56_cifar",
+    "resnet110_cifar",
+    "plain20_cifar",
+    "plain32_cifar",
+    "plain44_cifar",
+    "plain56_cifar",
+    "googlenet",
+    "googlenet_paper",
+    "vgg11",
+    "vgg11_bn",
+    "vgg13",
+    "vgg13_bn",
+    "vgg16",
+    "vgg16_bn",
+    "vgg19",
+    "vgg19_bn",
+]
 
 
 def test_every_preset_of_the_issue_is_registered() -> None:
@@ -59,7 +81,8 @@ def test_bad_class_counts_are_refused(classes) -> None:
 
 
 @pytest.mark.parametrize(
-    "size, expected", [(None, (3, 32, 32)), (48, (3, 48, 48)), ((40, 48), (3, 40, 48)), ((1, 32, 32), (1, 32, 32))]
+    "size, expected",
+    [(None, (3, 32, 32)), (48, (3, 48, 48)), ((40, 48), (3, 40, 48)), ((1, 32, 32), (1, 32, 32))],
 )
 def test_input_sizes(size, expected) -> None:
     assert get_preset("resnet20_cifar", input_size=size).analyze().input_shape == expected
@@ -93,7 +116,9 @@ def test_resnet_layout_follows_torchvision() -> None:
     assert len(blocks) == 16
     strides = {b.name: b.params["stride"] for b in blocks if b.params["stride"] != 1}
     assert strides == {"layer2.0": 2, "layer3.0": 2, "layer4.0": 2}
-    assert {b.params["shortcut"] for b in get_preset("plain34") if b.type == "BasicBlock"} == {"none"}
+    assert {b.params["shortcut"] for b in get_preset("plain34") if b.type == "BasicBlock"} == {
+        "none"
+    }
 
 
 def test_cifar_nets_follow_section_4_2() -> None:
@@ -101,18 +126,37 @@ def test_cifar_nets_follow_section_4_2() -> None:
     analysis = graph.analyze()
     blocks = [n for n in graph if n.type == "BasicBlock"]
     assert len(blocks) == 27 and {b.params["shortcut"] for b in blocks} == {"A"}
-    assert graph.node("conv1").params["kernel_size"] == 3 and graph.node("conv1").params["out_channels"] == 16
-    assert [analysis.output_shape(f"layer{i}.8") for i in (1, 2, 3)] == [(16, 32, 32), (32, 16, 16), (64, 8, 8)]
+    assert (
+        graph.node("conv1").params["kernel_size"] == 3
+        and graph.node("conv1").params["out_channels"] == 16
+    )
+    assert [analysis.output_shape(f"layer{i}.8") for i in (1, 2, 3)] == [
+        (16, 32, 32),
+        (32, 16, 16),
+        (64, 8, 8),
+    ]
     assert analysis.total.params == 853_018  # the paper's 0.85M
     assert get_preset("resnet110_cifar").analyze().total.params == 1_727_962  # 1.7M
-    assert get_preset("plain20_cifar").analyze().total.params == get_preset("resnet20_cifar").analyze().total.params
+    assert (
+        get_preset("plain20_cifar").analyze().total.params
+        == get_preset("resnet20_cifar").analyze().total.params
+    )
 
 
 def test_googlenet_variants() -> None:
     tv, paper = get_preset("googlenet"), get_preset("googlenet_paper")
-    assert tv.node("inception4a").params["big_kernel"] == 3 and tv.node("inception4a").params["bn_eps"] == 1e-3
-    assert paper.node("inception4a").params["big_kernel"] == 5 and not paper.node("inception4a").params["batch_norm"]
-    assert tv.node("maxpool4").params["kernel_size"] == 2 and paper.node("maxpool4").params["kernel_size"] == 3
+    assert (
+        tv.node("inception4a").params["big_kernel"] == 3
+        and tv.node("inception4a").params["bn_eps"] == 1e-3
+    )
+    assert (
+        paper.node("inception4a").params["big_kernel"] == 5
+        and not paper.node("inception4a").params["batch_norm"]
+    )
+    assert (
+        tv.node("maxpool4").params["kernel_size"] == 2
+        and paper.node("maxpool4").params["kernel_size"] == 3
+    )
     assert paper.nodes_of_type("LocalResponseNorm") and not tv.nodes_of_type("LocalResponseNorm")
     assert tv.node("dropout").params["p"] == 0.2 and paper.node("dropout").params["p"] == 0.4
     for graph in (tv, paper):
@@ -126,8 +170,13 @@ def test_vgg_stages_fold_as_groups() -> None:
         if node.name.startswith("features."):
             groups.setdefault(node.group, []).append(int(node.name.split(".")[1]))
     assert list(groups) == [f"stage{i}" for i in range(1, 6)]
-    assert sum(groups.values(), []) == list(range(44))  # one running index, as torchvision's
-    assert graph.node("features.6").type == "MaxPool2d" and graph.node("classifier.6").params["out_features"] == 1000
+    assert [i for stage in groups.values() for i in stage] == list(
+        range(44)
+    )  # one running index, as torchvision's
+    assert (
+        graph.node("features.6").type == "MaxPool2d"
+        and graph.node("classifier.6").params["out_features"] == 1000
+    )
 
 
 @pytest.mark.parametrize("name", preset_names())

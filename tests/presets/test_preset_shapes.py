@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 import torch
+from preset_cases import SMALL_INPUT, cases
 
 from convnet_studio.compile import compile_graph
-from convnet_studio.presets import get_preset, preset_names
-from preset_cases import SMALL_INPUT
+from convnet_studio.presets import get_preset
 
 
-@pytest.mark.parametrize("name", preset_names())
+@pytest.mark.parametrize("name", cases())
 def test_inferred_shapes_and_params_match_pytorch(name: str) -> None:
     graph = get_preset(name, num_classes=7, input_size=SMALL_INPUT[name])
     analysis = graph.analyze()
@@ -22,7 +22,9 @@ def test_inferred_shapes_and_params_match_pytorch(name: str) -> None:
             sub = module.get_submodule(node.name)
         except AttributeError:  # Flatten, Input and Output compile to no module
             continue
-        sub.register_forward_hook(lambda m, i, out, name=node.name: seen.__setitem__(name, tuple(out.shape[1:])))
+        sub.register_forward_hook(
+            lambda m, i, out, name=node.name: seen.__setitem__(name, tuple(out.shape[1:]))
+        )
     with torch.no_grad():
         out = module(torch.randn(2, *SMALL_INPUT[name]))
     assert tuple(out.shape) == (2, 7)

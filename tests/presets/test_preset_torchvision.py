@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import torch
+from preset_cases import SMALL_INPUT, TORCHVISION_PRESETS, cases
 from torch import nn
 
 from convnet_studio.compile import compile_graph
 from convnet_studio.presets import get_preset
 from convnet_studio.presets.weights import torchvision_model
-from preset_cases import SMALL_INPUT, TORCHVISION_PRESETS
 
 NUM_CLASSES = 10
 
@@ -29,7 +29,7 @@ def _randomise_batchnorm(model: nn.Module, seed: int = 0) -> None:
             m.bias.copy_(torch.randn(c, generator=gen) * 0.1)
 
 
-@pytest.fixture(scope="module", params=TORCHVISION_PRESETS)
+@pytest.fixture(scope="module", params=cases(TORCHVISION_PRESETS))
 def pair(request) -> tuple[str, nn.Module, nn.Module]:
     """(name, torchvision's model, the compiled preset): built once per preset for the module."""
     name = request.param
@@ -42,12 +42,14 @@ def pair(request) -> tuple[str, nn.Module, nn.Module]:
 
 
 def test_parameter_count_equal(pair) -> None:
-    name, reference, ours = pair
-    assert sum(p.numel() for p in ours.parameters()) == sum(p.numel() for p in reference.parameters())
+    _, reference, ours = pair
+    assert sum(p.numel() for p in ours.parameters()) == sum(
+        p.numel() for p in reference.parameters()
+    )
 
 
 def test_state_dict_keys_and_shapes_equal(pair) -> None:
-    name, reference, ours = pair
+    _, reference, ours = pair
     expected = {k: tuple(v.shape) for k, v in reference.state_dict().items()}
     actual = {k: tuple(v.shape) for k, v in ours.state_dict().items()}
     assert list(actual) == list(expected)  # same keys, in the same order

@@ -97,7 +97,17 @@ def test_cached_weights_are_found_never_downloaded(hub) -> None:
 def test_weights_command_writes_a_verified_state_dict(resnet18_state, tmp_path, capsys) -> None:
     torch.save(resnet18_state, tmp_path / "r18.pth")
     out, project = tmp_path / "r18.pt", tmp_path / "r18.cnsproj"
-    code = main(["weights", "resnet18", str(tmp_path / "r18.pth"), "-o", str(out), "--project", str(project)])
+    code = main(
+        [
+            "weights",
+            "resnet18",
+            str(tmp_path / "r18.pth"),
+            "-o",
+            str(out),
+            "--project",
+            str(project),
+        ]
+    )
     assert code == 0
     text = capsys.readouterr().out
     assert "loaded 122 tensors (11,689,512 parameters)" in text and "strict=True" in text
@@ -118,5 +128,7 @@ def test_weights_command_errors_are_one_sentence(tmp_path, capsys) -> None:
     assert "either a CHECKPOINT file or --from-cache" in capsys.readouterr().err
     assert main(["weights", "plain18", "--from-cache", "-o", str(tmp_path / "a.pt")]) == 2
     assert "no torchvision weights" in capsys.readouterr().err
-    assert main(["weights", "resnet18", str(tmp_path / "none.pth"), "-o", str(tmp_path / "a.pt")]) == 2
+    assert (
+        main(["weights", "resnet18", str(tmp_path / "none.pth"), "-o", str(tmp_path / "a.pt")]) == 2
+    )
     assert "no such file" in capsys.readouterr().err
