@@ -17,7 +17,15 @@ import networkx as nx
 
 from convnet_studio.graph.blocks.arith import numel
 from convnet_studio.graph.params import ParamError
-from convnet_studio.graph.registry import BlockSpec, Params, Shape, ShapeError, Subgraph, get_block, has_block
+from convnet_studio.graph.registry import (
+    BlockSpec,
+    Params,
+    Shape,
+    ShapeError,
+    Subgraph,
+    get_block,
+    has_block,
+)
 
 if TYPE_CHECKING:
     from convnet_studio.graph.model import Graph

@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from convnet_studio.graph import Graph, list_blocks
 from convnet_studio.graph import project_file as pf
-from convnet_studio.graph.project_file import FORMAT, VERSION, ProjectFileError, dumps, load_project, loads, save_project
+from convnet_studio.graph.project_file import (
+    FORMAT,
+    VERSION,
+    ProjectFileError,
+    dumps,
+    load_project,
+    loads,
+    save_project,
+)
 
 
 def _sample(make_chain) -> Graph:
