@@ -27,16 +27,19 @@ if [ -n "$INDEX" ]; then pip_install --index-url "$INDEX" $TORCH; else pip_insta
 
 echo "== convnet-studio and its other dependencies, and PyInstaller"
 # --no-deps: resolving "torch>=2.4" again could swap the CPU build for pip's default CUDA one.
-pip_install --no-deps "$ROOT"
+pip_install --no-deps --force-reinstall "$ROOT"
 mapfile -t DEPS < <("$PY" -c 'import sys, tomllib
 deps = tomllib.load(open(sys.argv[1], "rb"))["project"]["dependencies"]
 print("\n".join(d for d in deps if not d.startswith("torch")))' "$ROOT/pyproject.toml")
 pip_install "${DEPS[@]}" "pyinstaller>=6.10"
 
 echo "== PyInstaller"
-cd "$ROOT"
+# Not from the checkout: there, ./convnet_studio would shadow the installed package, which is
+# the one that has convnet_studio/resources in it.
+mkdir -p "$ROOT/build"
+cd "$ROOT/build"
 start=$(date +%s)
 "$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
-    --distpath "$ROOT/dist" --workpath "$ROOT/build/pyinstaller" packaging/convnet-studio.spec
-echo "built dist/convnet-studio in $(( $(date +%s) - start )) s: $(du -sh dist/convnet-studio | cut -f1)"
+    --distpath "$ROOT/dist" --workpath "$ROOT/build/pyinstaller" "$ROOT/packaging/convnet-studio.spec"
+echo "built dist/convnet-studio in $(( $(date +%s) - start )) s: $(du -sh "$ROOT/dist/convnet-studio" | cut -f1)"
 echo "check it with: $PY packaging/smoke_test.py"
