@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from convnet_studio.graph.layout import apply_layout
+from convnet_studio.graph.layout import apply_layout, wrap_for_aspect
 from convnet_studio.graph.model import Graph
 from convnet_studio.presets.errors import PresetError
 
@@ -104,7 +104,8 @@ def get_preset(name: str, num_classes: int | None = None, input_size: SizeArg = 
     graph.name = info.name
     graph.meta.update(preset=info.name, description=info.description, num_classes=classes)
     _check_builds(graph, info, size)
-    apply_layout(graph, "LR")
+    # Rows of layers, read like lines of text, so a 16:9 window shows the whole network.
+    apply_layout(graph, "LR", wrap_for_aspect(graph, 16 / 9))
     return graph
 
 
