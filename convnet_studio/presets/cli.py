@@ -86,9 +86,8 @@ def run_weights(args: argparse.Namespace) -> int:
 
     info = preset_info(args.preset)
     source = _checkpoint_path(args, info.torchvision, torchvision_cached_weights)
-    ignore = list(args.ignore)
-    if args.from_cache and info.torchvision:
-        ignore += TORCHVISION_EXTRAS.get(info.torchvision, ())
+    # torchvision's own files (cached or passed by hand) may hold heads the preset leaves out.
+    ignore = list(args.ignore) + list(TORCHVISION_EXTRAS.get(info.torchvision or "", ()))
     graph = get_preset(args.preset, num_classes=args.num_classes)
     module = compile_graph(graph)
     report = load_checkpoint_into(module, source, ignore)
@@ -104,7 +103,7 @@ def run_weights(args: argparse.Namespace) -> int:
         save_project(graph, project)
         print(f"wrote {project}")
     note = TORCHVISION_NOTES.get(info.torchvision or "")
-    if note and args.from_cache:
+    if note:
         print(f"note: {note}")
     return 0
 

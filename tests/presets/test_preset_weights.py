@@ -132,3 +132,26 @@ def test_weights_command_errors_are_one_sentence(tmp_path, capsys) -> None:
         main(["weights", "resnet18", str(tmp_path / "none.pth"), "-o", str(tmp_path / "a.pt")]) == 2
     )
     assert "no such file" in capsys.readouterr().err
+
+
+def test_torchvision_googlenet_file_loads_without_its_aux_heads(tmp_path, capsys) -> None:
+    from torchvision.models import googlenet
+
+    # torchvision's pretrained file holds the auxiliary classifiers, which the preset leaves out.
+    state = googlenet(weights=None, aux_logits=True, init_weights=False).state_dict()
+    torch.save(state, tmp_path / "googlenet-1378be20.pth")
+    assert (
+        main(
+            [
+                "weights",
+                "googlenet",
+                str(tmp_path / "googlenet-1378be20.pth"),
+                "-o",
+                str(tmp_path / "g.pt"),
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "loaded 344 tensors (6,624,904 parameters); skipped 20 from the file (aux1." in out
+    assert "mean 0.5 and std 0.5" in out
