@@ -77,7 +77,7 @@ def test_gradient_layers_are_selectable(dashboard: TrainingDashboard) -> None:
     assert lines.selected()[0] == "conv1" and lines.selected()[-1] == "fc"
     assert len(lines.selected()) == 6
     lines.set_selected(["conv3"])
-    visible = [c for c in lines._curves if c.isVisible()]
+    visible = [c.item for c in lines._curves if c.item.scene() is not None]
     assert len(visible) == 1 and visible[0].getData()[0] is not None
     lo, hi = dashboard.grad_heatmap.levels()
     assert hi - lo > 2  # plain net: orders of magnitude between first and last layer
@@ -105,3 +105,24 @@ def test_nan_losses_do_not_break_the_plot(dashboard: TrainingDashboard) -> None:
     assert run.error["kind"] == "nonfinite" and run.state == "error"
     _, y = dashboard.loss.curve_points()
     assert len(y) == 30
+
+
+def test_live_curve_keeps_peaks_and_shows_raw_points_when_zoomed(qtbot) -> None:
+    import pyqtgraph as pg
+
+    from convnet_studio.ui.training.live_curve import MAX_POINTS, LiveCurve
+
+    widget = pg.PlotWidget()
+    qtbot.addWidget(widget)
+    curve = LiveCurve(widget.plot())
+    x = np.arange(1, 200_001, dtype=np.float64)
+    y = np.sin(x / 1000)
+    y[123_457] = 50.0  # a spike must survive the decimation
+    for stop in (1000, 50_000, 123_000, 200_000):  # grows like a live run
+        curve.set(x[:stop], y[:stop])
+    shown_x, shown_y = curve.item.getData()
+    assert len(shown_x) <= MAX_POINTS + 4096 and shown_y.max() == 50.0
+    assert shown_x[-1] == 200_000  # the newest raw points are always drawn
+    curve.set_x_range((1000.0, 2000.0))
+    zx, zy = curve.item.getData()
+    np.testing.assert_array_equal(zy, y[998:2000])  # one point beyond each edge

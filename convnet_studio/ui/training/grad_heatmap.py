@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from convnet_studio.ui.training.plot_style import LAYER_COLORMAP, make_plot
+from convnet_studio.ui.training.plot_style import LAYER_COLORMAP, XFit, make_plot
 from convnet_studio.ui.training.run_data import RunData
 
 MAX_COLUMNS = 1500  # more steps than this are sampled down to this many columns
@@ -39,6 +39,7 @@ class GradHeatmap(QWidget):
         self.run: RunData | None = None
         self._drawn = -1
         self._nodes: list[str] = []
+        self.x_fit = XFit(self.plot)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.plot)
@@ -62,6 +63,7 @@ class GradHeatmap(QWidget):
             return
         if run.nodes != self._nodes:
             self._set_ticks(run.nodes)
+        self.x_fit.update([run])
         stride = max(1, -(-n // MAX_COLUMNS))
         rows = np.arange(n - 1, -1, -stride)[::-1]  # always include the newest step
         norms = run.grad_norms.data[rows]

@@ -12,7 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QHBoxLayout, QListWidget, QListWidgetItem, QPushButton,
                                QSplitter, QVBoxLayout, QWidget)
 
-from convnet_studio.ui.training.plot_style import (layer_colors, make_curve, make_legend,
+from convnet_studio.ui.training.live_curve import LiveCurve, follow_x_range
+from convnet_studio.ui.training.plot_style import (XFit, layer_colors, make_curve, make_legend,
                                                    make_plot, positive)
 from convnet_studio.ui.training.run_data import RunData
 
@@ -38,9 +39,12 @@ class GradNormPlot(QWidget):
         self.layers.setToolTip("Layers to draw, first to last")
         self.run: RunData | None = None
         self._nodes: list[str] = []
-        self._curves: list[object] = []
-        self._total = make_curve(self.plot, "#000000", alpha=140, dashed=True)
+        self._curves: list[LiveCurve] = []
+        self._total = LiveCurve(make_curve(self.plot, "#000000", alpha=140, dashed=True),
+                                positive)
+        follow_x_range(self.plot, lambda: [*self._curves, self._total])
         self._drawn = -1
+        self.x_fit = XFit(self.plot)
         buttons = QHBoxLayout()
         for text, slot in (("All", self._on_all_clicked), ("None", self._on_none_clicked),
                            ("Spread", self._on_spread_clicked)):
@@ -89,7 +93,8 @@ class GradNormPlot(QWidget):
             return
         item = self.plot.getPlotItem()
         for curve in self._curves:
-            item.removeItem(curve)
+            if curve.item.scene() is not None:
+                item.removeItem(curve.item)
         self.legend.clear()
         self._nodes, self._curves = nodes, []
         self.layers.blockSignals(True)
@@ -97,8 +102,8 @@ class GradNormPlot(QWidget):
         shown = set(spread(len(nodes)))
         for i, (name, color) in enumerate(zip(nodes, layer_colors(len(nodes)))):
             curve = make_curve(self.plot, color.name())
-            curve.opts["name"] = name
-            self._curves.append(curve)
+            item.removeItem(curve)  # added back while its layer is ticked
+            self._curves.append(LiveCurve(curve, positive))
             entry = QListWidgetItem(name)
             entry.setForeground(color.darker(120))
             entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -109,22 +114,30 @@ class GradNormPlot(QWidget):
 
     def _apply_visibility(self) -> None:
         self.legend.clear()
+        item = self.plot.getPlotItem()
         for i, curve in enumerate(self._curves):
             on = self.layers.item(i).checkState() == Qt.CheckState.Checked
-            curve.setVisible(on)
+            shown = curve.item.scene() is not None
+            # hidden layers leave the plot: 100 idle curves still cost range updates
+            if on and not shown:
+                item.addItem(curve.item)
+            elif shown and not on:
+                item.removeItem(curve.item)
+            curve.item.setVisible(on)
             if on:
-                self.legend.addItem(curve, self._nodes[i])
-        self.legend.addItem(self._total, "total")
+                self.legend.addItem(curve.item, self._nodes[i])
+        self.legend.addItem(self._total.item, "total")
         self._drawn = -1
         self.refresh()
 
     def refresh(self) -> None:
         run = self.run
         if run is None:
-            self._total.setData([], [])
+            self._total.set(np.empty(0), np.empty(0))
             return
         if run.nodes != self._nodes:
             self._sync_nodes()
+        self.x_fit.update([run])
         n = len(run.grad_step)
         if n == self._drawn:
             return
@@ -132,9 +145,9 @@ class GradNormPlot(QWidget):
         norms = run.grad_norms.data
         with np.errstate(invalid="ignore"):
             for i, curve in enumerate(self._curves):
-                if curve.isVisible() and i < norms.shape[1]:
-                    curve.setData(x, positive(norms[:, i]))
-            self._total.setData(x, positive(run.grad_total.data))
+                if curve.item.isVisible() and i < norms.shape[1]:
+                    curve.set(x, norms[:, i])
+            self._total.set(x, run.grad_total.data)
         self._drawn = n
 
     # ------------------------------------------------------------------ slots

@@ -39,7 +39,7 @@ def make_plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
     item.setTitle(title, size="10pt", color="#222")
     item.setLabel("bottom", x_label, color="#333")
     item.setLabel("left", y_label, color="#333")
-    item.showGrid(x=True, y=True, alpha=0.25)
+    item.showGrid(x=False, y=False)
     item.setDownsampling(auto=True, mode="peak")
     item.setClipToView(True)
     for name in ("left", "bottom"):
@@ -54,7 +54,7 @@ def make_plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
 def make_legend(widget: pg.PlotWidget, size: str = "9pt") -> pg.LegendItem:
     """A legend in the top-right corner, dark text on a translucent white box."""
     return widget.getPlotItem().addLegend(offset=(-10, 10), labelTextSize=size,
-                                          labelTextColor="#222", brush=(255, 255, 255, 210),
+                                          labelTextColor="#222", brush=(255, 255, 255),
                                           pen=pg.mkPen("#bbb"))
 
 
@@ -66,6 +66,29 @@ def make_curve(widget: pg.PlotWidget, color: str, name: str | None = None,
     curve.setDownsampling(auto=True, method="peak")
     curve.setClipToView(True)
     return curve
+
+
+class XFit:
+    """Fixes a step plot's x range to the runs' planned length (``total_steps``).
+
+    A growing series under x auto-range moves the axis every frame, and pyqtgraph then
+    regenerates ticks and repaints the whole plot: the planned length is known from the
+    ``started`` event, so the x axis can stay put while the curve fills it. The user's own
+    zoom (which turns auto-range off) is kept.
+    """
+
+    def __init__(self, widget: pg.PlotWidget) -> None:
+        self.widget = widget
+        self.total = 0
+
+    def update(self, runs: list) -> None:
+        total = max((int(r.started.get("total_steps") or 0) for r in runs), default=0)
+        if total and total != self.total:
+            self.total = total
+            view = self.widget.getPlotItem().getViewBox()
+            view.enableAutoRange(x=False)
+            view.setXRange(0, total, padding=0.01)
+            view.setLimits(xMin=-0.05 * total, xMax=1.05 * total)
 
 
 def layer_colors(count: int) -> list[pg.QtGui.QColor]:

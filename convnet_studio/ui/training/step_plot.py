@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from convnet_studio.ui.training.plot_style import (make_curve, make_legend, make_plot,
+from convnet_studio.ui.training.live_curve import LiveCurve, follow_x_range
+from convnet_studio.ui.training.plot_style import (XFit, make_curve, make_legend, make_plot,
                                                    run_color)
 from convnet_studio.ui.training.run_data import RunData
 
@@ -25,25 +26,29 @@ class StepPlot(QWidget):
         self.plot = make_plot(title, "step", y_label)
         self.plot.getPlotItem().setLogMode(y=log_y)
         self.legend = make_legend(self.plot)
-        self._series: list[tuple[RunData, object]] = []
+        self.x_fit = XFit(self.plot)
+        self._series: list[tuple[RunData, LiveCurve]] = []
         self._drawn: dict[int, int] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.plot)
+        follow_x_range(self.plot, lambda: [c for _, c in self._series])
 
     def set_runs(self, runs: list[RunData]) -> None:
         for _, curve in self._series:
-            self.plot.getPlotItem().removeItem(curve)
+            self.plot.getPlotItem().removeItem(curve.item)
         self.legend.clear()
         self._series, self._drawn = [], {}
         for i, run in enumerate(runs):
-            self._series.append((run, make_curve(self.plot, run_color(i), name=run.name)))
+            curve = make_curve(self.plot, run_color(i), name=run.name)
+            self._series.append((run, LiveCurve(curve)))
         self.legend.setVisible(len(runs) > 1)
         self.refresh()
 
     def refresh(self) -> None:
+        self.x_fit.update([run for run, _ in self._series])
         for i, (run, curve) in enumerate(self._series):
             n = len(run.step)
             if self._drawn.get(i) != n:
-                curve.setData(run.step.data, getattr(run, self.field).data)
+                curve.set(run.step.data, getattr(run, self.field).data)
                 self._drawn[i] = n
