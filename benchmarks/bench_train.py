@@ -22,14 +22,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
+import torch
+import torch.nn.functional as F
 
-from convnet_studio.compile import compile_graph  # noqa: E402
-from convnet_studio.presets import get_preset  # noqa: E402
-from convnet_studio.train.config import TrainConfig  # noqa: E402
-from convnet_studio.train.shapes import make_shapes  # noqa: E402
-from convnet_studio.train.worker import run_training  # noqa: E402
+from convnet_studio.compile import compile_graph
+from convnet_studio.presets import get_preset
+from convnet_studio.train.config import TrainConfig
+from convnet_studio.train.shapes import make_shapes
+from convnet_studio.train.worker import run_training
 
 WARMUP = 3
 
@@ -49,7 +49,7 @@ def hand_loop(project: dict[str, Any], steps: int, batch: int, device: str) -> f
             if device == "cuda":
                 torch.cuda.synchronize()
             start = time.perf_counter()
-        xb, yb = x[i * batch:(i + 1) * batch], y[i * batch:(i + 1) * batch]
+        xb, yb = x[i * batch : (i + 1) * batch], y[i * batch : (i + 1) * batch]
         loss = F.cross_entropy(model(xb), yb)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -59,14 +59,29 @@ def hand_loop(project: dict[str, Any], steps: int, batch: int, device: str) -> f
     return steps * batch / (time.perf_counter() - start)
 
 
-def engine(project: dict[str, Any], steps: int, batch: int, device: str, grad_norm_every: int,
-           amp: str = "off") -> float:
+def engine(
+    project: dict[str, Any],
+    steps: int,
+    batch: int,
+    device: str,
+    grad_norm_every: int,
+    amp: str = "off",
+) -> float:
     """Images per second of the engine, from its step events."""
     with tempfile.TemporaryDirectory() as tmp:
-        config = TrainConfig(train_size=batch * (steps + WARMUP), val_size=batch, epochs=1,
-                             batch_size=batch, lr=0.01, augment="none", device=device,
-                             grad_norm_every=grad_norm_every, out=tmp, tensorboard=False,
-                             amp=amp)
+        config = TrainConfig(
+            train_size=batch * (steps + WARMUP),
+            val_size=batch,
+            epochs=1,
+            batch_size=batch,
+            lr=0.01,
+            augment="none",
+            device=device,
+            grad_norm_every=grad_norm_every,
+            out=tmp,
+            tensorboard=False,
+            amp=amp,
+        )
         events: list[dict[str, Any]] = []
         run_training(project, config, callback=events.append)
     times = [e["time"] for e in events if e["event"] == "step"]
@@ -76,8 +91,13 @@ def engine(project: dict[str, Any], steps: int, batch: int, device: str, grad_no
     return steps * batch / (times[-1] - times[WARMUP - 1])
 
 
-def run(model: str = "resnet20_cifar", steps: int = 10, batch: int = 64, rounds: int = 5,
-        device: str | None = None) -> list[dict[str, Any]]:
+def run(
+    model: str = "resnet20_cifar",
+    steps: int = 10,
+    batch: int = 64,
+    rounds: int = 5,
+    device: str | None = None,
+) -> list[dict[str, Any]]:
     """Rows for docs/benchmarks.md (see benchmarks/run_all.py)."""
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     project = get_preset(model, num_classes=10, input_size=(3, 32, 32)).to_dict()
@@ -90,12 +110,18 @@ def run(model: str = "resnet20_cifar", steps: int = 10, batch: int = 64, rounds:
     overhead = 1 - best["engine_gn"] / best["engine"]
     where = f"{model}, batch {batch}, {device}, {torch.get_num_threads()} threads"
     return [
-        {"what": f"engine vs hand-written loop ({where})",
-         "result": f"{ratio:.3f}x ({best['engine']:.0f} vs {best['hand']:.0f} img/s)",
-         "target": ">= 0.97x", "ok": ratio >= 0.97},
-        {"what": f"grad-norm monitoring every 10 steps ({where})",
-         "result": f"{100 * overhead:+.1f}% ({best['engine_gn']:.0f} img/s)",
-         "target": "<= 3%", "ok": overhead <= 0.03},
+        {
+            "what": f"engine vs hand-written loop ({where})",
+            "result": f"{ratio:.3f}x ({best['engine']:.0f} vs {best['hand']:.0f} img/s)",
+            "target": ">= 0.97x",
+            "ok": ratio >= 0.97,
+        },
+        {
+            "what": f"grad-norm monitoring every 10 steps ({where})",
+            "result": f"{100 * overhead:+.1f}% ({best['engine_gn']:.0f} img/s)",
+            "target": "<= 3%",
+            "ok": overhead <= 0.03,
+        },
     ]
 
 
@@ -110,7 +136,9 @@ def main() -> dict[str, Any]:
     rows = run(args.model, args.steps, args.batch, args.rounds, args.device)
     print("| what | result | target | ok |\n|---|---|---|---|")
     for row in rows:
-        print(f"| {row['what']} | {row['result']} | {row['target']} | {'yes' if row['ok'] else 'NO'} |")
+        print(
+            f"| {row['what']} | {row['result']} | {row['target']} | {'yes' if row['ok'] else 'NO'} |"
+        )
     return {"rows": rows}
 
 

@@ -24,9 +24,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from convnet_studio.presets import get_preset  # noqa: E402
-from convnet_studio.train.config import TrainConfig  # noqa: E402
-from convnet_studio.train.worker import run_training  # noqa: E402
+from convnet_studio.presets import get_preset
+from convnet_studio.train.config import TrainConfig
+from convnet_studio.train.worker import run_training
 
 NETS = ("plain20_cifar", "plain56_cifar", "resnet20_cifar", "resnet56_cifar")
 FIGURES = ROOT / "docs" / "figures"
@@ -36,10 +36,20 @@ def train(name: str, args: argparse.Namespace) -> dict[str, Any]:
     project = get_preset(name, num_classes=10, input_size=(3, 32, 32)).to_dict()
     events: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        config = TrainConfig(train_size=args.train_size, val_size=512, epochs=args.epochs,
-                             batch_size=args.batch, lr=args.lr, schedule="none",
-                             augment="none", grad_norm_every=args.grad_norm_every,
-                             seed=args.seed, out=tmp, tensorboard=False, device="cpu")
+        config = TrainConfig(
+            train_size=args.train_size,
+            val_size=512,
+            epochs=args.epochs,
+            batch_size=args.batch,
+            lr=args.lr,
+            schedule="none",
+            augment="none",
+            grad_norm_every=args.grad_norm_every,
+            seed=args.seed,
+            out=tmp,
+            tensorboard=False,
+            device="cpu",
+        )
         start = time.perf_counter()
         run_training(project, config, callback=events.append)
         seconds = time.perf_counter() - start
@@ -54,9 +64,12 @@ def train(name: str, args: argparse.Namespace) -> dict[str, Any]:
     mean_norms = {n: sum(e["norms"][n] for e in early) / len(early) for n in convs}
     epochs = [e for e in events if e["event"] == "epoch"]
     return {
-        "name": name, "seconds": round(seconds, 1), "convs": convs,
+        "name": name,
+        "seconds": round(seconds, 1),
+        "convs": convs,
         "early_conv_norms": mean_norms,
-        "first_conv_norm": mean_norms[convs[0]], "last_conv_norm": mean_norms[convs[-1]],
+        "first_conv_norm": mean_norms[convs[0]],
+        "last_conv_norm": mean_norms[convs[-1]],
         "fc_norm": sum(e["norms"]["fc"] for e in early) / len(early),
         "steps": [e["step"] for e in events if e["event"] == "step"],
         "loss": [e["loss"] for e in events if e["event"] == "step"],
@@ -77,19 +90,43 @@ def plot(results: list[dict[str, Any]], path_norms: Path, path_loss: Path) -> No
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import numpy as np
     import pyqtgraph as pg
-    import pyqtgraph.exporters as exporters
+    from pyqtgraph import exporters
 
     pg.mkQApp()
     pg.setConfigOptions(background="w", foreground="k", antialias=True)
-    colors = {"plain20_cifar": (230, 140, 40), "plain56_cifar": (200, 30, 30),
-              "resnet20_cifar": (60, 140, 230), "resnet56_cifar": (20, 40, 160)}
+    colors = {
+        "plain20_cifar": (230, 140, 40),
+        "plain56_cifar": (200, 30, 30),
+        "resnet20_cifar": (60, 140, 230),
+        "resnet56_cifar": (20, 40, 160),
+    }
     for path, title, left, bottom, log_y, series in (
-        (path_norms, "gradient L2 norm per node (stem conv, then each block), first steps", "gradient norm",
-         "node depth (input side -> output side)", True,
-         [(r["name"], np.arange(1, len(r["convs"]) + 1) / len(r["convs"]),
-           np.array(list(r["early_conv_norms"].values()))) for r in results]),
-        (path_loss, "training loss (running mean of 9 steps)", "training loss", "step", False,
-         [(r["name"], np.array(r["steps"], float), np.array(smooth(r["loss"]))) for r in results]),
+        (
+            path_norms,
+            "gradient L2 norm per node (stem conv, then each block), first steps",
+            "gradient norm",
+            "node depth (input side -> output side)",
+            True,
+            [
+                (
+                    r["name"],
+                    np.arange(1, len(r["convs"]) + 1) / len(r["convs"]),
+                    np.array(list(r["early_conv_norms"].values())),
+                )
+                for r in results
+            ],
+        ),
+        (
+            path_loss,
+            "training loss (running mean of 9 steps)",
+            "training loss",
+            "step",
+            False,
+            [
+                (r["name"], np.array(r["steps"], float), np.array(smooth(r["loss"])))
+                for r in results
+            ],
+        ),
     ):
         plot_item = pg.PlotWidget(title=title)
         plot_item.resize(900, 520)
@@ -121,18 +158,23 @@ def main() -> None:
     for name in args.nets:
         r = train(name, args)
         results.append(r)
-        print(f"{name}: {r['seconds']} s, first conv grad {r['first_conv_norm']:.3g}, last conv "
-              f"{r['last_conv_norm']:.3g}, fc {r['fc_norm']:.3g}, train error per epoch "
-              f"{[round(e, 3) for e in r['train_error']]}", flush=True)
+        print(
+            f"{name}: {r['seconds']} s, first conv grad {r['first_conv_norm']:.3g}, last conv "
+            f"{r['last_conv_norm']:.3g}, fc {r['fc_norm']:.3g}, train error per epoch "
+            f"{[round(e, 3) for e in r['train_error']]}",
+            flush=True,
+        )
     meta = {"args": vars(args), "torch_threads": __import__("torch").get_num_threads()}
     (FIGURES / "seeds_results.json").write_text(json.dumps({"meta": meta, "runs": results}))
     plot(results, FIGURES / "seeds_grad_norms.png", FIGURES / "seeds_train_loss.png")
     print("| net | first conv grad | last conv grad | first/last | final train error | time |")
     print("|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['name']} | {r['first_conv_norm']:.3g} | {r['last_conv_norm']:.3g} | "
-              f"{r['first_conv_norm'] / r['last_conv_norm']:.3g} | {r['train_error'][-1]:.3f} | "
-              f"{r['seconds']:.0f} s |")
+        print(
+            f"| {r['name']} | {r['first_conv_norm']:.3g} | {r['last_conv_norm']:.3g} | "
+            f"{r['first_conv_norm'] / r['last_conv_norm']:.3g} | {r['train_error'][-1]:.3f} | "
+            f"{r['seconds']:.0f} s |"
+        )
 
 
 if __name__ == "__main__":

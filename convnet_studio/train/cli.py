@@ -15,31 +15,82 @@ import time
 from typing import Any, TextIO
 
 from convnet_studio.train import events as ev
-from convnet_studio.train.config import (AMP_MODES, AUGMENTS, DEVICES, OPTIMIZERS, SCHEDULES,
-                                         ConfigError, TrainConfig)
+from convnet_studio.train.config import (
+    AMP_MODES,
+    AUGMENTS,
+    DEVICES,
+    OPTIMIZERS,
+    SCHEDULES,
+    ConfigError,
+    TrainConfig,
+)
 
 # argparse dest -> TrainConfig field, for options given on the command line only
-_FIELDS = ("dataset", "data_dir", "download", "epochs", "max_steps", "batch_size", "lr",
-           "optimizer", "momentum", "nesterov", "weight_decay", "schedule", "milestones",
-           "warmup_epochs", "label_smoothing", "grad_clip", "device", "amp", "channels_last",
-           "compile", "grad_norm_every", "log_every", "workers", "seed", "train_size",
-           "val_size", "augment", "adapt_input", "out", "resume")
+_FIELDS = (
+    "dataset",
+    "data_dir",
+    "download",
+    "epochs",
+    "max_steps",
+    "batch_size",
+    "lr",
+    "optimizer",
+    "momentum",
+    "nesterov",
+    "weight_decay",
+    "schedule",
+    "milestones",
+    "warmup_epochs",
+    "label_smoothing",
+    "grad_clip",
+    "device",
+    "amp",
+    "channels_last",
+    "compile",
+    "grad_norm_every",
+    "log_every",
+    "workers",
+    "seed",
+    "train_size",
+    "val_size",
+    "augment",
+    "adapt_input",
+    "out",
+    "resume",
+)
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``train`` options to ``parser`` (a subcommand parser)."""
-    parser.add_argument("source", nargs="?", help="project file or preset name "
-                        "(optional with --resume: the checkpoint holds the graph)")
+    parser.add_argument(
+        "source",
+        nargs="?",
+        help="project file or preset name (optional with --resume: the checkpoint holds the graph)",
+    )
     d = parser.add_argument_group("data")
-    d.add_argument("--dataset", help="shapes (built in, default), cifar10, cifar100, mnist, "
-                   "fashionmnist or folder:PATH (one subfolder per class)")
-    d.add_argument("--data-dir", help="where torchvision datasets are (default "
-                   "~/.cache/convnet-studio/datasets or $CONVNET_STUDIO_DATA)")
-    d.add_argument("--download", action="store_true", default=None,
-                   help="download the dataset if it is missing")
+    d.add_argument(
+        "--dataset",
+        help="shapes (built in, default), cifar10, cifar100, mnist, "
+        "fashionmnist or folder:PATH (one subfolder per class)",
+    )
+    d.add_argument(
+        "--data-dir",
+        help="where torchvision datasets are (default "
+        "~/.cache/convnet-studio/datasets or $CONVNET_STUDIO_DATA)",
+    )
+    d.add_argument(
+        "--download",
+        action="store_true",
+        default=None,
+        help="download the dataset if it is missing",
+    )
     d.add_argument("--augment", choices=AUGMENTS, help="augmentation preset (default auto)")
-    d.add_argument("--adapt-input", action="store_true", default=None,
-                   help="resize images and convert channels to fit the graph's Input node")
+    d.add_argument(
+        "--adapt-input",
+        action="store_true",
+        default=None,
+        help="resize images and convert channels to fit the graph's Input node",
+    )
     d.add_argument("--train-size", type=int, help="training images (shapes size / cap)")
     d.add_argument("--val-size", type=int, help="validation images (shapes size / cap)")
     d.add_argument("--workers", type=int, help="DataLoader workers for image folders")
@@ -60,8 +111,13 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     o.add_argument("--seed", type=int)
     h = parser.add_argument_group("hardware")
     h.add_argument("--device", choices=DEVICES)
-    h.add_argument("--amp", nargs="?", const="auto", choices=AMP_MODES,
-                   help="mixed precision on CUDA (bf16 where supported, else fp16)")
+    h.add_argument(
+        "--amp",
+        nargs="?",
+        const="auto",
+        choices=AMP_MODES,
+        help="mixed precision on CUDA (bf16 where supported, else fp16)",
+    )
     h.add_argument("--channels-last", action="store_true", default=None)
     h.add_argument("--compile", action="store_true", default=None, help="use torch.compile")
     h.add_argument("--nproc", type=int, default=1, help="processes (DDP via torchrun)")
@@ -148,7 +204,7 @@ def _load_source(source: str, config: TrainConfig) -> dict[str, Any]:
 
         try:
             return load_project(source).to_dict()
-        except Exception as exc:  # missing, unreadable or invalid: the message says which
+        except Exception as exc:  # noqa: BLE001 - missing, unreadable or invalid: the message says which
             raise CliError(f"cannot load project {source}: {exc}") from None
     try:
         from convnet_studio.presets import get_preset, resolve_source
@@ -163,11 +219,11 @@ def _load_source(source: str, config: TrainConfig) -> dict[str, Any]:
     try:
         size = shape if shape[1] else (3, 224, 224)
         return get_preset(source, num_classes=classes, input_size=size).to_dict()
-    except Exception:
+    except Exception:  # noqa: BLE001, S110
         pass  # not a preset that takes these arguments; resolve_source says why
     try:
         return resolve_source(source).to_dict()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001
         raise CliError(str(exc)) from None
 
 
@@ -192,17 +248,21 @@ class Progress:
         if kind == ev.STARTED:
             self.total, self.epochs = event["total_steps"], event["epochs"]
             self.start_step, self.t0 = event["start_step"], time.monotonic()
-            self._line(f"training on {event['device']} (x{event['world_size']}): "
-                       f"{event['dataset']}, {event['num_train']} images, "
-                       f"{event['parameters']:,} parameters, {self.total} steps -> "
-                       f"{event['run_dir']}")
+            self._line(
+                f"training on {event['device']} (x{event['world_size']}): "
+                f"{event['dataset']}, {event['num_train']} images, "
+                f"{event['parameters']:,} parameters, {self.total} steps -> "
+                f"{event['run_dir']}"
+            )
         elif kind == ev.STEP and self.tty:
             self._step(event)
         elif kind == ev.EPOCH:
-            self._line(f"epoch {event['epoch']}/{self.epochs}: train loss "
-                       f"{event['train_loss']:.4f} top1 {100 * event['train_top1']:.1f}% | val "
-                       f"loss {event['val_loss']:.4f} top1 {100 * event['val_top1']:.1f}% "
-                       f"top5 {100 * event['val_top5']:.1f}% | {event['epoch_time']:.1f} s")
+            self._line(
+                f"epoch {event['epoch']}/{self.epochs}: train loss "
+                f"{event['train_loss']:.4f} top1 {100 * event['train_top1']:.1f}% | val "
+                f"loss {event['val_loss']:.4f} top1 {100 * event['val_top1']:.1f}% "
+                f"top5 {100 * event['val_top5']:.1f}% | {event['epoch_time']:.1f} s"
+            )
         elif kind == ev.STATUS and event["state"] == "paused":
             self._line("paused")
         elif kind == ev.LOG:
@@ -218,8 +278,10 @@ class Progress:
             per_step = (time.monotonic() - self.t0) / (done - self.start_step)
             eta = _clock(per_step * max(self.total - done, 0))
         bar = "#" * int(24 * frac) + "." * (24 - int(24 * frac))
-        text = (f"\repoch {event['epoch']}/{self.epochs} [{bar}] {done}/{self.total} "
-                f"loss {event['loss']:.4f} {self.rate:,.0f} img/s ETA {eta}")
+        text = (
+            f"\repoch {event['epoch']}/{self.epochs} [{bar}] {done}/{self.total} "
+            f"loss {event['loss']:.4f} {self.rate:,.0f} img/s ETA {eta}"
+        )
         self.out.write(text + " " * 4)
         self.out.flush()
         self.live = True
@@ -243,7 +305,9 @@ class Progress:
 
 def _clock(seconds: float) -> str:
     s = int(seconds + 0.5)
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    return (
+        f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,10 +33,18 @@ _SIGNATURES = {  # dataset -> ((C, H, W), classes)
     "mnist": ((1, 28, 28), 10),
     "fashionmnist": ((1, 28, 28), 10),
 }
-_TV_NAMES = {"cifar10": "CIFAR10", "cifar100": "CIFAR100", "mnist": "MNIST",
-             "fashionmnist": "FashionMNIST"}
-_PRETTY = {"cifar10": "CIFAR-10", "cifar100": "CIFAR-100", "mnist": "MNIST",
-           "fashionmnist": "Fashion-MNIST"}
+_TV_NAMES = {
+    "cifar10": "CIFAR10",
+    "cifar100": "CIFAR100",
+    "mnist": "MNIST",
+    "fashionmnist": "FashionMNIST",
+}
+_PRETTY = {
+    "cifar10": "CIFAR-10",
+    "cifar100": "CIFAR-100",
+    "mnist": "MNIST",
+    "fashionmnist": "Fashion-MNIST",
+}
 
 
 class DataError(RuntimeError):
@@ -84,7 +92,7 @@ def dataset_signature(config: TrainConfig) -> tuple[tuple[int, int, int], int]:
     (images are resized to the graph's input), reported as (3, 0, 0).
     """
     if config.dataset.startswith("folder:"):
-        return (3, 0, 0), len(_folder_classes(config.dataset[len("folder:"):]))
+        return (3, 0, 0), len(_folder_classes(config.dataset[len("folder:") :]))
     return _SIGNATURES[config.dataset]
 
 
@@ -94,7 +102,7 @@ def load_dataset(config: TrainConfig, image_size: tuple[int, int] | None = None)
     if name == "shapes":
         return _shapes(config)
     if name.startswith("folder:"):
-        return _folder(config, name[len("folder:"):], image_size or (224, 224))
+        return _folder(config, name[len("folder:") :], image_size or (224, 224))
     return _torchvision(config, name)
 
 
@@ -107,8 +115,17 @@ def _shapes(config: TrainConfig) -> DataBundle:
     tx, ty = make_shapes(n_train, seed=config.seed * 2 + 1)
     vx, vy = make_shapes(n_val, seed=config.seed * 2 + 2)
     mean, std = _STATS["shapes"]
-    return DataBundle("shapes", (3, 32, 32), 10, mean, std, torch.from_numpy(tx),
-                      torch.from_numpy(ty), torch.from_numpy(vx), torch.from_numpy(vy))
+    return DataBundle(
+        "shapes",
+        (3, 32, 32),
+        10,
+        mean,
+        std,
+        torch.from_numpy(tx),
+        torch.from_numpy(ty),
+        torch.from_numpy(vx),
+        torch.from_numpy(vy),
+    )
 
 
 def _torchvision(config: TrainConfig, name: str) -> DataBundle:
@@ -125,7 +142,8 @@ def _torchvision(config: TrainConfig, name: str) -> DataBundle:
             raise DataError(
                 f"could not download {_PRETTY[name]} into {root} (no connection to the "
                 f"download servers); the machine seems offline: copy the dataset there by "
-                f"hand or use --dataset shapes") from None
+                f"hand or use --dataset shapes"
+            ) from None
         if "not found" in text.lower() or "download=True" in text:
             raise DataError(
                 f"{_PRETTY[name]} is not in {root}: run again with --download to fetch it "
@@ -183,25 +201,34 @@ def _folder(config: TrainConfig, path: str, size: tuple[int, int]) -> DataBundle
     h, w = size
     tail = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True), v2.Normalize(mean, std)]
     if augment == "imagenet":
-        train_tf = v2.Compose([v2.RandomResizedCrop((h, w), antialias=True),
-                               v2.RandomHorizontalFlip(), *tail])
+        train_tf = v2.Compose(
+            [v2.RandomResizedCrop((h, w), antialias=True), v2.RandomHorizontalFlip(), *tail]
+        )
     elif augment == "cifar":
-        train_tf = v2.Compose([v2.Resize((h, w), antialias=True),
-                               v2.RandomCrop((h, w), padding=4), v2.RandomHorizontalFlip(), *tail])
+        train_tf = v2.Compose(
+            [
+                v2.Resize((h, w), antialias=True),
+                v2.RandomCrop((h, w), padding=4),
+                v2.RandomHorizontalFlip(),
+                *tail,
+            ]
+        )
     else:
         train_tf = v2.Compose([v2.Resize((h, w), antialias=True), *tail])
-    val_tf = v2.Compose([v2.Resize((int(h * 1.14), int(w * 1.14)), antialias=True),
-                         v2.CenterCrop((h, w)), *tail])
+    val_tf = v2.Compose(
+        [v2.Resize((int(h * 1.14), int(w * 1.14)), antialias=True), v2.CenterCrop((h, w)), *tail]
+    )
     base = torchvision.datasets.ImageFolder(path)
     if len(base) < 2:
         raise DataError(f"image folder {os.path.abspath(path)} holds fewer than two images")
     order = torch.randperm(len(base), generator=torch.Generator().manual_seed(config.seed)).tolist()
-    n_val = max(1, int(round(len(base) * config.val_split)))
+    n_val = max(1, round(len(base) * config.val_split))
     val_idx, train_idx = order[:n_val], order[n_val:]
     train_set = _Transformed(base, train_idx[: config.train_size or None], train_tf)
     val_set = _Transformed(base, val_idx[: config.val_size or None], val_tf)
-    return DataBundle(f"folder:{path}", (3, h, w), len(classes), mean, std,
-                      train_set=train_set, val_set=val_set)
+    return DataBundle(
+        f"folder:{path}", (3, h, w), len(classes), mean, std, train_set=train_set, val_set=val_set
+    )
 
 
 class _Transformed(torch.utils.data.Dataset):

@@ -49,12 +49,24 @@ class Trainer:
         extra_state: stored in every checkpoint (the graph JSON and the config).
     """
 
-    def __init__(self, module: nn.Module, nodes: list[str], config: TrainConfig,
-                 pipeline: Pipeline, device: torch.device, log: MetricsLog | None,
-                 control: Control, info: DistInfo = DistInfo(), run_dir: str | None = None,
-                 amp: torch.dtype | None = None, extra_state: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        module: nn.Module,
+        nodes: list[str],
+        config: TrainConfig,
+        pipeline: Pipeline,
+        device: torch.device,
+        log: MetricsLog | None,
+        control: Control,
+        info: DistInfo | None = None,
+        run_dir: str | None = None,
+        amp: torch.dtype | None = None,
+        extra_state: dict[str, Any] | None = None,
+    ) -> None:
         self.module, self.config, self.pipeline = module, config, pipeline
-        self.device, self.log, self.control, self.info = device, log, control, info
+        self.device, self.log, self.control = device, log, control
+        self.info = info or DistInfo()
+        info = self.info
         self.run_dir, self.amp, self.extra_state = run_dir, amp, extra_state or {}
         self.model: nn.Module = module
         if info.enabled:
@@ -84,12 +96,18 @@ class Trainer:
     # ----------------------------------------------------------- checkpoints
     def state_dict(self) -> dict[str, Any]:
         return {
-            "model": self.module.state_dict(), "optimizer": self.optimizer.state_dict(),
+            "model": self.module.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
             "schedule": self.schedule.state_dict(),
             "scaler": self.scaler.state_dict() if self.scaler else None,
-            "rng": rng_state(), "pipeline": self.pipeline.state_dict(),
-            "step": self.step, "epoch": self.epoch, "batch": self.batch, "acc": dict(self.acc),
-            "world_size": self.info.world, **self.extra_state,
+            "rng": rng_state(),
+            "pipeline": self.pipeline.state_dict(),
+            "step": self.step,
+            "epoch": self.epoch,
+            "batch": self.batch,
+            "acc": dict(self.acc),
+            "world_size": self.info.world,
+            **self.extra_state,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -112,8 +130,9 @@ class Trainer:
         save_checkpoint(path, self.state_dict())
         self.checkpoint_path = path
         # epoch: the one in progress when mid-epoch, else the number of epochs completed
-        self.emit(ev.CHECKPOINT, path=path, epoch=self.epoch + (1 if self.batch else 0),
-                  step=self.step)
+        self.emit(
+            ev.CHECKPOINT, path=path, epoch=self.epoch + (1 if self.batch else 0), step=self.step
+        )
 
     # ------------------------------------------------------------------ loop
     def run(self) -> str:
@@ -158,15 +177,29 @@ class Trainer:
             images += n
             now = time.perf_counter()
             if self.step % every == 0 or self.batch == self.spe:
-                self.emit(ev.STEP, step=self.step, epoch=self.epoch + 1, batch=self.batch,
-                          loss=loss_value, lr=self.schedule.lr,
-                          img_per_s=round(n / max(now - last, 1e-9), 2))
+                self.emit(
+                    ev.STEP,
+                    step=self.step,
+                    epoch=self.epoch + 1,
+                    batch=self.batch,
+                    loss=loss_value,
+                    lr=self.schedule.lr,
+                    img_per_s=round(n / max(now - last, 1e-9), 2),
+                )
             last = now
             if norms is not None:
-                self.emit(ev.GRAD_NORMS, step=self.step, epoch=self.epoch + 1,
-                          total=norms[0], norms=norms[1])
-            if stop or (self.config.max_steps is not None and self.step >= self.config.max_steps
-                        and self.batch < self.spe):
+                self.emit(
+                    ev.GRAD_NORMS,
+                    step=self.step,
+                    epoch=self.epoch + 1,
+                    total=norms[0],
+                    norms=norms[1],
+                )
+            if stop or (
+                self.config.max_steps is not None
+                and self.step >= self.config.max_steps
+                and self.batch < self.spe
+            ):
                 self._fold(sums, correct)
                 return "stopped" if stop else "max_steps"
             if pause and self._pause():
@@ -176,7 +209,9 @@ class Trainer:
         self._end_epoch(time.perf_counter() - start, images)
         return None
 
-    def _forward_backward(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _forward_backward(
+        self, x: torch.Tensor, y: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         ctx = torch.autocast(self.device.type, dtype=self.amp) if self.amp else nullcontext()
         with ctx:
             out = self.model(x)
@@ -191,8 +226,13 @@ class Trainer:
         if not self.info.enabled:
             return float(loss), stop, pause
         main = self.info.is_main
-        t = torch.stack([loss.float(), torch.tensor(float(stop and main), device=loss.device),
-                         torch.tensor(float(pause and main), device=loss.device)])
+        t = torch.stack(
+            [
+                loss.float(),
+                torch.tensor(float(stop and main), device=loss.device),
+                torch.tensor(float(pause and main), device=loss.device),
+            ]
+        )
         dist.all_reduce(t)
         value, stop_f, pause_f = t.tolist()
         return value / self.info.world, stop_f > 0, pause_f > 0
@@ -225,7 +265,10 @@ class Trainer:
         where = f"; the first node with a non-finite gradient is {node!r}" if node else ""
         raise NonFiniteError(
             f"{what} at step {step} (epoch {self.epoch + 1}){where}: lower the learning rate "
-            f"(now {self.schedule.lr:g}) or set gradient clipping", step, node)
+            f"(now {self.schedule.lr:g}) or set gradient clipping",
+            step,
+            node,
+        )
 
     def _fold(self, sums: dict[str, float], correct: torch.Tensor) -> None:
         if self.info.enabled:
@@ -243,8 +286,10 @@ class Trainer:
                 self.control.wait(0.2)
             stop, pause = self.control.stop_requested, self.control.pause_requested
             if self.info.enabled:
-                t = torch.tensor([float(stop and self.info.is_main),
-                                  float(pause and self.info.is_main)], device=self.device)
+                t = torch.tensor(
+                    [float(stop and self.info.is_main), float(pause and self.info.is_main)],
+                    device=self.device,
+                )
                 dist.all_reduce(t)
                 stop, pause = (v > 0 for v in t.tolist())
             if stop:
@@ -258,10 +303,20 @@ class Trainer:
         val = self.validate()
         self.schedule.after_epoch(val["loss"])
         n = max(a["n"], 1.0)
-        self.emit(ev.EPOCH, epoch=self.epoch + 1, step=self.step, train_loss=a["loss"] / n,
-                  train_top1=a["top1"] / n, train_top5=a["top5"] / n, val_loss=val["loss"],
-                  val_top1=val["top1"], val_top5=val["top5"], lr=self.schedule.lr,
-                  epoch_time=round(seconds, 3), img_per_s=round(images / max(seconds, 1e-9), 2))
+        self.emit(
+            ev.EPOCH,
+            epoch=self.epoch + 1,
+            step=self.step,
+            train_loss=a["loss"] / n,
+            train_top1=a["top1"] / n,
+            train_top5=a["top5"] / n,
+            val_loss=val["loss"],
+            val_top1=val["top1"],
+            val_top5=val["top5"],
+            lr=self.schedule.lr,
+            epoch_time=round(seconds, 3),
+            img_per_s=round(images / max(seconds, 1e-9), 2),
+        )
 
     @torch.no_grad()
     def validate(self) -> dict[str, float]:

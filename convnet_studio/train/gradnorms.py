@@ -9,7 +9,7 @@ so monitoring costs one small device sync however many nodes there are.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import torch
 from torch import nn
@@ -77,8 +77,9 @@ class GradNormMonitor:
 
     def first_nonfinite(self) -> str | None:
         """The first node (in graph order) with a NaN/inf gradient, or None."""
-        have = [(p.grad, int(g)) for p, g in zip(self.params, self.group.tolist())
-                if p.grad is not None]
+        have = [
+            (p.grad, int(g)) for p, g in zip(self.params, self.group.tolist()) if p.grad is not None
+        ]
         if not have:
             return None
         finite = torch.stack([torch.isfinite(n) for n in torch._foreach_norm([g for g, _ in have])])
@@ -92,7 +93,7 @@ class GradNormMonitor:
 def _owner(name: str, nodes: list[str]) -> int | None:
     best: int | None = None
     for i, node in enumerate(nodes):
-        if name == node or name.startswith(node + "."):
-            if best is None or len(node) > len(nodes[best]):
-                best = i
+        owns = name == node or name.startswith(node + ".")
+        if owns and (best is None or len(node) > len(nodes[best])):
+            best = i
     return best

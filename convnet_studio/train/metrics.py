@@ -12,13 +12,28 @@ import csv
 import os
 import sys
 import time
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from convnet_studio.train import events as ev
 
-CSV_COLUMNS = ("event", "step", "epoch", "batch", "loss", "lr", "img_per_s", "train_loss",
-               "train_top1", "train_top5", "val_loss", "val_top1", "val_top5", "epoch_time",
-               "time")
+CSV_COLUMNS = (
+    "event",
+    "step",
+    "epoch",
+    "batch",
+    "loss",
+    "lr",
+    "img_per_s",
+    "train_loss",
+    "train_top1",
+    "train_top5",
+    "val_loss",
+    "val_top1",
+    "val_top5",
+    "epoch_time",
+    "time",
+)
 
 
 class MetricsLog:
@@ -31,9 +46,13 @@ class MetricsLog:
         tensorboard: write TensorBoard event files if the package is installed.
     """
 
-    def __init__(self, run_dir: str | None, stream: TextIO | None = sys.stdout,
-                 callback: Callable[[dict[str, Any]], None] | None = None,
-                 tensorboard: bool = True) -> None:
+    def __init__(
+        self,
+        run_dir: str | None,
+        stream: TextIO | None = sys.stdout,
+        callback: Callable[[dict[str, Any]], None] | None = None,
+        tensorboard: bool = True,
+    ) -> None:
         self.start = time.monotonic()
         self.stream, self.callback = stream, callback
         self._files: list[TextIO] = []
@@ -53,7 +72,8 @@ class MetricsLog:
                 self._tb = _summary_writer(os.path.join(run_dir, "tensorboard"))
 
     def _open(self, name: str) -> TextIO:
-        f = open(os.path.join(self.run_dir or ".", name), "a", newline="", encoding="utf-8")
+        # kept open for the whole run (closed in close()), so no context manager
+        f = open(os.path.join(self.run_dir or ".", name), "a", newline="", encoding="utf-8")  # noqa: SIM115
         self._files.append(f)
         return f
 
@@ -86,8 +106,9 @@ class MetricsLog:
                 self._grad_writer = csv.writer(f)
                 if f.tell() == 0:
                     self._grad_writer.writerow(["step", "epoch", "total", *event["norms"]])
-            self._grad_writer.writerow([event["step"], event["epoch"], event["total"],
-                                        *event["norms"].values()])
+            self._grad_writer.writerow(
+                [event["step"], event["epoch"], event["total"], *event["norms"].values()]
+            )
         if self._tb is not None:
             _to_tensorboard(self._tb, kind, event)
 
@@ -111,7 +132,7 @@ def _summary_writer(path: str) -> Any:
     try:
         import tensorboard  # noqa: F401  (optional: torch's writer needs it)
         from torch.utils.tensorboard import SummaryWriter
-    except Exception:
+    except Exception:  # noqa: BLE001
         return None
     return SummaryWriter(path)
 

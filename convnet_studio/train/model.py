@@ -36,8 +36,9 @@ def _fmt(shape: tuple[int, ...]) -> str:
     return " x ".join(str(s) for s in shape)
 
 
-def check_graph(graph: Any, data_shape: tuple[int, int, int], num_classes: int,
-                dataset: str, adapt: bool) -> tuple[int, int, int]:
+def check_graph(
+    graph: Any, data_shape: tuple[int, int, int], num_classes: int, dataset: str, adapt: bool
+) -> tuple[int, int, int]:
     """Check ``graph`` against the data; return the Input node's (C, H, W).
 
     ``data_shape`` with H = W = 0 means "any size" (image folders are resized to the graph).
@@ -48,7 +49,11 @@ def check_graph(graph: Any, data_shape: tuple[int, int, int], num_classes: int,
     analysis = graph.analyze()
     if not analysis.ok:
         p = analysis.problems[0]
-        more = f" (and {len(analysis.problems) - 1} more problems)" if len(analysis.problems) > 1 else ""
+        more = (
+            f" (and {len(analysis.problems) - 1} more problems)"
+            if len(analysis.problems) > 1
+            else ""
+        )
         raise ModelError(f"the graph cannot be built: {p}{more}", kind="graph", node=p.node)
     inputs, outputs = graph.nodes_of_type("Input"), graph.nodes_of_type("Output")
     input_node, output_node = inputs[0].name, outputs[0].name
@@ -62,7 +67,8 @@ def check_graph(graph: Any, data_shape: tuple[int, int, int], num_classes: int,
             f"{given}: set {input_node!r} to channels={c}"
             + (f", height={h}, width={w}" if h else "")
             + ", or train with --adapt-input to resize and convert channels",
-            node=input_node)
+            node=input_node,
+        )
     edge = graph.input_edge(output_node, "in")
     head = edge.src if edge else output_node
     out_shape = analysis.output_shape(output_node)
@@ -70,23 +76,32 @@ def check_graph(graph: Any, data_shape: tuple[int, int, int], num_classes: int,
         raise ModelError(
             f"node {head!r} feeds the Output a {_fmt(tuple(out_shape or ()))} tensor, but a "
             f"classifier must end in one score per class: add a global pool, Flatten and a "
-            f"Linear with out_features={num_classes}", node=head)
+            f"Linear with out_features={num_classes}",
+            node=head,
+        )
     if out_shape[0] != num_classes:
         raise ModelError(
             f"node {head!r} gives {out_shape[0]} outputs but {dataset} has {num_classes} "
-            f"classes: set its out_features to {num_classes}", node=head)
+            f"classes: set its out_features to {num_classes}",
+            node=head,
+        )
     return shape  # type: ignore[return-value]
 
 
-def build_model(project: dict[str, Any], data_shape: tuple[int, int, int], num_classes: int,
-                dataset: str, adapt: bool = False) -> BuiltModel:
+def build_model(
+    project: dict[str, Any],
+    data_shape: tuple[int, int, int],
+    num_classes: int,
+    dataset: str,
+    adapt: bool = False,
+) -> BuiltModel:
     """Load the project JSON, check it against the data and compile it."""
     from convnet_studio.compile import CompileError, compile_graph
     from convnet_studio.graph import Graph
 
     try:
         graph = Graph.from_dict(project)
-    except Exception as exc:  # ProjectFileError / GraphError: the message is readable
+    except Exception as exc:  # noqa: BLE001 - ProjectFileError / GraphError: the message is readable
         raise ModelError(f"the project cannot be read: {exc}", kind="graph") from None
     if len(graph.nodes_of_type("Input")) != 1 or len(graph.nodes_of_type("Output")) != 1:
         raise ModelError("the graph needs exactly one Input and one Output node", kind="graph")

@@ -10,7 +10,8 @@ validation loss.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
@@ -21,9 +22,13 @@ from convnet_studio.train.config import TrainConfig
 def build_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
     params = [p for p in model.parameters() if p.requires_grad]
     if config.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum,
-                               nesterov=config.nesterov and config.momentum > 0,
-                               weight_decay=config.weight_decay)
+        return torch.optim.SGD(
+            params,
+            lr=config.lr,
+            momentum=config.momentum,
+            nesterov=config.nesterov and config.momentum > 0,
+            weight_decay=config.weight_decay,
+        )
     cls = torch.optim.Adam if config.optimizer == "adam" else torch.optim.AdamW
     return cls(params, lr=config.lr, betas=tuple(config.betas), weight_decay=config.weight_decay)
 
@@ -37,7 +42,7 @@ def milestones(config: TrainConfig) -> list[int]:
 
 def lr_factor(config: TrainConfig, steps_per_epoch: int) -> Callable[[int], float]:
     """The multiplier of the base lr at a given (0-based) step, for step/cosine/none."""
-    warmup = int(round(config.warmup_epochs * steps_per_epoch))
+    warmup = round(config.warmup_epochs * steps_per_epoch)
     total = max(1, config.epochs * steps_per_epoch)
     marks = milestones(config)
     floor = config.min_lr / config.lr
@@ -59,16 +64,22 @@ def lr_factor(config: TrainConfig, steps_per_epoch: int) -> Callable[[int], floa
 class Schedule:
     """One object for both kinds: ``after_step()`` every step, ``after_epoch(val_loss)``."""
 
-    def __init__(self, optimizer: torch.optim.Optimizer, config: TrainConfig,
-                 steps_per_epoch: int) -> None:
+    def __init__(
+        self, optimizer: torch.optim.Optimizer, config: TrainConfig, steps_per_epoch: int
+    ) -> None:
         self.kind = config.schedule
         if self.kind == "plateau":
             self.sched: Any = torch.optim.lr_scheduler.ReduceLROnPlateau(
-                optimizer, mode="min", factor=config.gamma, patience=config.plateau_patience,
-                min_lr=config.min_lr)
+                optimizer,
+                mode="min",
+                factor=config.gamma,
+                patience=config.plateau_patience,
+                min_lr=config.min_lr,
+            )
         else:
             self.sched = torch.optim.lr_scheduler.LambdaLR(
-                optimizer, lr_factor(config, steps_per_epoch))
+                optimizer, lr_factor(config, steps_per_epoch)
+            )
         self.optimizer = optimizer
 
     def after_step(self) -> None:

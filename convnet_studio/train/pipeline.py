@@ -8,7 +8,8 @@ uninterrupted one would have. Shuffling uses :class:`torch.utils.data.Distribute
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -40,30 +41,51 @@ class Pipeline:
         adapt: resize and repeat/average channels when the data's shape is not ``target``.
     """
 
-    def __init__(self, bundle: DataBundle, target: tuple[int, int, int], device: torch.device,
-                 batch_size: int, augment: str, seed: int, rank: int = 0, world: int = 1,
-                 adapt: bool = False, workers: int = 0, channels_last: bool = False) -> None:
+    def __init__(
+        self,
+        bundle: DataBundle,
+        target: tuple[int, int, int],
+        device: torch.device,
+        batch_size: int,
+        augment: str,
+        seed: int,
+        rank: int = 0,
+        world: int = 1,
+        adapt: bool = False,
+        workers: int = 0,
+        channels_last: bool = False,
+    ) -> None:
         self.bundle, self.target, self.device = bundle, target, device
         self.batch_size, self.augment, self.seed = batch_size, augment, seed
         self.rank, self.world, self.adapt, self.workers = rank, world, adapt, workers
         self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
         n = bundle.num_train
-        self.sampler = DistributedSampler(_Sized(n) if bundle.in_memory else bundle.train_set,
-                                          num_replicas=world, rank=rank, shuffle=True,
-                                          seed=seed, drop_last=True)
+        self.sampler = DistributedSampler(
+            _Sized(n) if bundle.in_memory else bundle.train_set,
+            num_replicas=world,
+            rank=rank,
+            shuffle=True,
+            seed=seed,
+            drop_last=True,
+        )
         self.steps_per_epoch = len(self.sampler) // batch_size
         if self.steps_per_epoch < 1:
             from convnet_studio.train.datasets import DataError
 
-            raise DataError(f"the training set has {n} images, fewer than one batch of "
-                            f"{batch_size} per process: lower --batch-size")
+            raise DataError(
+                f"the training set has {n} images, fewer than one batch of "
+                f"{batch_size} per process: lower --batch-size"
+            )
         self.generator = torch.Generator(device=device.type if device.type == "cuda" else "cpu")
         self.generator.manual_seed(seed + 7919 * (rank + 1))
         if bundle.in_memory:
             # Small sets live on the GPU so a step costs no host-to-device copy at all.
             big = bundle.train_x.numel() + bundle.val_x.numel() > 2**31
             self.store = device if device.type == "cuda" and not big else torch.device("cpu")
-            self.train_x, self.train_y = bundle.train_x.to(self.store), bundle.train_y.to(self.store)
+            self.train_x, self.train_y = (
+                bundle.train_x.to(self.store),
+                bundle.train_y.to(self.store),
+            )
             self.val_x, self.val_y = bundle.val_x.to(self.store), bundle.val_y.to(self.store)
             c = bundle.shape[0] if not adapt else target[0]
             mean = torch.tensor(bundle.mean, device=device)
@@ -85,13 +107,13 @@ class Pipeline:
         """The batches of ``epoch`` (0-based) from batch index ``start`` on."""
         self.sampler.set_epoch(epoch)
         indices = list(self.sampler)[: self.steps_per_epoch * self.batch_size]
-        indices = indices[start * self.batch_size:]
+        indices = indices[start * self.batch_size :]
         if not self.bundle.in_memory:
             yield from self._loader(self.bundle.train_set, indices, shuffle_seed=epoch)
             return
         order = torch.tensor(indices, dtype=torch.int64, device=self.store)
         for i in range(0, len(indices), self.batch_size):
-            idx = order[i:i + self.batch_size]
+            idx = order[i : i + self.batch_size]
             x = self.train_x[idx].to(self.device, non_blocking=True)
             y = self.train_y[idx].to(self.device, non_blocking=True)
             yield self._prepare(x, train=True), y
@@ -104,16 +126,23 @@ class Pipeline:
             yield from self._loader(self.bundle.val_set, indices, shuffle_seed=None)
             return
         for i in range(0, len(indices), self.batch_size):
-            idx = torch.tensor(indices[i:i + self.batch_size], device=self.store)
+            idx = torch.tensor(indices[i : i + self.batch_size], device=self.store)
             x = self.val_x[idx].to(self.device, non_blocking=True)
             yield self._prepare(x, train=False), self.val_y[idx].to(self.device, non_blocking=True)
 
-    def _loader(self, dataset: Any, indices: list[int], shuffle_seed: int | None) -> Iterator[Batch]:
+    def _loader(
+        self, dataset: Any, indices: list[int], shuffle_seed: int | None
+    ) -> Iterator[Batch]:
         gen = torch.Generator().manual_seed(self.seed + (shuffle_seed or 0))
-        loader = DataLoader(dataset, batch_size=self.batch_size, sampler=indices,
-                            num_workers=self.workers, generator=gen,
-                            pin_memory=self.device.type == "cuda",
-                            drop_last=shuffle_seed is not None)
+        loader = DataLoader(
+            dataset,
+            batch_size=self.batch_size,
+            sampler=indices,
+            num_workers=self.workers,
+            generator=gen,
+            pin_memory=self.device.type == "cuda",
+            drop_last=shuffle_seed is not None,
+        )
         for x, y in loader:
             x = x.to(self.device, non_blocking=True).contiguous(memory_format=self.memory_format)
             yield x, y.to(self.device, non_blocking=True)
@@ -136,7 +165,11 @@ def adapt_shape(x: torch.Tensor, target: tuple[int, int, int]) -> torch.Tensor:
     averaging, and bilinear resizing."""
     c, h, w = target
     if x.shape[1] != c:
-        x = x.expand(-1, c, -1, -1) if x.shape[1] == 1 else x.mean(dim=1, keepdim=True).expand(-1, c, -1, -1)
+        x = (
+            x.expand(-1, c, -1, -1)
+            if x.shape[1] == 1
+            else x.mean(dim=1, keepdim=True).expand(-1, c, -1, -1)
+        )
     if x.shape[-2:] != (h, w):
         x = F.interpolate(x, size=(h, w), mode="bilinear", align_corners=False, antialias=True)
     return x
@@ -158,8 +191,9 @@ def random_crop_flip(x: torch.Tensor, pad: int, generator: torch.Generator) -> t
     return out.permute(0, 3, 1, 2)  # advanced indexing put C last: N x H x W x C
 
 
-def random_resized_crop_flip(x: torch.Tensor, generator: torch.Generator,
-                             scale: tuple[float, float] = (0.08, 1.0)) -> torch.Tensor:
+def random_resized_crop_flip(
+    x: torch.Tensor, generator: torch.Generator, scale: tuple[float, float] = (0.08, 1.0)
+) -> torch.Tensor:
     """ImageNet-style augmentation on a batch: a random area (8-100%) and aspect (3/4-4/3)
     crop resized back to the input size, then a random flip, via one ``grid_sample``."""
     n = x.shape[0]

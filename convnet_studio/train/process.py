@@ -22,7 +22,8 @@ import signal
 import subprocess
 import sys
 import threading
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from convnet_studio.train import events as ev
 from convnet_studio.train.config import TrainConfig
@@ -42,18 +43,25 @@ class TrainingProcess:
         python: the interpreter (default: this one).
     """
 
-    def __init__(self, project: dict[str, Any] | None, config: TrainConfig | dict[str, Any],
-                 run_dir: str | None = None, nproc: int = 1,
-                 on_event: Callable[[dict[str, Any]], None] | None = None,
-                 python: str | None = None) -> None:
+    def __init__(
+        self,
+        project: dict[str, Any] | None,
+        config: TrainConfig | dict[str, Any],
+        run_dir: str | None = None,
+        nproc: int = 1,
+        on_event: Callable[[dict[str, Any]], None] | None = None,
+        python: str | None = None,
+    ) -> None:
         self.config = config if isinstance(config, TrainConfig) else TrainConfig.from_dict(config)
         self.project = project
         if run_dir is None:
             from convnet_studio.train.worker_paths import default_run_dir
 
             run_dir = self.config.out or (
-                os.path.dirname(os.path.abspath(self.config.resume)) if self.config.resume
-                else default_run_dir(project))
+                os.path.dirname(os.path.abspath(self.config.resume))
+                if self.config.resume
+                else default_run_dir(project)
+            )
         self.run_dir = os.path.abspath(run_dir)
         self.nproc, self.on_event = nproc, on_event
         self.python = python or sys.executable
@@ -69,8 +77,14 @@ class TrainingProcess:
     def command(self, spec_path: str) -> list[str]:
         worker = ["-m", "convnet_studio.train.worker", spec_path, "--stop-on-eof"]
         if self.nproc > 1:
-            return [self.python, "-m", "torch.distributed.run", "--standalone",
-                    f"--nproc_per_node={self.nproc}", *worker]
+            return [
+                self.python,
+                "-m",
+                "torch.distributed.run",
+                "--standalone",
+                f"--nproc_per_node={self.nproc}",
+                *worker,
+            ]
         return [self.python, *worker]
 
     def start(self) -> None:
@@ -78,18 +92,30 @@ class TrainingProcess:
         os.makedirs(self.run_dir, exist_ok=True)
         spec_path = os.path.join(self.run_dir, "run_spec.json")
         with open(spec_path, "w", encoding="utf-8") as f:
-            json.dump({"project": self.project, "config": self.config.to_dict(),
-                       "run_dir": self.run_dir}, f, indent=1)
+            json.dump(
+                {"project": self.project, "config": self.config.to_dict(), "run_dir": self.run_dir},
+                f,
+                indent=1,
+            )
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"
         # A new session: a Ctrl-C in the terminal reaches the client, which asks for a clean
         # stop, instead of killing the worker mid-checkpoint.
         self._proc = subprocess.Popen(
-            self.command(spec_path), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, bufsize=1, env=env, start_new_session=True)
-        self._threads = [threading.Thread(target=self._read_stdout, daemon=True),
-                         threading.Thread(target=self._read_stderr, daemon=True)]
+            self.command(spec_path),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+            env=env,
+            start_new_session=True,
+        )
+        self._threads = [
+            threading.Thread(target=self._read_stdout, daemon=True),
+            threading.Thread(target=self._read_stderr, daemon=True),
+        ]
         for t in self._threads:
             t.start()
 
@@ -194,10 +220,26 @@ class TrainingProcess:
             t.join(5)  # the stderr tail must be complete before it is reported
         if self.finished is None:
             message = describe_exit(code, list(self.stderr_tail))
-            self._deliver({"event": ev.ERROR, "kind": "crash", "message": message,
-                           "step": None, "node": None, "returncode": code})
-            self._deliver({"event": ev.FINISHED, "reason": "crashed", "step": None,
-                           "epoch": None, "checkpoint": None, "returncode": code})
+            self._deliver(
+                {
+                    "event": ev.ERROR,
+                    "kind": "crash",
+                    "message": message,
+                    "step": None,
+                    "node": None,
+                    "returncode": code,
+                }
+            )
+            self._deliver(
+                {
+                    "event": ev.FINISHED,
+                    "reason": "crashed",
+                    "step": None,
+                    "epoch": None,
+                    "checkpoint": None,
+                    "returncode": code,
+                }
+            )
 
     def _read_stderr(self) -> None:
         assert self._proc is not None and self._proc.stderr is not None

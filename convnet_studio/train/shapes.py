@@ -11,8 +11,16 @@ from __future__ import annotations
 import numpy as np
 
 CLASSES = (
-    "disk", "square", "triangle", "ring", "plus",
-    "diamond", "hbar", "vbar", "x", "frame",
+    "disk",
+    "square",
+    "triangle",
+    "ring",
+    "plus",
+    "diamond",
+    "hbar",
+    "vbar",
+    "x",
+    "frame",
 )
 SIZE = 32
 

@@ -16,7 +16,8 @@ import random
 import sys
 import time
 import traceback
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from convnet_studio.train import events as ev
 from convnet_studio.train.config import ConfigError, TrainConfig
@@ -24,9 +25,14 @@ from convnet_studio.train.control import Control
 from convnet_studio.train.worker_paths import default_run_dir
 
 
-def run_training(project: dict[str, Any] | None, config: TrainConfig, run_dir: str | None = None,
-                 stream: TextIO | None = None, callback: Callable[[dict], None] | None = None,
-                 control: Control | None = None) -> int:
+def run_training(
+    project: dict[str, Any] | None,
+    config: TrainConfig,
+    run_dir: str | None = None,
+    stream: TextIO | None = None,
+    callback: Callable[[dict], None] | None = None,
+    control: Control | None = None,
+) -> int:
     """Train; report through ``stream``/``callback``; return 0 unless the run failed.
 
     Every failure becomes an ``error`` event (never an exception), and ``finished`` is
@@ -49,11 +55,21 @@ def run_training(project: dict[str, Any] | None, config: TrainConfig, run_dir: s
             resume_state = load_checkpoint(config.resume)
         except CheckpointError as exc:
             resume_state = exc  # reported below, once the log exists
-    run_dir = run_dir or config.out or (
-        os.path.dirname(os.path.abspath(config.resume)) if config.resume
-        else default_run_dir(project))
-    log = MetricsLog(run_dir if info.is_main else None, stream if info.is_main else None,
-                     callback if info.is_main else None, tensorboard=config.tensorboard)
+    run_dir = (
+        run_dir
+        or config.out
+        or (
+            os.path.dirname(os.path.abspath(config.resume))
+            if config.resume
+            else default_run_dir(project)
+        )
+    )
+    log = MetricsLog(
+        run_dir if info.is_main else None,
+        stream if info.is_main else None,
+        callback if info.is_main else None,
+        tensorboard=config.tensorboard,
+    )
     trainer = None
     reason, code = "error", 1
     try:
@@ -70,32 +86,62 @@ def run_training(project: dict[str, Any] | None, config: TrainConfig, run_dir: s
     except KeyboardInterrupt:
         reason, code = "stopped", 0
     except (ConfigError, CheckpointError, DataError, ModelError, NonFiniteError) as exc:
-        kind = {ConfigError: "config", CheckpointError: "checkpoint", DataError: "data",
-                NonFiniteError: "nonfinite"}.get(type(exc), getattr(exc, "kind", "config"))
-        log.emit(ev.ERROR, kind=kind, message=str(exc), step=getattr(exc, "step", None),
-                 node=getattr(exc, "node", None))
+        kind = {
+            ConfigError: "config",
+            CheckpointError: "checkpoint",
+            DataError: "data",
+            NonFiniteError: "nonfinite",
+        }.get(type(exc), getattr(exc, "kind", "config"))
+        log.emit(
+            ev.ERROR,
+            kind=kind,
+            message=str(exc),
+            step=getattr(exc, "step", None),
+            node=getattr(exc, "node", None),
+        )
     except torch.OutOfMemoryError:
         step = trainer.step + 1 if trainer else None
-        log.emit(ev.ERROR, kind="out_of_memory", step=step, node=None,
-                 message=f"out of device memory{f' at step {step}' if step else ''} with batch "
-                         f"size {config.batch_size}: lower --batch-size or use --amp")
-    except Exception as exc:
+        log.emit(
+            ev.ERROR,
+            kind="out_of_memory",
+            step=step,
+            node=None,
+            message=f"out of device memory{f' at step {step}' if step else ''} with batch "
+            f"size {config.batch_size}: lower --batch-size or use --amp",
+        )
+    except Exception as exc:  # noqa: BLE001
         traceback.print_exc(file=sys.stderr)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        log.emit(ev.ERROR, kind="internal", step=None, node=None,
-                 message=f"training failed: {type(exc).__name__}: {first}")
+        log.emit(
+            ev.ERROR,
+            kind="internal",
+            step=None,
+            node=None,
+            message=f"training failed: {type(exc).__name__}: {first}",
+        )
     finally:
-        log.emit(ev.FINISHED, reason=reason, step=trainer.step if trainer else 0,
-                 epoch=(trainer.epoch + (1 if trainer.batch else 0)) if trainer else 0,
-                 checkpoint=trainer.checkpoint_path if trainer else None,
-                 elapsed=round(time.monotonic() - log.start, 3))
+        log.emit(
+            ev.FINISHED,
+            reason=reason,
+            step=trainer.step if trainer else 0,
+            epoch=(trainer.epoch + (1 if trainer.batch else 0)) if trainer else 0,
+            checkpoint=trainer.checkpoint_path if trainer else None,
+            elapsed=round(time.monotonic() - log.start, 3),
+        )
         log.close()
         destroy_process_group()
     return code
 
 
-def _prepare(project: dict[str, Any], config: TrainConfig, run_dir: str, log: Any,
-             control: Control, info: Any, resume_state: dict[str, Any] | None) -> Any:
+def _prepare(
+    project: dict[str, Any],
+    config: TrainConfig,
+    run_dir: str,
+    log: Any,
+    control: Control,
+    info: Any,
+    resume_state: dict[str, Any] | None,
+) -> Any:
     """Device, seeds, model, data and trainer, each checked with a readable error."""
     import numpy as np
     import torch
@@ -104,8 +150,12 @@ def _prepare(project: dict[str, Any], config: TrainConfig, run_dir: str, log: An
     from convnet_studio.train.engine import Trainer
     from convnet_studio.train.model import build_model
     from convnet_studio.train.pipeline import Pipeline
-    from convnet_studio.train.runtime import (amp_dtype, apply_backend_flags,
-                                              init_process_group, pick_device)
+    from convnet_studio.train.runtime import (
+        amp_dtype,
+        apply_backend_flags,
+        init_process_group,
+        pick_device,
+    )
 
     config.validate()
     device = pick_device(config.device, info.local_rank)
@@ -122,32 +172,70 @@ def _prepare(project: dict[str, Any], config: TrainConfig, run_dir: str, log: An
     augment = config.augment
     if augment == "auto":
         augment = "cifar" if config.dataset.startswith("cifar") else "none"
-    pipeline = Pipeline(bundle, built.input_shape, device, config.batch_size, augment,
-                        config.seed, info.rank, info.world, adapt=config.adapt_input,
-                        workers=config.workers, channels_last=channels_last)
-    trainer = Trainer(module, built.nodes, config, pipeline, device, log, control, info,
-                      run_dir, amp_dtype(config, device),
-                      extra_state={"graph": project, "config": config.to_dict()})
+    pipeline = Pipeline(
+        bundle,
+        built.input_shape,
+        device,
+        config.batch_size,
+        augment,
+        config.seed,
+        info.rank,
+        info.world,
+        adapt=config.adapt_input,
+        workers=config.workers,
+        channels_last=channels_last,
+    )
+    trainer = Trainer(
+        module,
+        built.nodes,
+        config,
+        pipeline,
+        device,
+        log,
+        control,
+        info,
+        run_dir,
+        amp_dtype(config, device),
+        extra_state={"graph": project, "config": config.to_dict()},
+    )
     if resume_state is not None:
         trainer.load_state_dict(resume_state)
     if config.amp != "off" and device.type != "cuda":
-        log.emit(ev.STATUS, state="starting", message=f"mixed precision is for CUDA; training "
-                                                      f"in float32 on {device.type}")
-    log.emit(ev.STARTED, run_dir=os.path.abspath(run_dir), device=str(device),
-             world_size=info.world, dataset=bundle.name, num_train=bundle.num_train,
-             num_val=bundle.num_val, num_classes=bundle.num_classes,
-             input_shape=list(built.input_shape), batch_size=config.batch_size * info.world,
-             steps_per_epoch=trainer.spe, total_steps=trainer.total_steps, epochs=config.epochs,
-             start_step=trainer.step, parameters=sum(p.numel() for p in module.parameters()),
-             nodes=built.nodes, config=config.to_dict())
+        log.emit(
+            ev.STATUS,
+            state="starting",
+            message=f"mixed precision is for CUDA; training in float32 on {device.type}",
+        )
+    log.emit(
+        ev.STARTED,
+        run_dir=os.path.abspath(run_dir),
+        device=str(device),
+        world_size=info.world,
+        dataset=bundle.name,
+        num_train=bundle.num_train,
+        num_val=bundle.num_val,
+        num_classes=bundle.num_classes,
+        input_shape=list(built.input_shape),
+        batch_size=config.batch_size * info.world,
+        steps_per_epoch=trainer.spe,
+        total_steps=trainer.total_steps,
+        epochs=config.epochs,
+        start_step=trainer.step,
+        parameters=sum(p.numel() for p in module.parameters()),
+        nodes=built.nodes,
+        config=config.to_dict(),
+    )
     return trainer
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m convnet_studio.train.worker")
     parser.add_argument("spec", help="JSON file with project, config and run_dir")
-    parser.add_argument("--stop-on-eof", action="store_true",
-                        help="stop (with a checkpoint) when stdin closes, i.e. the client died")
+    parser.add_argument(
+        "--stop-on-eof",
+        action="store_true",
+        help="stop (with a checkpoint) when stdin closes, i.e. the client died",
+    )
     args = parser.parse_args(argv)
     events_out = sys.stdout
     sys.stdout = sys.stderr  # only events on the real stdout, whatever else prints
@@ -161,15 +249,37 @@ def main(argv: list[str] | None = None) -> int:
             spec = json.load(f)
         config = TrainConfig.from_dict(spec.get("config") or {})
     except (OSError, ValueError) as exc:
-        events_out.write(ev.encode({"event": ev.ERROR, "time": 0.0, "kind": "config",
-                                    "message": f"cannot read the run spec {args.spec}: {exc}",
-                                    "step": None, "node": None}) + "\n")
-        events_out.write(ev.encode({"event": ev.FINISHED, "time": 0.0, "reason": "error",
-                                    "step": 0, "epoch": 0, "checkpoint": None,
-                                    "elapsed": 0.0}) + "\n")
+        events_out.write(
+            ev.encode(
+                {
+                    "event": ev.ERROR,
+                    "time": 0.0,
+                    "kind": "config",
+                    "message": f"cannot read the run spec {args.spec}: {exc}",
+                    "step": None,
+                    "node": None,
+                }
+            )
+            + "\n"
+        )
+        events_out.write(
+            ev.encode(
+                {
+                    "event": ev.FINISHED,
+                    "time": 0.0,
+                    "reason": "error",
+                    "step": 0,
+                    "epoch": 0,
+                    "checkpoint": None,
+                    "elapsed": 0.0,
+                }
+            )
+            + "\n"
+        )
         return 2
-    return run_training(spec.get("project"), config, spec.get("run_dir"), stream=events_out,
-                        control=control)
+    return run_training(
+        spec.get("project"), config, spec.get("run_dir"), stream=events_out, control=control
+    )
 
 
 if __name__ == "__main__":

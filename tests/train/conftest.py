@@ -10,8 +10,9 @@ from convnet_studio.graph import Graph
 from convnet_studio.train.config import TrainConfig
 
 
-def tiny_graph(classes: int = 10, channels: int = 3, size: int = 32, width: int = 8,
-               dropout: float = 0.0) -> Graph:
+def tiny_graph(
+    classes: int = 10, channels: int = 3, size: int = 32, width: int = 8, dropout: float = 0.0
+) -> Graph:
     """conv-bn-relu-pool x2, global pool, linear: learns the shapes set in seconds."""
     g = Graph("tiny")
     x = g.add("Input", channels=channels, height=size, width=size)
@@ -41,7 +42,15 @@ def project() -> dict[str, Any]:
 
 
 def small_config(tmp_path, **changes: Any) -> TrainConfig:
-    base = dict(train_size=512, val_size=128, epochs=1, batch_size=32, lr=0.05,
-                grad_norm_every=4, out=str(tmp_path / "run"), tensorboard=False)
+    base = {
+        "train_size": 512,
+        "val_size": 128,
+        "epochs": 1,
+        "batch_size": 32,
+        "lr": 0.05,
+        "grad_norm_every": 4,
+        "out": str(tmp_path / "run"),
+        "tensorboard": False,
+    }
     base.update(changes)
     return TrainConfig.from_dict(base)

@@ -19,9 +19,11 @@ from convnet_studio.train.shapes import make_shapes
 
 
 def test_client_modules_do_not_import_torch():
-    code = ("import sys; import convnet_studio.train.process, convnet_studio.train.events, "
-            "convnet_studio.train.config, convnet_studio.train; "
-            "print('torch' in sys.modules, 'PySide6' in sys.modules)")
+    code = (
+        "import sys; import convnet_studio.train.process, convnet_studio.train.events, "
+        "convnet_studio.train.config, convnet_studio.train; "
+        "print('torch' in sys.modules, 'PySide6' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 
@@ -38,7 +40,12 @@ def test_event_codec_round_trips_nonfinite_values():
 def test_config_round_trip_and_refusals():
     config = TrainConfig(dataset="cifar10", milestones=[2, 3])
     assert TrainConfig.from_dict(config.to_dict()) == config
-    assert (config.optimizer, config.lr, config.momentum, config.weight_decay) == ("sgd", 0.1, 0.9, 1e-4)
+    assert (config.optimizer, config.lr, config.momentum, config.weight_decay) == (
+        "sgd",
+        0.1,
+        0.9,
+        1e-4,
+    )
     with pytest.raises(ConfigError, match="unknown config field"):
         TrainConfig.from_dict({"learning_rate": 0.1})
     with pytest.raises(ConfigError, match="optimizer"):
@@ -70,14 +77,21 @@ def _net() -> nn.Module:
 
 
 def test_grad_norms_match_a_direct_computation():
-    net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.Flatten(), nn.Linear(4 * 6 * 6, 2))
+    net = nn.Sequential(
+        nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.Flatten(), nn.Linear(4 * 6 * 6, 2)
+    )
     net(torch.randn(2, 3, 8, 8)).sum().backward()
     nodes = parameter_nodes(net, ["0", "1", "2", "3"])
     assert nodes == ["0", "1", "3"]  # the Flatten owns no parameters
     total, norms = GradNormMonitor(net, nodes).compute()
     for node in nodes:
-        expect = torch.cat([p.grad.flatten() for n, p in net.named_parameters()
-                            if n.startswith(node + ".")]).norm().item()
+        expect = (
+            torch.cat(
+                [p.grad.flatten() for n, p in net.named_parameters() if n.startswith(node + ".")]
+            )
+            .norm()
+            .item()
+        )
         assert norms[node] == pytest.approx(expect, rel=1e-5)
     everything = torch.cat([p.grad.flatten() for p in net.parameters()]).norm().item()
     assert total == pytest.approx(everything, rel=1e-5)

@@ -7,10 +7,10 @@ import os
 import signal
 import time
 
+from conftest import small_config, tiny_graph
+
 from convnet_studio.train.cli import add_train_arguments, run_train_command
 from convnet_studio.train.process import TrainingProcess, describe_exit
-
-from conftest import small_config, tiny_graph
 
 TIMEOUT = 120
 
@@ -52,7 +52,7 @@ def test_killed_worker_is_reported(tmp_path):
     _collect(proc, until=lambda e, _: e["event"] == "step")
     os.kill(proc.pid, signal.SIGKILL)
     events = _collect(proc)
-    error = [e for e in events if e["event"] == "error"][0]
+    error = next(e for e in events if e["event"] == "error")
     assert error["kind"] == "crash" and "SIGKILL" in error["message"]
     assert events[-1]["event"] == "finished" and events[-1]["reason"] == "crashed"
     assert proc.returncode == -signal.SIGKILL
@@ -69,11 +69,11 @@ def test_ddp_two_cpu_processes(tmp_path):
     proc.start()
     events = _collect(proc)
     assert proc.wait(30) == 0, list(proc.stderr_tail)
-    started = [e for e in events if e["event"] == "started"][0]
+    started = next(e for e in events if e["event"] == "started")
     assert started["world_size"] == 2 and started["batch_size"] == 64
     assert started["steps_per_epoch"] == 256 // 2 // 32
     assert len([e for e in events if e["event"] == "step"]) == 4  # rank 0 alone reports
-    assert [e for e in events if e["event"] == "epoch"][0]["val_top1"] >= 0
+    assert next(e for e in events if e["event"] == "epoch")["val_top1"] >= 0
     assert events[-1]["reason"] == "completed"
 
 
@@ -88,8 +88,21 @@ def test_cli_trains_a_project_file(tmp_path, capsys):
 
     save_project(tiny_graph(), tmp_path / "tiny.json")
     out = tmp_path / "run"
-    code = _cli([str(tmp_path / "tiny.json"), "--train-size", "128", "--val-size", "32",
-                 "--epochs", "1", "--batch-size", "32", "--out", str(out)])
+    code = _cli(
+        [
+            str(tmp_path / "tiny.json"),
+            "--train-size",
+            "128",
+            "--val-size",
+            "32",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "32",
+            "--out",
+            str(out),
+        ]
+    )
     printed = capsys.readouterr().out
     assert code == 0 and "epoch 1/1" in printed and (out / "last.pt").is_file()
     code = _cli(["--resume", str(out / "last.pt"), "--epochs", "2"])
