@@ -44,20 +44,28 @@ class _Unit:
 
 def render_class(src: ClassSource) -> str:
     tree = build_tree(src.body)
-    lines = [f"class {src.name}(nn.Module):", f'    """{src.doc}"""', ""]
+    # A body that is one straight chain of "0", "1", ... (a VGG stage) is a Sequential itself.
+    chain = tree.sequential and tree.callable and not src.optional and not src.init_tail
+    base = "nn.Sequential" if chain else "nn.Module"
+    lines = [f"class {src.name}({base}):", f'    """{src.doc}"""', ""]
     for attr, value in src.attrs.items():
         lines += [f"    {attr} = {value}", ""]
     head = f"    def __init__({', '.join(['self'] + src.signature)}) -> None:"
     if len(head) > WIDTH:
         head = "    def __init__(\n" + "".join(f"        {p},\n" for p in ["self"] + src.signature) + "    ) -> None:"
+    if chain:
+        items = [_declaration(child, src.call_parts, 12) for child in tree.children.values()]
+        return "\n".join(lines + [head, "        super().__init__(" + _indent(wrap("", items, "", 24, True), 8) + ")"]) + "\n"
     lines += [head, "        super().__init__()"]
     for member, node in tree.children.items():
         text = _declaration(node, src.call_parts, 8 + len(f"self.{member} = "))
         if member in src.optional:
             lines += [f"        self.{member} = None", f"        if {src.optional[member]}:",
                       f"            self.{member} = {_indent(text, 4)}"]
-        else:
+        elif is_identifier(member):
             lines.append(f"        self.{member} = {text}")
+        else:  # an inner name such as "0" is no attribute name
+            lines.append(f'        self.add_module("{member}", {text})')
     lines += src.init_tail
     lines += ["", "    def forward(self, x: torch.Tensor) -> torch.Tensor:"]
     lines += [f"        {line}" if line else "" for line in _forward(src, tree)]

@@ -59,7 +59,7 @@ def _settle(container: Container, readers: Counter[str]) -> None:
             if not child.children:
                 del container.children[key]
     keys = list(container.children)
-    if container.path and sorted(keys, key=_int_key) == [str(i) for i in range(len(keys))]:
+    if keys and sorted(keys, key=_int_key) == [str(i) for i in range(len(keys))]:
         container.sequential = True
         container.children = {k: container.children[k] for k in sorted(keys, key=int)}
     elif container.path:
@@ -119,7 +119,7 @@ def unit_of(root: Container, row: Row) -> TreeNode | None:
 def access(root: Container, path: str) -> str:
     """``self.layer1[0].conv1``-style access to the module at ``path``."""
     parts = path.split(".")
-    text = f"self.{parts[0]}"
+    text = f"self.{parts[0]}" if is_identifier(parts[0]) else f'getattr(self, "{parts[0]}")'
     node = root.children[parts[0]]
     for part in parts[1:]:
         assert isinstance(node, Container)
