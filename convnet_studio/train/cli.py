@@ -9,7 +9,6 @@ Errors are one sentence on stderr and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from typing import Any, TextIO
@@ -199,31 +198,22 @@ def _checkpoint_config(path: str) -> dict[str, Any]:
 
 def _load_source(source: str, config: TrainConfig) -> dict[str, Any]:
     """A project file, or a preset built for the dataset's classes and image size."""
-    if os.path.isfile(source) or source.endswith(".json") or os.sep in source:
-        from convnet_studio.graph.project_file import load_project
+    from convnet_studio.sources import looks_like_file, resolve_source
+    from convnet_studio.train.signature import DataError, dataset_signature
 
+    if looks_like_file(source):
         try:
-            return load_project(source).to_dict()
-        except Exception as exc:  # noqa: BLE001 - missing, unreadable or invalid: the message says which
+            return resolve_source(source).to_dict()
+        except Exception as exc:  # noqa: BLE001 - missing, unreadable or invalid: say which
             raise CliError(f"cannot load project {source}: {exc}") from None
-    try:
-        from convnet_studio.presets import get_preset, resolve_source
-    except ImportError:
-        raise CliError(f"{source} is not a project file and presets are unavailable") from None
-    from convnet_studio.train.datasets import DataError, dataset_signature
-
     try:
         shape, classes = dataset_signature(config)
     except DataError as exc:
         raise CliError(str(exc)) from None
     try:
-        size = shape if shape[1] else (3, 224, 224)
-        return get_preset(source, num_classes=classes, input_size=size).to_dict()
-    except Exception:  # noqa: BLE001, S110
-        pass  # not a preset that takes these arguments; resolve_source says why
-    try:
-        return resolve_source(source).to_dict()
-    except Exception as exc:  # noqa: BLE001
+        # folders have no fixed size (H = 0): keep the preset's own input size
+        return resolve_source(source, classes, shape if shape[1] else None).to_dict()
+    except Exception as exc:  # noqa: BLE001 - SourceError/PresetError: readable messages
         raise CliError(str(exc)) from None
 
 

@@ -16,6 +16,14 @@ import numpy as np
 import torch
 
 from convnet_studio.train.config import TrainConfig
+from convnet_studio.train.signature import (
+    SIGNATURES,
+    DataError,
+    dataset_signature,
+    folder_classes,
+)
+
+__all__ = ["DataBundle", "DataError", "dataset_signature", "load_dataset"]
 
 # Per-channel statistics of the training sets (in [0, 1] units), as commonly used.
 _STATS = {
@@ -25,13 +33,6 @@ _STATS = {
     "fashionmnist": ((0.2860,), (0.3530,)),
     "shapes": ((0.5, 0.5, 0.5), (0.29, 0.29, 0.29)),
     "imagenet": ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
-}
-_SIGNATURES = {  # dataset -> ((C, H, W), classes)
-    "shapes": ((3, 32, 32), 10),
-    "cifar10": ((3, 32, 32), 10),
-    "cifar100": ((3, 32, 32), 100),
-    "mnist": ((1, 28, 28), 10),
-    "fashionmnist": ((1, 28, 28), 10),
 }
 _TV_NAMES = {
     "cifar10": "CIFAR10",
@@ -45,10 +46,6 @@ _PRETTY = {
     "mnist": "MNIST",
     "fashionmnist": "Fashion-MNIST",
 }
-
-
-class DataError(RuntimeError):
-    """A dataset that is missing or unreadable; the message says where and what to do."""
 
 
 @dataclass
@@ -83,17 +80,6 @@ class DataBundle:
     @property
     def num_val(self) -> int:
         return len(self.val_y) if self.in_memory else len(self.val_set)
-
-
-def dataset_signature(config: TrainConfig) -> tuple[tuple[int, int, int], int]:
-    """``((C, H, W), classes)`` of the configured dataset, without loading it.
-
-    For a folder, the class count is its number of subfolders and the size is unknown
-    (images are resized to the graph's input), reported as (3, 0, 0).
-    """
-    if config.dataset.startswith("folder:"):
-        return (3, 0, 0), len(_folder_classes(config.dataset[len("folder:") :]))
-    return _SIGNATURES[config.dataset]
 
 
 def load_dataset(config: TrainConfig, image_size: tuple[int, int] | None = None) -> DataBundle:
@@ -159,7 +145,7 @@ def _torchvision(config: TrainConfig, name: str) -> DataBundle:
     vx, vy = _as_nchw(val.data), torch.as_tensor(np.asarray(val.targets), dtype=torch.int64)
     tx, ty = _cap(tx, ty, config.train_size)
     vx, vy = _cap(vx, vy, config.val_size)
-    shape, classes = _SIGNATURES[name]
+    shape, classes = SIGNATURES[name]
     mean, std = _STATS[name]
     return DataBundle(name, shape, classes, mean, std, tx, ty, vx, vy)
 
@@ -179,23 +165,11 @@ def _cap(x: torch.Tensor, y: torch.Tensor, n: int | None) -> tuple[torch.Tensor,
     return (x[:n], y[:n]) if n else (x, y)
 
 
-def _folder_classes(path: str) -> list[str]:
-    if not os.path.isdir(path):
-        raise DataError(f"image folder {os.path.abspath(path)} does not exist")
-    classes = sorted(e.name for e in os.scandir(path) if e.is_dir() and not e.name.startswith("."))
-    if len(classes) < 2:
-        raise DataError(
-            f"image folder {os.path.abspath(path)} needs one subfolder per class "
-            f"(at least two); it has {len(classes)}"
-        )
-    return classes
-
-
 def _folder(config: TrainConfig, path: str, size: tuple[int, int]) -> DataBundle:
     import torchvision
     from torchvision.transforms import v2
 
-    classes = _folder_classes(path)
+    classes = folder_classes(path)
     augment = config.augment if config.augment != "auto" else "imagenet"
     mean, std = _STATS["imagenet"]
     h, w = size

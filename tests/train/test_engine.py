@@ -8,6 +8,7 @@ import json
 import os
 import pickle
 
+import numpy as np
 import pytest
 import torch
 from conftest import small_config, tiny_graph
@@ -155,3 +156,23 @@ def test_checkpoint_write_is_atomic_and_loads_weights_only(tmp_path):
         load_checkpoint(str(tmp_path / "evil.pt"))
     with pytest.raises(CheckpointError, match="does not exist"):
         load_checkpoint(str(tmp_path / "missing.pt"))
+
+
+def test_image_folder_with_validation_split(tmp_path):
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for label in ("cats", "dogs"):
+        (tmp_path / "imgs" / label).mkdir(parents=True)
+        for i in range(10):
+            pixels = rng.integers(0, 255, (40, 48, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(tmp_path / "imgs" / label / f"{i}.png")
+    config = small_config(
+        tmp_path, dataset=f"folder:{tmp_path / 'imgs'}", batch_size=4, val_split=0.2
+    )
+    code, events = _run(tiny_graph(classes=2).to_dict(), config)
+    started = _of(events, "started")[0]
+    assert code == 0 and (started["num_train"], started["num_val"]) == (16, 4)
+    assert _of(events, "epoch")[0]["val_top1"] >= 0
+    code, events = _run(tiny_graph(classes=3).to_dict(), config)
+    assert "2 classes" in _of(events, "error")[0]["message"]
