@@ -6,7 +6,18 @@
 
 from __future__ import annotations
 
-from convnet_studio.codegen.errors import CheckpointError, ExportError, ExportPathError, InvalidGraphError
+from convnet_studio.codegen.errors import (
+    CheckpointError,
+    ExportError,
+    ExportPathError,
+    InvalidGraphError,
+)
 from convnet_studio.codegen.python import generate_python
 
-__all__ = ["CheckpointError", "ExportError", "ExportPathError", "InvalidGraphError", "generate_python"]
+__all__ = [
+    "CheckpointError",
+    "ExportError",
+    "ExportPathError",
+    "InvalidGraphError",
+    "generate_python",
+]

@@ -82,8 +82,16 @@ def body_from_graph(graph: Graph, analysis: Analysis) -> Body:
         result = analysis.nodes[name]
         shape = analysis.output_shape(name)
         assert shape is not None
-        rows.append(Row(name, node.type, node.spec.resolve_params(node.params), refs,
-                        tuple(s for s in result.inputs.values() if s is not None), shape))
+        rows.append(
+            Row(
+                name,
+                node.type,
+                node.spec.resolve_params(node.params),
+                refs,
+                tuple(s for s in result.inputs.values() if s is not None),
+                shape,
+            )
+        )
     assert analysis.input_shape is not None
     body = _drop_identities(Body(rows, output, tuple(analysis.input_shape)))
     for prefix, (type_name, params) in _origins(graph).items():
@@ -106,9 +114,21 @@ def _expand(type_name: str, params: Params, in_shape: Shape) -> Body:
     for inner in sub.nodes:
         inner_spec = get_block(inner.type)
         inner_params = inner_spec.resolve_params(inner.params)
-        refs = [edges_into.get((inner.name, port), INPUT) for port in inner_spec.input_ports(inner_params)]
+        refs = [
+            edges_into.get((inner.name, port), INPUT)
+            for port in inner_spec.input_ports(inner_params)
+        ]
         in_shapes = tuple(in_shape if r == INPUT else shapes.outputs[r]["out"] for r in refs)
-        rows.append(Row(inner.name, inner.type, inner_params, refs, in_shapes, shapes.outputs[inner.name]["out"]))
+        rows.append(
+            Row(
+                inner.name,
+                inner.type,
+                inner_params,
+                refs,
+                in_shapes,
+                shapes.outputs[inner.name]["out"],
+            )
+        )
     return Body(rows, sub.outputs["out"][0], in_shape)
 
 
@@ -142,7 +162,9 @@ def _finish(body: Body) -> Body:
     types = {row.name: row.type for row in body.rows}
     for row in body.rows:
         src = row.refs[0] if len(row.refs) == 1 else INPUT
-        row.inplace = row.type in _INPLACE_TYPES and readers[src] == 1 and types.get(src) in _INPLACE_SAFE
+        row.inplace = (
+            row.type in _INPLACE_TYPES and readers[src] == 1 and types.get(src) in _INPLACE_SAFE
+        )
     return body
 
 
@@ -151,13 +173,20 @@ def _conv_bn_relu_groups(body: Body) -> list[tuple[str, Params]]:
     names = {row.name: row for row in body.rows}
     found = []
     for row in body.rows:
-        if row.type != "Conv2d" or not row.name.endswith(".conv") or isinstance(row.params["padding"], str):
+        if (
+            row.type != "Conv2d"
+            or not row.name.endswith(".conv")
+            or isinstance(row.params["padding"], str)
+        ):
             continue
         prefix = row.name[: -len(".conv")]
         bn = names.get(prefix + ".bn")
         params = {
-            "out_channels": row.params["out_channels"], "kernel_size": row.params["kernel_size"],
-            "stride": row.params["stride"], "padding": row.params["padding"], "batch_norm": bn is not None,
+            "out_channels": row.params["out_channels"],
+            "kernel_size": row.params["kernel_size"],
+            "stride": row.params["stride"],
+            "padding": row.params["padding"],
+            "batch_norm": bn is not None,
         }
         if bn is not None:
             params["bn_eps"] = bn.params["eps"]
@@ -177,7 +206,7 @@ def _try_fold(body: Body, prefix: str, type_name: str, params: Params) -> bool:
     try:
         expected = _expand(type_name, params, body.shape_of(source))
         params = get_block(type_name).resolve_params(params)
-    except Exception:  # parameters the block refuses: these rows are not that block
+    except Exception:  # noqa: BLE001  (parameters the block refuses: these rows are not that block)
         return False
     if not _same_rows(group, expected, prefix, source):
         return False
@@ -188,7 +217,9 @@ def _try_fold(body: Body, prefix: str, type_name: str, params: Params) -> bool:
             return False
     if body.output in inside - {result}:
         return False
-    folded = Row(prefix, type_name, params, [source], (body.shape_of(source),), body.shape_of(result))
+    folded = Row(
+        prefix, type_name, params, [source], (body.shape_of(source),), body.shape_of(result)
+    )
     at = body.rows.index(group[0])
     body.rows[:] = [r for r in body.rows if r.name not in inside]
     body.rows.insert(at, folded)

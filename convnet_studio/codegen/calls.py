@@ -66,22 +66,39 @@ def primitive_call(row: Row) -> Call:
     c = row.in_shapes[0][0] if row.in_shapes else 0
     if t == "Conv2d":
         padding = p["padding"] if isinstance(p["padding"], str) else norm(p["padding"])
-        return Call("nn.Conv2d", (
-            _pos("in_channels", c), _pos("out_channels", p["out_channels"]),
-            _pos("kernel_size", norm(p["kernel_size"])),
-            Arg("stride", norm(p["stride"]), 1), Arg("padding", padding, 0),
-            Arg("dilation", norm(p["dilation"]), 1), Arg("groups", p["groups"], 1), Arg("bias", p["bias"], True),
-        ))
+        return Call(
+            "nn.Conv2d",
+            (
+                _pos("in_channels", c),
+                _pos("out_channels", p["out_channels"]),
+                _pos("kernel_size", norm(p["kernel_size"])),
+                Arg("stride", norm(p["stride"]), 1),
+                Arg("padding", padding, 0),
+                Arg("dilation", norm(p["dilation"]), 1),
+                Arg("groups", p["groups"], 1),
+                Arg("bias", p["bias"], True),
+            ),
+        )
     if t == "BatchNorm2d":
-        return Call("nn.BatchNorm2d", (
-            _pos("num_features", c), Arg("eps", p["eps"], 1e-5), Arg("momentum", p["momentum"], 0.1),
-            Arg("affine", p["affine"], True),
-        ))
+        return Call(
+            "nn.BatchNorm2d",
+            (
+                _pos("num_features", c),
+                Arg("eps", p["eps"], 1e-5),
+                Arg("momentum", p["momentum"], 0.1),
+                Arg("affine", p["affine"], True),
+            ),
+        )
     if t == "LocalResponseNorm":
-        return Call("nn.LocalResponseNorm", (
-            _pos("size", p["size"]), Arg("alpha", p["alpha"], 1e-4), Arg("beta", p["beta"], 0.75),
-            Arg("k", p["k"], 1.0),
-        ))
+        return Call(
+            "nn.LocalResponseNorm",
+            (
+                _pos("size", p["size"]),
+                Arg("alpha", p["alpha"], 1e-4),
+                Arg("beta", p["beta"], 0.75),
+                Arg("k", p["k"], 1.0),
+            ),
+        )
     if t in ("ReLU", "LeakyReLU"):
         slope = (Arg("negative_slope", p["negative_slope"], 0.01),) if t == "LeakyReLU" else ()
         return Call(f"nn.{t}", slope + (Arg("inplace", row.inplace, False),))
@@ -109,7 +126,8 @@ def primitive_call(row: Row) -> Call:
 def _pool_call(row: Row) -> Call:
     p = row.params
     args = [
-        _pos("kernel_size", norm(p["kernel_size"])), Arg("stride", _stride(p), None),
+        _pos("kernel_size", norm(p["kernel_size"])),
+        Arg("stride", _stride(p), None),
         Arg("padding", norm(p["padding"]), 0),
     ]
     if row.type == "MaxPool2d":

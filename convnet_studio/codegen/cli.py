@@ -12,11 +12,20 @@ FORMATS = ("python", "onnx", "torchscript", "state_dict")
 
 def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", help="project file (.cnsproj) or preset name")
-    parser.add_argument("--format", "-f", choices=FORMATS, default="python", help="what to write (default: python)")
-    parser.add_argument("-o", "--output", required=True, help="file to write (Python: weights go beside it as .pt)")
-    parser.add_argument("--weights", metavar="CHECKPOINT",
-                        help="state_dict or training checkpoint to export with (default: fresh weights)")
-    parser.add_argument("--input", metavar="C,H,W", help="input size (presets; shape comments and example input)")
+    parser.add_argument(
+        "--format", "-f", choices=FORMATS, default="python", help="what to write (default: python)"
+    )
+    parser.add_argument(
+        "-o", "--output", required=True, help="file to write (Python: weights go beside it as .pt)"
+    )
+    parser.add_argument(
+        "--weights",
+        metavar="CHECKPOINT",
+        help="state_dict or training checkpoint to export with (default: fresh weights)",
+    )
+    parser.add_argument(
+        "--input", metavar="C,H,W", help="input size (presets; shape comments and example input)"
+    )
     parser.add_argument("--num-classes", type=int, metavar="N", help="number of classes (presets)")
 
 
@@ -34,7 +43,9 @@ def run_export(args: argparse.Namespace) -> int:
     analysis = graph.analyze(input_size)
     if not analysis.ok:
         more = f" (and {len(analysis.problems) - 1} more)" if len(analysis.problems) > 1 else ""
-        raise InvalidGraphError(f"{args.source} is not a valid network: {analysis.problems[0]}{more}")
+        raise InvalidGraphError(
+            f"{args.source} is not a valid network: {analysis.problems[0]}{more}"
+        )
     written = _export(graph, args, input_size)
     for path in written:
         print(path)
@@ -69,4 +80,6 @@ def _load_weights(module, path: str) -> None:
         load_checkpoint_into(module, path)
     except WeightsError as exc:
         message = str(exc)
-        raise CheckpointError(message if message.startswith(path) else f"{path}: {message}") from None
+        raise CheckpointError(
+            message if message.startswith(path) else f"{path}: {message}"
+        ) from None

@@ -122,7 +122,9 @@ def derive(values: list[Any], envs: list[Env], constants: Env | None = None) -> 
         if all(env[name] == v and type(env[name]) is type(v) for env, v in zip(envs, values)):
             return Name(name)
     for name in varying:
-        if all(isinstance(env[name], bool) and v is (not env[name]) for env, v in zip(envs, values)):
+        if all(
+            isinstance(env[name], bool) and v is (not env[name]) for env, v in zip(envs, values)
+        ):
             return Not(name)
     if not all(_is_int(v) for v in values):
         return None
@@ -132,7 +134,7 @@ def derive(values: list[Any], envs: list[Env], constants: Env | None = None) -> 
         if found is not None:
             return found
     for i, a in enumerate(ints):
-        for b in ints[i + 1:]:
+        for b in ints[i + 1 :]:
             if all(env[a] * env[b] == v for env, v in zip(envs, values)):
                 return Product(a, b)
     return None

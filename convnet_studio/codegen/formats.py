@@ -83,7 +83,9 @@ def export_python(
     return [Path(path)] + written
 
 
-def export_state_dict(weights: nn.Module | Mapping[str, torch.Tensor], path: str | os.PathLike[str]) -> Path:
+def export_state_dict(
+    weights: nn.Module | Mapping[str, torch.Tensor], path: str | os.PathLike[str]
+) -> Path:
     """Save a state_dict (of a module, or given) that ``torch.load(weights_only=True)`` reads."""
     state = weights.state_dict() if isinstance(weights, nn.Module) else dict(weights)
     state = {k: v.detach().cpu().contiguous() for k, v in state.items()}
@@ -110,20 +112,27 @@ def export_onnx(module: nn.Module, path: str | os.PathLike[str], input_shape: Sh
             onnx.checker.check_model(onnx.load(str(tmp)), full_check=True)
         except ExportError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  (any exporter failure is the user's to see)
             raise ExportError(f"ONNX export failed: {str(exc).strip().splitlines()[0]}") from None
     return Path(path)
 
 
 def _onnx_export(module: nn.Module, example: tuple[torch.Tensor, ...], path: Path) -> None:
-    kwargs = dict(input_names=["input"], output_names=["output"], opset_version=ONNX_OPSET)
+    kwargs = {"input_names": ["input"], "output_names": ["output"], "opset_version": ONNX_OPSET}
     axes = {"input": {0: "batch"}, "output": {0: "batch"}}
     try:
         torch.onnx.export(module, example, str(path), dynamo=False, dynamic_axes=axes, **kwargs)
     except TypeError:  # a torch without the legacy exporter
         batch = torch.export.Dim("batch")
-        torch.onnx.export(module, example, str(path), dynamo=True, dynamic_shapes=({0: batch},),
-                          external_data=False, **kwargs)
+        torch.onnx.export(
+            module,
+            example,
+            str(path),
+            dynamo=True,
+            dynamic_shapes=({0: batch},),
+            external_data=False,
+            **kwargs,
+        )
 
 
 def export_torchscript(module: nn.Module, path: str | os.PathLike[str], input_shape: Shape) -> Path:
@@ -133,7 +142,7 @@ def export_torchscript(module: nn.Module, path: str | os.PathLike[str], input_sh
         warnings.simplefilter("ignore")  # torch.jit is deprecated but still the portable format
         try:
             scripted = torch.jit.script(module)
-        except Exception:  # code TorchScript cannot compile: tracing records the ops instead
+        except Exception:  # noqa: BLE001  (code TorchScript cannot compile: tracing records the ops instead)
             with torch.no_grad():
                 scripted = torch.jit.trace(module, torch.randn(1, *input_shape))
         with atomic_path(path) as tmp:

@@ -21,14 +21,24 @@ from convnet_studio.codegen.shapes import concrete
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.registry import Shape, get_block
 
-_PASS_THROUGH = {"Flatten", "Dropout", "GlobalAvgPool", "AdaptiveAvgPool2d", "ReLU", "Sigmoid", "Tanh"}
-_INIT = '''
-        # Kaiming-normal convolutions (fan-out), as torchvision's ResNet and the studio do.
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)'''.split("\n")
+_PASS_THROUGH = {
+    "Flatten",
+    "Dropout",
+    "GlobalAvgPool",
+    "AdaptiveAvgPool2d",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
+}
+_INIT = [
+    "",
+    "        # Kaiming-normal convolutions (fan-out), as torchvision's ResNet and the studio do.",
+    "        for m in self.modules():",
+    "            if isinstance(m, nn.Conv2d):",
+    '                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")',
+    "                if m.bias is not None:",
+    "                    nn.init.zeros_(m.bias)",
+]
 
 
 def generate_python(
@@ -82,24 +92,38 @@ def format_source(text: str) -> str:
     if importlib.util.find_spec("ruff") is None:
         return text
     try:
-        done = subprocess.run([sys.executable, "-m", "ruff", "format", "--line-length", "100", "-"],
-                              input=text, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "ruff", "format", "--line-length", "100", "-"],
+            check=False,
+            input=text,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     except (OSError, subprocess.SubprocessError):
         return text
     return done.stdout if done.returncode == 0 and done.stdout else text
 
 
-def _docstring(graph: Graph, body: Body, name: str, num_classes: int | None, weights: str | None) -> str:
+def _docstring(
+    graph: Graph, body: Body, name: str, num_classes: int | None, weights: str | None
+) -> str:
     out = concrete(body.shape_of(body.output))
-    lines = [f'"""{graph.name}, exported from ConvNet Studio.', "",
-             f"Input: N x {' x '.join(map(str, body.in_shape))} images; output: {out}. "
-             "Needs only PyTorch."]
+    lines = [
+        f'"""{graph.name}, exported from ConvNet Studio.',
+        "",
+        f"Input: N x {' x '.join(map(str, body.in_shape))} images; output: {out}. Needs only PyTorch.",
+    ]
     if weights:
         arg = f"num_classes={num_classes}" if num_classes is not None else ""
-        lines += ["", "Load the trained weights saved beside this file:", "",
-                  f"    model = build_model({arg})",
-                  f'    model.load_state_dict(torch.load("{weights}", weights_only=True))',
-                  "    model.eval()"]
+        lines += [
+            "",
+            "Load the trained weights saved beside this file:",
+            "",
+            f"    model = build_model({arg})",
+            f'    model.load_state_dict(torch.load("{weights}", weights_only=True))',
+            "    model.eval()",
+        ]
     return "\n".join(lines + ['"""'])
 
 
@@ -154,8 +178,16 @@ def _model_source(graph: Graph, body: Body, blocks: BlockClasses, name: str, hea
 
         return call.func, _args(call, render)
 
-    shapes = {INPUT: concrete(body.in_shape)} | {row.name: concrete(row.out_shape) for row in body.rows}
-    signature = [f"num_classes: int = {head[0].params['out_features' if head[0].type == 'Linear' else 'out_channels']}"] if head else []
+    shapes = {INPUT: concrete(body.in_shape)} | {
+        row.name: concrete(row.out_shape) for row in body.rows
+    }
+    signature = (
+        [
+            f"num_classes: int = {head[0].params['out_features' if head[0].type == 'Linear' else 'out_channels']}"
+        ]
+        if head
+        else []
+    )
     doc = _wrap_doc(graph.meta.get("description") or f"The {graph.name} network.")
     return ClassSource(name, doc, signature, body, call_parts, shapes.__getitem__, init_tail=_INIT)
 
@@ -180,7 +212,9 @@ def _block_source(cls: BlockClass, blocks: BlockClasses) -> ClassSource:
         signature.append(f"{p.name}: {p.annotation}{default}")
     optional = {member: expr.render() for member, expr in cls.optional.items()}
     doc = _wrap_doc(get_block(cls.type).description)
-    return ClassSource(cls.name, doc, signature, cls.body, call_parts, cls.shapes.__getitem__, optional, cls.attrs)
+    return ClassSource(
+        cls.name, doc, signature, cls.body, call_parts, cls.shapes.__getitem__, optional, cls.attrs
+    )
 
 
 def _wrap_doc(text: str) -> str:

@@ -7,12 +7,21 @@ becomes ``out``; the ends of parallel branches are named after their branch (``b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from convnet_studio.codegen.body import INPUT, Body, Row
 from convnet_studio.codegen.calls import is_identifier, op_expression
-from convnet_studio.codegen.tree import Container, Leaf, TreeNode, access, build_tree, ends, leaves, unit_of
+from convnet_studio.codegen.tree import (
+    Container,
+    Leaf,
+    TreeNode,
+    access,
+    build_tree,
+    ends,
+    leaves,
+    unit_of,
+)
 
 WIDTH = 100
 _TAKEN = {"self", "torch", "nn", "F", "x"}
@@ -52,16 +61,32 @@ def render_class(src: ClassSource) -> str:
         lines += [f"    {attr} = {value}", ""]
     head = f"    def __init__({', '.join(['self'] + src.signature)}) -> None:"
     if len(head) > WIDTH:
-        head = "    def __init__(\n" + "".join(f"        {p},\n" for p in ["self"] + src.signature) + "    ) -> None:"
+        head = (
+            "    def __init__(\n"
+            + "".join(f"        {p},\n" for p in ["self"] + src.signature)
+            + "    ) -> None:"
+        )
     if chain:
         items = [_declaration(child, src.call_parts, 12) for child in tree.children.values()]
-        return "\n".join(lines + [head, "        super().__init__(" + _indent(wrap("", items, "", 24, True), 8) + ")"]) + "\n"
+        return (
+            "\n".join(
+                lines
+                + [
+                    head,
+                    "        super().__init__(" + _indent(wrap("", items, "", 24, True), 8) + ")",
+                ]
+            )
+            + "\n"
+        )
     lines += [head, "        super().__init__()"]
     for member, node in tree.children.items():
         text = _declaration(node, src.call_parts, 8 + len(f"self.{member} = "))
         if member in src.optional:
-            lines += [f"        self.{member} = None", f"        if {src.optional[member]}:",
-                      f"            self.{member} = {_indent(text, 4)}"]
+            lines += [
+                f"        self.{member} = None",
+                f"        if {src.optional[member]}:",
+                f"            self.{member} = {_indent(text, 4)}",
+            ]
         elif is_identifier(member):
             lines.append(f"        self.{member} = {text}")
         else:  # an inner name such as "0" is no attribute name
@@ -84,7 +109,9 @@ def _declaration(node: TreeNode, call_parts, used: int) -> str:
     if node.sequential:
         items = [_declaration(child, call_parts, 12) for child in node.children.values()]
         return wrap("nn.Sequential(", items, ")", used, force=len(items) > 1)
-    items = [f'"{key}": {_declaration(child, call_parts, 12)}' for key, child in node.children.items()]
+    items = [
+        f'"{key}": {_declaration(child, call_parts, 12)}' for key, child in node.children.items()
+    ]
     return wrap("nn.ModuleDict({", items, "})", used, force=True)
 
 
@@ -163,7 +190,6 @@ def _fresh(unit: _Unit, branch: bool, holder: dict[str, str], last: dict[str, in
     while True:
         name = base if n == 1 else f"{base}{n}"
         owner = holder.get(name)
-        if name not in _TAKEN - {"x"} and (owner is None or last.get(owner, -1) <= i):
-            if name != "x" or owner is None:
-                return name
+        if name not in _TAKEN and (owner is None or last.get(owner, -1) <= i):
+            return name
         n += 1

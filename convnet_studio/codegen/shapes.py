@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from convnet_studio.codegen.body import INPUT, Body
 from convnet_studio.codegen.exprs import Const, Env, Expr, Name, Scaled, derive
 from convnet_studio.graph.registry import Shape
-
-
-class _Variant(Protocol):
-    body: Body
-    env: Env
 
 
 def concrete(shape: Shape) -> str:
@@ -67,7 +62,10 @@ def _spatial(out: list[int], ins: list[int], envs: list[Env], axis: str) -> str:
         return "1"
     names = [n for n in envs[0] if any(e[n] != envs[0][n] for e in envs)]
     for name in names:
-        if all(type(e[name]) is int and e[name] > 0 and _divides(i, o, e[name]) for e, i, o in zip(envs, ins, out)):
+        if all(
+            type(e[name]) is int and e[name] > 0 and _divides(i, o, e[name])
+            for e, i, o in zip(envs, ins, out)
+        ):
             return f"{axis}/{name}"
     for k in range(2, 65):
         if all(_divides(i, o, k) for i, o in zip(ins, out)):

@@ -27,12 +27,12 @@ class Leaf:
 @dataclass
 class Container:
     path: str
-    children: dict[str, Union[Leaf, Container]] = field(default_factory=dict)
+    children: dict[str, Leaf | Container] = field(default_factory=dict)
     sequential: bool = False
     callable: bool = False
 
 
-TreeNode = Union[Leaf, Container]
+TreeNode = Union[Leaf, Container]  # noqa: UP007  (a runtime alias: py3.10 needs Union here)
 
 
 def build_tree(body: Body) -> Container:

@@ -6,8 +6,8 @@ import ast
 import importlib.util
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 import torch
@@ -32,19 +32,42 @@ def imported_modules(source: str) -> set[str]:
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
-            found |= {f"{node.module}.{alias.name}" if node.module == "torch" else node.module
-                      for alias in node.names}
+            found |= {
+                f"{node.module}.{alias.name}" if node.module == "torch" else node.module
+                for alias in node.names
+            }
     return found
 
 
 def ruff_problems(source: str) -> str:
     """What ``ruff check`` and ``ruff format --check`` say about ``source`` ('' if clean)."""
     ruff = [sys.executable, "-m", "ruff"]
-    check = subprocess.run(ruff + ["check", "--no-cache", "--isolated", "--select", RUFF_RULES,
-                                   "--line-length", "100", "--stdin-filename", "net.py", "-"],
-                           input=source, capture_output=True, text=True)
-    fmt = subprocess.run(ruff + ["format", "--isolated", "--line-length", "100", "--check", "-"],
-                         input=source, capture_output=True, text=True)
+    check = subprocess.run(
+        ruff
+        + [
+            "check",
+            "--no-cache",
+            "--isolated",
+            "--select",
+            RUFF_RULES,
+            "--line-length",
+            "100",
+            "--stdin-filename",
+            "net.py",
+            "-",
+        ],
+        check=False,
+        input=source,
+        capture_output=True,
+        text=True,
+    )
+    fmt = subprocess.run(
+        ruff + ["format", "--isolated", "--line-length", "100", "--check", "-"],
+        check=False,
+        input=source,
+        capture_output=True,
+        text=True,
+    )
     problems = ""
     if check.returncode:
         problems += check.stdout + check.stderr

@@ -23,8 +23,15 @@ def one_error_line(capsys) -> str:
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")
-@pytest.mark.parametrize("fmt, name", [("python", "net.py"), ("onnx", "net.onnx"), ("torchscript", "net.ts"),
-                                       ("state_dict", "net.pt")])
+@pytest.mark.parametrize(
+    "fmt, name",
+    [
+        ("python", "net.py"),
+        ("onnx", "net.onnx"),
+        ("torchscript", "net.ts"),
+        ("state_dict", "net.pt"),
+    ],
+)
 def test_each_format(fmt: str, name: str, tmp_path, capsys) -> None:
     out = tmp_path / name
     assert export("plain20_cifar", "--format", fmt, "-o", str(out), "--num-classes", "4") == 0

@@ -86,8 +86,15 @@ def run_fresh(script: str, cwd) -> str:
     """Run ``script`` in a new interpreter that cannot import convnet_studio."""
     guard = "import sys\nsys.modules['convnet_studio'] = None  # the export must stand alone\n"
     env = {**os.environ, "PYTHONPATH": str(cwd), "OMP_NUM_THREADS": "2"}
-    done = subprocess.run([sys.executable, "-c", guard + textwrap.dedent(script)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", guard + textwrap.dedent(script)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout.strip()
 

@@ -57,7 +57,9 @@ def test_resnet50_reads_like_torchvision() -> None:
     source = generate_python(get_preset("resnet50"))
     assert "class Bottleneck(nn.Module):" in source
     assert "def __init__(\n        self,\n        in_channels: int,\n        planes: int," in source
-    assert "self.layer1 = nn.Sequential(\n            Bottleneck(64, 64, downsample=True)," in source
+    assert (
+        "self.layer1 = nn.Sequential(\n            Bottleneck(64, 64, downsample=True)," in source
+    )
     assert "Bottleneck(1024, 512, stride=2, downsample=True)" in source
     assert "nn.Conv2d(planes, planes * self.expansion, 1, bias=False)" in source
     assert "        x = self.layer4(x)\n        # N x 2048 x 7 x 7\n" in source

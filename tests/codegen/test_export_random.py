@@ -14,8 +14,20 @@ from convnet_studio.codegen import generate_python
 from convnet_studio.compile import compile_graph
 from convnet_studio.graph import Graph
 
-STEPS = ("conv", "bn_relu", "pool", "basic", "bottleneck", "convbn", "inception", "vgg", "add", "concat",
-         "shortcut_a", "seq")
+STEPS = (
+    "conv",
+    "bn_relu",
+    "pool",
+    "basic",
+    "bottleneck",
+    "convbn",
+    "inception",
+    "vgg",
+    "add",
+    "concat",
+    "shortcut_a",
+    "seq",
+)
 
 
 @st.composite
@@ -27,7 +39,14 @@ def random_graphs(draw) -> Graph:
         c = draw(st.sampled_from([4, 8, 12]))
         if step == "conv":
             k = draw(st.sampled_from([1, 3]))
-            x = g.add("Conv2d", inputs=x, out_channels=c, kernel_size=k, padding=k // 2, bias=draw(st.booleans()))
+            x = g.add(
+                "Conv2d",
+                inputs=x,
+                out_channels=c,
+                kernel_size=k,
+                padding=k // 2,
+                bias=draw(st.booleans()),
+            )
         elif step == "bn_relu":
             x = g.add("ReLU", inputs=g.add("BatchNorm2d", inputs=x))
         elif step == "pool" and size >= 4:
@@ -44,8 +63,17 @@ def random_graphs(draw) -> Graph:
         elif step == "convbn":
             x = g.add("ConvBNReLU", inputs=x, out_channels=c, batch_norm=draw(st.booleans()))
         elif step == "inception":
-            x = g.add("InceptionModule", inputs=x, ch1x1=c, ch3x3red=4, ch3x3=c, ch5x5red=4, ch5x5=4, pool_proj=4,
-                      batch_norm=draw(st.booleans()))
+            x = g.add(
+                "InceptionModule",
+                inputs=x,
+                ch1x1=c,
+                ch3x3red=4,
+                ch3x3=c,
+                ch5x5red=4,
+                ch5x5=4,
+                pool_proj=4,
+                batch_norm=draw(st.booleans()),
+            )
         elif step == "vgg" and size >= 2:
             x = g.add("VGGStage", inputs=x, channels=c, num_convs=draw(st.integers(1, 2)))
             size //= 2
@@ -60,7 +88,14 @@ def random_graphs(draw) -> Graph:
         elif step == "seq":  # dotted names: a Sequential-style stage, as presets have
             stage = g.unique_name("stage")
             for i in range(draw(st.integers(1, 3))):
-                x = g.add("Conv2d", name=f"{stage}.{2 * i}", inputs=x, out_channels=c, kernel_size=3, padding=1)
+                x = g.add(
+                    "Conv2d",
+                    name=f"{stage}.{2 * i}",
+                    inputs=x,
+                    out_channels=c,
+                    kernel_size=3,
+                    padding=1,
+                )
                 x = g.add("ReLU", name=f"{stage}.{2 * i + 1}", inputs=x)
     x = g.add("GlobalAvgPool", inputs=x)
     x = g.add("Flatten", inputs=x)
@@ -73,8 +108,11 @@ def random_graphs(draw) -> Graph:
     return g
 
 
-@settings(max_examples=int(os.environ.get("CS_EXPORT_EXAMPLES", "12")), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(os.environ.get("CS_EXPORT_EXAMPLES", "12")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(graph=random_graphs())
 def test_random_graph_round_trip(graph: Graph, load_source) -> None:
     assert graph.analyze().ok, graph.analyze().problems
