@@ -92,6 +92,8 @@ def _build(nodes: list[NodeRow], class_name: str, sub: Subgraph | None = None) -
             readers[ref] = readers.get(ref, 0) + 1
     types = {name: type_name for name, type_name, *_ in nodes}
     if sub is not None:
+        for ref in sub.outputs.values():  # the caller reads the result: never overwrite it
+            readers[ref] = readers.get(ref, 0) + 1
         x = g.placeholder("x")
         for targets in sub.inputs.values():
             for target in targets:
@@ -106,12 +108,10 @@ def _build(nodes: list[NodeRow], class_name: str, sub: Subgraph | None = None) -
         if type_name == "Output":
             result = args[0]
             continue
-        inplace = (
-            type_name in _INPLACE_TYPES
-            and len(inputs) == 1
-            and readers.get(inputs[0], 0) == 1
-            and types.get(inputs[0][0]) in _INPLACE_SAFE_PRODUCERS
-        )
+        def overwritable(ref: tuple[str, str]) -> bool:
+            return readers.get(ref, 0) == 1 and types.get(ref[0]) in _INPLACE_SAFE_PRODUCERS
+
+        inplace = type_name in _INPLACE_TYPES and len(inputs) == 1 and overwritable(inputs[0])
         spec = get_block(type_name)
         if spec.is_composite:
             made: Any = _build_composite(type_name, params, in_shapes)
@@ -119,6 +119,13 @@ def _build(nodes: list[NodeRow], class_name: str, sub: Subgraph | None = None) -
             made = FACTORIES[type_name](params, in_shapes, inplace)
         if made is None:
             out = args[0]
+        elif isinstance(made, Op) and made.inplace_method and any(map(overwritable, inputs)):
+            # torchvision's `out += identity`: one allocation less per residual block.
+            first = next(i for i, ref in enumerate(inputs) if overwritable(ref))
+            out = args[first]
+            for i, arg in enumerate(args):
+                if i != first:
+                    out = g.call_method(made.inplace_method, (out, arg))
         elif isinstance(made, Op):
             call_args = (list(args),) if made.pack_inputs else tuple(args)
             out = _call_op(g, made, call_args)

@@ -23,6 +23,9 @@ class Op:
     fn: Callable[..., Any]
     kwargs: dict[str, Any] = field(default_factory=dict)
     pack_inputs: bool = False  # pass the inputs as one list (torch.cat)
+    # The tensor method doing the same in place (``add_``), used when the compiler knows that
+    # nothing else reads the first input and its producer's backward does not need it.
+    inplace_method: str | None = None
 
 
 Factory = Callable[[Params, tuple[Shape, ...], bool], "nn.Module | Op | None"]
@@ -128,7 +131,7 @@ def _flatten(p: Params, ins: tuple[Shape, ...], inplace: bool) -> Op:
 
 @factory("Add")
 def _add(p: Params, ins: tuple[Shape, ...], inplace: bool) -> Op:
-    return Op(operator.add)
+    return Op(operator.add, inplace_method="add_")
 
 
 @factory("Concat")
