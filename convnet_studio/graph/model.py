@@ -195,8 +195,12 @@ class Graph:
         if len(sources) > len(ports):
             self.remove_node(node.name)
             raise GraphError(f"{type} has {len(ports)} input(s), {len(sources)} given", node=node.name)
-        for src, port in zip(sources, ports):
-            self.connect(src, node.name, dst_port=port)
+        try:
+            for src, port in zip(sources, ports):
+                self.connect(src, node.name, dst_port=port)
+        except GraphError:
+            self.remove_node(node.name)  # a refused edit leaves nothing behind
+            raise
         return node.name
 
     def remove_node(self, name: str) -> Node:

@@ -95,6 +95,9 @@ def test_add_shorthand_refuses_too_many_inputs(g: Graph) -> None:
     with pytest.raises(GraphError, match="1 input"):
         g.add("ReLU", "r2", ["conv", "relu"])
     assert "r2" not in g
+    with pytest.raises(GraphError, match="no node named 'ghost'"):
+        g.add("Add", "a2", ["conv", "ghost"])
+    assert "a2" not in g and [e.dst for e in g.out_edges("conv")] == ["relu"]
 
 
 def test_events_per_mutation(g: Graph) -> None:
