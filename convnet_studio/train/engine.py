@@ -82,6 +82,7 @@ class Trainer:
         self.params = [p for p in module.parameters() if p.requires_grad]
         self.step = self.epoch = self.batch = 0
         self.acc: dict[str, float] = {}
+        self.stop_after_epoch = False
         self.checkpoint_path: str | None = None
         self.total_steps = config.epochs * self.spe
         if config.max_steps is not None:
@@ -144,8 +145,14 @@ class Trainer:
                 self.save()
                 return reason
             self.epoch, self.batch, self.acc = self.epoch + 1, 0, {}
-            if self.epoch % self.config.checkpoint_every == 0 or self.epoch == self.config.epochs:
+            if (
+                self.stop_after_epoch
+                or self.epoch % self.config.checkpoint_every == 0
+                or self.epoch == self.config.epochs
+            ):
                 self.save()
+            if self.stop_after_epoch:
+                return "stopped"
             if self.config.max_steps is not None and self.step >= self.config.max_steps:
                 return "max_steps"
         return "completed"
@@ -195,16 +202,13 @@ class Trainer:
                     total=norms[0],
                     norms=norms[1],
                 )
-            if stop or (
-                self.config.max_steps is not None
-                and self.step >= self.config.max_steps
-                and self.batch < self.spe
-            ):
+            if self.batch == self.spe:  # the epoch is complete: report it before stopping
+                self.stop_after_epoch = stop or (pause and self._pause())
+                continue
+            at_max = self.config.max_steps is not None and self.step >= self.config.max_steps
+            if stop or at_max or (pause and self._pause()):
                 self._fold(sums, correct)
-                return "stopped" if stop else "max_steps"
-            if pause and self._pause():
-                self._fold(sums, correct)
-                return "stopped"
+                return "max_steps" if at_max and not stop else "stopped"
         self._fold(sums, correct)
         self._end_epoch(time.perf_counter() - start, images)
         return None

@@ -99,7 +99,7 @@ def run_training(
             step=getattr(exc, "step", None),
             node=getattr(exc, "node", None),
         )
-    except torch.OutOfMemoryError:
+    except getattr(torch, "OutOfMemoryError", torch.cuda.OutOfMemoryError):  # 2.4 has no alias
         step = trainer.step + 1 if trainer else None
         log.emit(
             ev.ERROR,
