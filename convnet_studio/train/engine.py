@@ -141,6 +141,8 @@ class Trainer:
         self.emit(ev.STATUS, state="running", message="training")
         while self.epoch < self.config.epochs:
             reason = self._train_epoch()
+            if reason == "stopped":
+                self.emit(ev.STATUS, state="stopping", message="writing the last checkpoint")
             if reason is not None:
                 self.save()
                 return reason

@@ -41,6 +41,7 @@ class TrainingProcess:
         nproc: processes for DistributedDataParallel (> 1 runs ``torchrun``).
         on_event: called with each event dict, on the reader thread.
         python: the interpreter (default: this one).
+        env: extra environment variables for the worker (e.g. ``CUDA_VISIBLE_DEVICES``).
     """
 
     def __init__(
@@ -51,6 +52,7 @@ class TrainingProcess:
         nproc: int = 1,
         on_event: Callable[[dict[str, Any]], None] | None = None,
         python: str | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.config = config if isinstance(config, TrainConfig) else TrainConfig.from_dict(config)
         self.project = project
@@ -65,6 +67,7 @@ class TrainingProcess:
         self.run_dir = os.path.abspath(run_dir)
         self.nproc, self.on_event = nproc, on_event
         self.python = python or sys.executable
+        self.extra_env = dict(env or {})
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=40)
         self.finished: dict[str, Any] | None = None
         self.last_error: dict[str, Any] | None = None
@@ -97,7 +100,7 @@ class TrainingProcess:
                 f,
                 indent=1,
             )
-        env = dict(os.environ)
+        env = {**os.environ, **self.extra_env}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"
         # A new session: a Ctrl-C in the terminal reaches the client, which asks for a clean
