@@ -118,18 +118,23 @@ class MoveNodesCommand(QUndoCommand):
 
 
 class RenameCommand(QUndoCommand):
-    """Rename a node (edges follow it)."""
+    """Rename a node (edges follow it).
+
+    Renaming moves the node to the end of the graph's insertion order, which breaks ties in
+    the topological order; undo therefore restores the snapshot taken before, so it is exact.
+    """
 
     def __init__(self, document: Document, old: str, new: str) -> None:
         super().__init__(f"Rename {old} to {new}")
         self._graph = document.graph
         self.old, self.new = old, new
+        self.before = document.graph.to_dict()
 
     def redo(self) -> None:
         self._graph.rename_node(self.old, self.new)
 
     def undo(self) -> None:
-        self._graph.rename_node(self.new, self.old)
+        self._graph.replace_with(Graph.from_dict(self.before))
 
 
 class SnapshotCommand(QUndoCommand):

@@ -39,10 +39,11 @@ class GradNormPlot(QWidget):
         self.layers.setToolTip("Layers to draw, first to last")
         self.run: RunData | None = None
         self._nodes: list[str] = []
-        self._curves: list[LiveCurve] = []
+        self._curves: list[LiveCurve | None] = []
+        self._colors: list = []
         self._total = LiveCurve(make_curve(self.plot, "#000000", alpha=140, dashed=True),
                                 positive)
-        follow_x_range(self.plot, lambda: [*self._curves, self._total])
+        follow_x_range(self.plot, lambda: [c for c in (*self._curves, self._total) if c])
         self._drawn = -1
         self.x_fit = XFit(self.plot)
         buttons = QHBoxLayout()
@@ -93,17 +94,16 @@ class GradNormPlot(QWidget):
             return
         item = self.plot.getPlotItem()
         for curve in self._curves:
-            if curve.item.scene() is not None:
+            if curve is not None and curve.item.scene() is not None:
                 item.removeItem(curve.item)
         self.legend.clear()
         self._nodes, self._curves = nodes, []
         self.layers.blockSignals(True)
         self.layers.clear()
         shown = set(spread(len(nodes)))
-        for i, (name, color) in enumerate(zip(nodes, layer_colors(len(nodes)))):
-            curve = make_curve(self.plot, color.name())
-            item.removeItem(curve)  # added back while its layer is ticked
-            self._curves.append(LiveCurve(curve, positive))
+        self._colors = layer_colors(len(nodes))
+        self._curves = [None] * len(nodes)  # made when a layer is first ticked, then kept
+        for i, (name, color) in enumerate(zip(nodes, self._colors)):
             entry = QListWidgetItem(name)
             entry.setForeground(color.darker(120))
             entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -117,6 +117,11 @@ class GradNormPlot(QWidget):
         item = self.plot.getPlotItem()
         for i, curve in enumerate(self._curves):
             on = self.layers.item(i).checkState() == Qt.CheckState.Checked
+            if curve is None:
+                if not on:
+                    continue
+                curve = self._curves[i] = LiveCurve(make_curve(self.plot, self._colors[i].name()),
+                                                    positive)
             shown = curve.item.scene() is not None
             # hidden layers leave the plot: 100 idle curves still cost range updates
             if on and not shown:
@@ -145,7 +150,7 @@ class GradNormPlot(QWidget):
         norms = run.grad_norms.data
         with np.errstate(invalid="ignore"):
             for i, curve in enumerate(self._curves):
-                if curve.item.isVisible() and i < norms.shape[1]:
+                if curve is not None and curve.item.isVisible() and i < norms.shape[1]:
                     curve.set(x, norms[:, i])
             self._total.set(x, run.grad_total.data)
         self._drawn = n

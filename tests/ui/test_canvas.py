@@ -1,0 +1,161 @@
+"""The canvas: palette drops, connecting, refused connections, projection fix, folding, overlays."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QDropEvent
+
+from convnet_studio.graph.model import Edge
+from convnet_studio.ui.canvas.view import PALETTE_MIME
+
+
+def _drop(window, type_name: str, at: QPoint) -> None:
+    mime = QMimeData()
+    mime.setData(PALETTE_MIME, type_name.encode())
+    event = QDropEvent(QPointF(at), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    window.view.dropEvent(event)
+
+
+def test_dropping_a_palette_entry_creates_a_node(window):
+    graph = window.document.graph
+    before = set(graph.nodes)
+    _drop(window, "BatchNorm2d", QPoint(200, 150))
+    (name,) = set(graph.nodes) - before
+    assert graph.node(name).type == "BatchNorm2d"
+    assert name in window.scene.nodes and window.document.selection == [name]
+    window.document.undo_stack.undo()
+    assert set(graph.nodes) == before and name not in window.scene.nodes
+
+
+def test_palette_tree_offers_the_block_mime_type(window):
+    tree = window.palette.tree
+    item = next(i for i in window.palette.block_items() if i.text(0) == "Conv2d")
+    mime = tree.mimeData([item])
+    assert bytes(mime.data(PALETTE_MIME)).decode() == "Conv2d"
+    window.palette.search.setText("residual")
+    assert item.isHidden() and not next(i for i in window.palette.block_items() if i.text(0) == "Add").isHidden()
+
+
+def _drag(window, src: str, src_port: str, dst: str, dst_port: str) -> None:
+    scene = window.scene
+    drag = scene.connect_drag
+    drag.start(scene.nodes[src].port(src_port, True))
+    drag.move_to(scene.nodes[dst].port(dst_port, False).scenePos())
+    drag.finish()
+
+
+def test_connecting_and_disconnecting_by_dragging(window):
+    graph, scene = window.document.graph, window.scene
+    graph_edge = Edge("conv", "relu")
+    window.editor.disconnect([graph_edge])
+    assert graph_edge not in scene.edges
+    _drag(window, "conv", "out", "relu", "in")
+    assert graph_edge in graph.edges and graph_edge in scene.edges
+    window.document.undo_stack.undo()
+    assert graph_edge not in graph.edges
+    # Picking an edge up by its input end and dropping it on empty canvas disconnects it.
+    window.document.undo_stack.redo()
+    drag = scene.connect_drag
+    port = scene.nodes["relu"].port("in", False)
+    assert drag.port_at(port.scenePos()) is port
+    drag.start(scene.nodes["conv"].port("out", True), detached=graph_edge)
+    drag.move_to(QPointF(5000, 5000))
+    drag.finish()
+    assert graph_edge not in graph.edges
+
+
+def test_real_mouse_drag_connects(window, qtbot):
+    window.editor.disconnect([Edge("conv", "relu")])
+    window.show()
+    qtbot.waitExposed(window)
+    view, scene = window.view, window.scene
+    view.reset_zoom()
+    view.centerOn(scene.nodes["conv"])
+    start = view.mapFromScene(scene.nodes["conv"].port("out", True).scenePos())
+    end = view.mapFromScene(scene.nodes["relu"].port("in", False).scenePos())
+    qtbot.mousePress(view.viewport(), Qt.LeftButton, pos=start)
+    assert scene.connect_drag.temp is not None
+    scene.connect_drag.move_to(view.mapToScene(end))
+    qtbot.mouseRelease(view.viewport(), Qt.LeftButton, pos=end)
+    assert Edge("conv", "relu") in window.document.graph.edges
+
+
+def test_an_invalid_connection_is_refused_with_its_reason(window):
+    scene, graph = window.scene, window.document.graph
+    messages: list[str] = []
+    scene.message.connect(messages.append)
+    drag = scene.connect_drag
+    drag.start(scene.nodes["relu"].port("out", True))
+    drag.move_to(scene.nodes["conv"].port("in", False).scenePos())  # conv is already fed
+    assert drag.problem and drag.temp.problem == drag.problem
+    assert scene.nodes["conv"].port("in", False).highlight is False
+    before = list(graph.edges)
+    drag.finish()
+    assert graph.edges == before
+    assert any("refused" in m for m in messages)
+    # A cycle is refused too, with the model's reason.
+    window.editor.disconnect([Edge("input1", "conv")])
+    drag.start(scene.nodes["relu"].port("out", True))
+    drag.move_to(scene.nodes["conv"].port("in", False).scenePos())
+    assert "cycle" in drag.problem
+    drag.cancel()
+
+
+def _mismatched_add(window):
+    graph = window.document.graph
+    graph.add_node("Add", "add", position=(900, 200))
+    window.document.undo_stack.clear()
+    window.document.undo_stack.setClean()
+    window.editor.connect(Edge("relu", "add", "out", "in0"))
+    return graph
+
+
+def test_projection_shortcut_is_offered_inserted_and_undone_in_one_step(window):
+    graph = _mismatched_add(window)
+    before = graph.to_dict()
+    window.editor.ask_projection = lambda add, plan: "B"
+    assert window.editor.connect(Edge("input1", "add", "out", "in1"))
+    window.document.flush()
+    auto = [n for n in graph if n.meta.get("auto") == "projection"]
+    assert [n.type for n in auto] == ["Conv2d", "BatchNorm2d"]
+    assert not window.document.analysis().problems_for("add")
+    assert all(window.scene.nodes[n.name].face.auto for n in auto)
+    window.document.undo_stack.undo()
+    assert graph.to_dict() == before
+
+
+def test_mismatch_without_projection_marks_the_add_and_its_edge(window):
+    graph = _mismatched_add(window)
+    window.editor.connect(Edge("input1", "add", "out", "in1"))
+    window.document.flush()
+    item = window.scene.nodes["add"]
+    assert item.face.problems and "channel" in item.toolTip()
+    assert window.scene.edges[Edge("input1", "add", "out", "in1")].problem
+    names = window.editor.insert_projection("add", "A")
+    assert [graph.node(n).type for n in names] == ["ShortcutA"]
+
+
+def test_folding_repeated_blocks(make_window):
+    from convnet_studio.presets import get_preset
+
+    window = make_window(get_preset("resnet20_cifar"))
+    scene = window.scene
+    scene.set_folded("layer2", True)
+    fold = scene.folds.items["layer2"]
+    assert fold.title == "layer2: BasicBlock x 3"
+    assert not scene.nodes["layer2.1"].isVisible() and scene.nodes["layer3.0"].isVisible()
+    edge = next(e for e in window.document.graph.in_edges("layer3.0"))
+    assert scene.edges[edge].isVisible()
+    window.view.center_on_node("layer2.1")  # focusing a hidden node unfolds its group
+    assert scene.nodes["layer2.1"].isVisible()
+
+
+def test_overlay_api_survives_a_rebuild(window):
+    scene = window.scene
+    scene.set_node_overlay("conv", QColor("red"), "|g| 1e-3")
+    scene.set_overlay_legend("gradient norm", [(QColor("blue"), "low"), (QColor("red"), "high")])
+    window.editor.auto_layout("TB")  # a snapshot edit; undo rebuilds every item
+    window.document.undo_stack.undo()
+    assert scene.nodes["conv"].overlay[1] == "|g| 1e-3" and scene.legend[0] == "gradient norm"
+    scene.clear_overlays()
+    assert scene.nodes["conv"].overlay == (None, None)
