@@ -91,3 +91,30 @@ def test_package_data_covers_every_resource_file() -> None:
         if path.is_file() and path.suffix not in {".py", ".pyc"}:
             rel = path.relative_to(ROOT / "resources")
             assert any(rel.match(p) for p in patterns), f"resources/{rel} is not in package-data"
+
+
+def test_desktop_entry_installs_and_uninstalls_for_the_user(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+
+    if not all(shutil.which(t) for t in ("xdg-mime", "xdg-desktop-menu", "xdg-icon-resource")):
+        pytest.skip("xdg-utils is not installed")
+    program = tmp_path / "convnet-studio-gui"
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "share"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    script = ROOT / "packaging" / "install_desktop_entry.sh"
+    subprocess.run([str(script), str(program)], check=True, env=env, capture_output=True)
+    entry = tmp_path / "share" / "applications" / "convnet-studio.desktop"
+    assert f'Exec="{program}" %f' in entry.read_text()
+    if shutil.which("desktop-file-validate"):
+        subprocess.run(["desktop-file-validate", str(entry)], check=True)
+    assert (tmp_path / "share" / "mime" / "packages" / resources.MIME_FILE).exists()
+    subprocess.run([str(script), "--uninstall"], check=True, env=env, capture_output=True)
+    assert not entry.exists()
