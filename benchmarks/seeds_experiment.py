@@ -5,8 +5,9 @@
 Trains the studio's own presets plain20_cifar, plain56_cifar, resnet20_cifar and
 resnet56_cifar with the training engine (CPU is fine), records the per-node gradient norms
 and the training loss/error, and writes ``docs/figures/seeds_results.json`` plus two PNGs
-drawn with pyqtgraph (offscreen): ``seeds_grad_norms.png`` (gradient norm of every conv by
-depth, early in training) and ``seeds_train_loss.png`` (training loss per step). All four
+drawn with pyqtgraph (offscreen): ``seeds_grad_norms.png`` (gradient norm of every node by
+depth, averaged over the run), ``seeds_first_layer.png`` (the gradient norm reaching the first
+conv, step by step) and ``seeds_train_loss.png`` (training loss per step). All four
 runs use the same seed, data, batch, optimizer and schedule.
 """
 
@@ -60,17 +61,23 @@ def train(name: str, args: argparse.Namespace) -> dict[str, Any]:
     norms = [e for e in events if e["event"] == "grad_norms"]
     # the stem conv, then one node per residual/plain block (its two convs and BNs)
     convs = [n for n in started["nodes"] if n != "fc" and not n.split(".")[-1].startswith("bn")]
-    early = norms[: args.early]  # average over the first grad-norm events
-    mean_norms = {n: sum(e["norms"][n] for e in early) / len(early) for n in convs}
+    early = norms[: args.early]  # the first grad-norm events
+    late = norms[-max(1, len(norms) // 5) :]  # the last fifth of the run
     epochs = [e for e in events if e["event"] == "epoch"]
+
+    def mean(rows: list[dict[str, Any]], node: str) -> float:
+        return sum(e["norms"][node] for e in rows) / len(rows)
+
     return {
         "name": name,
         "seconds": round(seconds, 1),
         "convs": convs,
-        "early_conv_norms": mean_norms,
-        "first_conv_norm": mean_norms[convs[0]],
-        "last_conv_norm": mean_norms[convs[-1]],
-        "fc_norm": sum(e["norms"]["fc"] for e in early) / len(early),
+        "mean_norms": {n: mean(norms, n) for n in convs},  # over the whole run
+        "first_early": mean(early, convs[0]),
+        "first_late": mean(late, convs[0]),
+        "last_late": mean(late, convs[-1]),
+        "norm_steps": [e["step"] for e in norms],
+        "norms": {n: [e["norms"][n] for e in norms] for n in [*convs, "fc"]},
         "steps": [e["step"] for e in events if e["event"] == "step"],
         "loss": [e["loss"] for e in events if e["event"] == "step"],
         "train_error": [1 - e["train_top1"] for e in epochs],
@@ -86,7 +93,8 @@ def smooth(values: list[float], k: int = 9) -> list[float]:
     return out
 
 
-def plot(results: list[dict[str, Any]], path_norms: Path, path_loss: Path) -> None:
+def plot(results: list[dict[str, Any]]) -> list[Path]:
+    """Three PNGs in docs/figures, drawn with pyqtgraph offscreen (no matplotlib needed)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import numpy as np
     import pyqtgraph as pg
@@ -95,29 +103,37 @@ def plot(results: list[dict[str, Any]], path_norms: Path, path_loss: Path) -> No
     pg.mkQApp()
     pg.setConfigOptions(background="w", foreground="k", antialias=True)
     colors = {
-        "plain20_cifar": (230, 140, 40),
-        "plain56_cifar": (200, 30, 30),
-        "resnet20_cifar": (60, 140, 230),
+        "plain20_cifar": (240, 150, 40),
+        "plain56_cifar": (200, 20, 20),
+        "resnet20_cifar": (80, 160, 240),
         "resnet56_cifar": (20, 40, 160),
     }
-    for path, title, left, bottom, log_y, series in (
+
+    def depth(r: dict[str, Any]) -> Any:
+        return np.arange(1, len(r["convs"]) + 1) / len(r["convs"])
+
+    figures = [
         (
-            path_norms,
-            "gradient L2 norm per node (stem conv, then each block), first steps",
-            "gradient norm",
-            "node depth (input side -> output side)",
+            "seeds_grad_norms.png",
+            "gradient L2 norm per node (stem conv, then each block), mean over the run",
+            "gradient norm (log)",
+            "node depth (fraction of the net, input side left)",
+            True,
+            [(r["name"], depth(r), np.array(list(r["mean_norms"].values()))) for r in results],
+        ),
+        (
+            "seeds_first_layer.png",
+            "gradient L2 norm reaching the first conv (conv1)",
+            "gradient norm (log)",
+            "step",
             True,
             [
-                (
-                    r["name"],
-                    np.arange(1, len(r["convs"]) + 1) / len(r["convs"]),
-                    np.array(list(r["early_conv_norms"].values())),
-                )
+                (r["name"], np.array(r["norm_steps"], float), np.array(r["norms"][r["convs"][0]]))
                 for r in results
             ],
         ),
         (
-            path_loss,
+            "seeds_train_loss.png",
             "training loss (running mean of 9 steps)",
             "training loss",
             "step",
@@ -127,19 +143,23 @@ def plot(results: list[dict[str, Any]], path_norms: Path, path_loss: Path) -> No
                 for r in results
             ],
         ),
-    ):
-        plot_item = pg.PlotWidget(title=title)
-        plot_item.resize(900, 520)
-        plot_item.addLegend(offset=(-10, 10))
-        plot_item.setLabel("left", left)
-        plot_item.setLabel("bottom", bottom + (" (fraction of depth)" if log_y else ""))
-        plot_item.setLogMode(y=log_y)
-        plot_item.showGrid(x=True, y=True, alpha=0.3)
+    ]
+    paths = []
+    for filename, title, left, bottom, log_y, series in figures:
+        widget = pg.PlotWidget(title=title)
+        widget.resize(900, 520)
+        widget.addLegend(offset=(-10, 10))
+        widget.setLabel("left", left)
+        widget.setLabel("bottom", bottom)
+        widget.setLogMode(y=log_y)
+        widget.showGrid(x=True, y=True, alpha=0.3)
         for name, x, y in series:
-            plot_item.plot(x, y, pen=pg.mkPen(colors[name], width=2), name=name)
-        exporter = exporters.ImageExporter(plot_item.plotItem)
+            widget.plot(x, y, pen=pg.mkPen(colors.get(name, (0, 0, 0)), width=2), name=name)
+        exporter = exporters.ImageExporter(widget.plotItem)
         exporter.parameters()["width"] = 900
-        exporter.export(str(path))
+        exporter.export(str(FIGURES / filename))
+        paths.append(FIGURES / filename)
+    return paths
 
 
 def main() -> None:
@@ -159,21 +179,23 @@ def main() -> None:
         r = train(name, args)
         results.append(r)
         print(
-            f"{name}: {r['seconds']} s, first conv grad {r['first_conv_norm']:.3g}, last conv "
-            f"{r['last_conv_norm']:.3g}, fc {r['fc_norm']:.3g}, train error per epoch "
-            f"{[round(e, 3) for e in r['train_error']]}",
+            f"{name}: {r['seconds']} s, conv1 grad early {r['first_early']:.3g} late "
+            f"{r['first_late']:.3g}, train error per epoch {[round(e, 3) for e in r['train_error']]}",
             flush=True,
         )
     meta = {"args": vars(args), "torch_threads": __import__("torch").get_num_threads()}
     (FIGURES / "seeds_results.json").write_text(json.dumps({"meta": meta, "runs": results}))
-    plot(results, FIGURES / "seeds_grad_norms.png", FIGURES / "seeds_train_loss.png")
-    print("| net | first conv grad | last conv grad | first/last | final train error | time |")
-    print("|---|---|---|---|---|---|")
+    plot(results)
+    print(
+        "| net | conv1 grad, first steps | conv1 grad, last fifth | last block grad, last fifth "
+        "| train error per epoch | train loss, last 10 steps | time |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for r in results:
+        errors = ", ".join(f"{e:.3f}" for e in r["train_error"])
         print(
-            f"| {r['name']} | {r['first_conv_norm']:.3g} | {r['last_conv_norm']:.3g} | "
-            f"{r['first_conv_norm'] / r['last_conv_norm']:.3g} | {r['train_error'][-1]:.3f} | "
-            f"{r['seconds']:.0f} s |"
+            f"| {r['name']} | {r['first_early']:.3g} | {r['first_late']:.3g} | {r['last_late']:.3g} "
+            f"| {errors} | {sum(r['loss'][-10:]) / len(r['loss'][-10:]):.3f} | {r['seconds']:.0f} s |"
         )
 
 
