@@ -48,6 +48,7 @@ class Document(QObject):
         self.path: Path | None = None
         self._input_shape: Shape | None = None
         self._selection: list[str] = []
+        self._announced: Analysis | None = None
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(0)
@@ -73,9 +74,16 @@ class Document(QObject):
         return self.graph.analyze(self._input_shape)
 
     def flush(self) -> None:
-        """Re-analyse now and tell the views (tests and benchmarks call it to skip the timer)."""
+        """Re-analyse now and tell the views (tests and benchmarks call it to skip the timer).
+
+        Moves also end in ``changed`` but leave the analysis (cached per version) as it was:
+        then nothing is announced.
+        """
         self._refresh.stop()
-        self.analysis_updated.emit(self.analysis())
+        analysis = self.analysis()
+        if analysis is not self._announced:
+            self._announced = analysis
+            self.analysis_updated.emit(analysis)
 
     # ------------------------------------------------------------------ selection
     @property

@@ -82,6 +82,9 @@ class EdgeItem(QGraphicsItem):
         self._bounds = QRectF()
         self.setFlags(QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
+        # Cached like the nodes: a full repaint of ~600 curves in Python is the costliest part
+        # of redrawing a big graph, and an edge only changes when a node at its end moves.
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.setZValue(0)
         self._update_tooltip()
 

@@ -139,7 +139,8 @@ class NodeItem(QGraphicsItem):
 
     # ----------------------------------------------------------------- Qt
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return QRectF(-4, -4, WIDTH + 8, HEIGHT + 8)
+        margin = 10.0  # room for the port circles on the edges
+        return QRectF(-margin, -margin, WIDTH + 2 * margin, HEIGHT + 2 * margin)
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):  # noqa: N802 - Qt's name
         if change == QGraphicsItem.ItemPositionHasChanged and self.scene() is not None:
@@ -191,6 +192,8 @@ class NodeItem(QGraphicsItem):
             painter.drawText(QRectF(WIDTH - 30, 1, 24, HEADER), Qt.AlignCenter, "\u26a0")
         elif face.auto:
             painter.drawText(QRectF(WIDTH - 44, 1, 40, HEADER), Qt.AlignCenter, "auto")
+        for port in self.ports.values():
+            port.paint_on(painter)
         if lod < 0.35:  # too small to read: skip the text, keep the box
             return
         self._paint_body(painter, overlay_text)

@@ -1,4 +1,9 @@
-"""A node's port: a small circle on the node's edge, coloured by the tensor type it carries."""
+"""A node's port: a small circle on the node's edge, coloured by the tensor type it carries.
+
+The circle is painted by the parent :class:`NodeItem` into its cached pixmap (a thousand
+ports each painting themselves cost more than the rest of a repaint); the port item has no
+contents of its own and exists for hit-testing, tooltips and the cursor.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ class PortItem(QGraphicsItem):
         self.kind = "unknown"
         self.highlight = False
         self.setAcceptHoverEvents(True)
+        self.setFlag(QGraphicsItem.ItemHasNoContents, True)
         self.setZValue(2)
         self.setCursor(Qt.CrossCursor)
 
@@ -47,17 +53,21 @@ class PortItem(QGraphicsItem):
         self.setToolTip(f"{direction} {self.port}: " + (fmt_shape(shape) if shape else "shape unknown"))
         if kind != self.kind:
             self.kind = kind
-            self.update()
+            self.parentItem().update()
 
     def set_highlight(self, on: bool) -> None:
         if on != self.highlight:
             self.highlight = on
-            self.update()
+            self.parentItem().update()
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint_on(self, painter: QPainter) -> None:
+        """Draw the circle in the parent's coordinates (called from ``NodeItem.paint``)."""
         colors = canvas_colors()
         fill = {"map": colors.port_map, "vector": colors.port_vector}.get(self.kind, colors.port_unknown)
         painter.setPen(QPen(colors.selected if self.highlight else colors.node_fill, 2.0))
         painter.setBrush(QBrush(fill))
         r = RADIUS + (1.5 if self.highlight else 0.0)
-        painter.drawEllipse(QPointF(0, 0), r, r)
+        painter.drawEllipse(self.pos(), r, r)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        pass  # ItemHasNoContents: the parent paints the port

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPixmapCache
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from convnet_studio.graph.analysis import Analysis
@@ -61,10 +61,16 @@ class GraphScene(QGraphicsScene):
         self.editor = Editor(document, self)
         self._syncing_selection = False
         self._specs: dict[str, BlockSpec | None] = {}
+        # What the items show now, to update only what an analysis changes.
+        self._last_results: dict[str, Any] = {}
+        self._last_problems: dict[str, list[str]] = {}
+        self._stale: set[str] = set()
+        # Item caches live in QPixmapCache; Qt's 10 MB default thrashes with 1000 cached items.
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 192 * 1024))
         self._analysis: Analysis | None = None
         events = self.graph.events
         for event in ("node_added", "node_removed", "connected", "disconnected", "node_moved",
-                      "node_renamed", "reset"):
+                      "node_renamed", "params_changed", "reset"):
             getattr(events, event).connect(getattr(self, f"_on_{event}"))
         document.analysis_updated.connect(self._on_analysis_updated)
         document.selection_changed.connect(self._on_selection_changed)
@@ -80,8 +86,9 @@ class GraphScene(QGraphicsScene):
         self.nodes, self.edges = {}, {}
         self.direction = self.graph.meta.get("layout_direction", self.direction)
         analysis = self.document.analysis()
-        self._analysis = analysis
         problems = _problems_by_node(analysis)
+        self._analysis, self._last_results, self._last_problems = analysis, dict(analysis.nodes), problems
+        self._stale = set()
         for node in self.graph:
             self._add_node_item(node, analysis, problems)
         for edge in self.graph.edges:
@@ -198,6 +205,7 @@ class GraphScene(QGraphicsScene):
     # ------------------------------------------------------------------ model events
     def _on_node_added(self, node: Node) -> None:
         self._add_node_item(node, None, {})
+        self._stale.add(node.name)
         self.folds.refresh_later()
 
     def _on_node_removed(self, node: Node) -> None:
@@ -208,6 +216,10 @@ class GraphScene(QGraphicsScene):
 
     def _on_connected(self, edge: Edge) -> None:
         self._add_edge_item(edge, None, {})
+        self._stale.update((edge.src, edge.dst))
+
+    def _on_params_changed(self, name: str, old: Any, new: Any) -> None:
+        self._stale.add(name)  # the label line shows parameters even where shapes stay
 
     def _on_disconnected(self, edge: Edge) -> None:
         item = self.edges.pop(edge, None)
@@ -229,7 +241,8 @@ class GraphScene(QGraphicsScene):
             self.nodes[new] = item
             item.update()
         for edge in self.graph.in_edges(new) + self.graph.out_edges(new):
-            self._add_edge_item(edge, self._analysis, {})
+            self._add_edge_item(edge, None, {})
+        self._stale.add(new)
         if old in self.overlays:
             self.overlays[new] = self.overlays.pop(old)
 
@@ -237,15 +250,26 @@ class GraphScene(QGraphicsScene):
         self.rebuild()
 
     def _on_analysis_updated(self, analysis: Analysis) -> None:
-        """Re-face only the items whose shapes, costs or problems changed."""
-        self._analysis = analysis
+        """Re-face only the nodes whose results, problems or parameters changed, and their edges."""
         problems = _problems_by_node(analysis)
-        for name, item in self.nodes.items():
-            if name in self.graph:
+        last, last_problems = self._last_results, self._last_problems
+        changed = self._stale
+        for name, result in analysis.nodes.items():
+            if last.get(name) != result or last_problems.get(name) != problems.get(name):
+                changed.add(name)
+        changed.update(n for n in last_problems if n not in problems)
+        for name in changed:
+            item = self.nodes.get(name)
+            if item is not None and name in self.graph:
                 item.set_face(self.node_face(self.graph.node(name), analysis, problems))
-        for item in self.edges.values():
-            self._update_edge_state(item, analysis, problems)
-        self.folds.refresh()
+                for edge in self.graph.in_edges(name) + self.graph.out_edges(name):
+                    edge_item = self.edges.get(edge)
+                    if edge_item is not None:
+                        self._update_edge_state(edge_item, analysis, problems)
+        self._analysis, self._last_results, self._last_problems = analysis, dict(analysis.nodes), problems
+        self._stale = set()
+        if self.folds.folded:
+            self.folds.refresh()
 
     def _update_edge_state(self, item: EdgeItem, analysis: Analysis | None, problems: dict) -> None:
         if analysis is None:

@@ -1,0 +1,156 @@
+"""Studio window benchmarks: time to first paint, a 500-node canvas, one parameter edit.
+
+    python benchmarks/bench_gui.py      # prints markdown rows "| what | result | target |"
+
+Targets (issue 6): the window paints within 2 s of starting the process (torch not loaded);
+ResNet-152 with every block expanded loads into the canvas within 1 s; changing one
+parameter re-validates and repaints within 50 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+Row = dict[str, Any]
+
+_STARTUP = """
+import sys
+from convnet_studio.ui.app import run_app
+code = run_app([])
+print("torch-loaded" if "torch" in sys.modules else "torch-not-loaded", flush=True)
+"""
+
+
+def first_paint_seconds() -> tuple[float, bool]:
+    """Seconds from spawning ``convnet-studio`` to its first canvas paint; and torch loaded?"""
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CONVNET_STUDIO_QUIT_AFTER_PAINT="1",
+                   XDG_CONFIG_HOME=f"{home}/config", XDG_DATA_HOME=f"{home}/data", HOME=home,
+                   PYTHONPATH=str(ROOT))
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", _STARTUP], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, env=env, text=True, cwd=ROOT)
+        painted = None
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line.strip())
+            if line.startswith("first-paint") and painted is None:
+                painted = time.perf_counter() - start
+        proc.wait(timeout=60)
+    if painted is None:
+        raise RuntimeError(f"the window never painted: {lines}")
+    return painted, "torch-loaded" in lines
+
+
+def expanded_resnet152():
+    from convnet_studio.graph.composite_ops import expand_node
+    from convnet_studio.graph.layout import apply_layout, wrap_for_aspect
+    from convnet_studio.presets import get_preset
+
+    graph = get_preset("resnet152")
+    while True:
+        composites = [n.name for n in graph if n.spec.is_composite]
+        if not composites:
+            break
+        for name in composites:
+            expand_node(graph, name)
+    apply_layout(graph, "LR", wrap_for_aspect(graph, 1.6))
+    return graph
+
+
+def _window():
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+
+    from convnet_studio.ui.app import create_app
+    from convnet_studio.ui.main_window import MainWindow
+
+    app = create_app()
+    tmp = tempfile.mkdtemp()
+    window = MainWindow(settings=QSettings(f"{tmp}/s.ini", QSettings.IniFormat), recovery_dir=tmp,
+                        install_plugins=False)
+    window.resize(1600, 1000)
+    window.show()
+    app.processEvents()
+    return app, window
+
+
+def load_seconds(app, window, graph) -> float:
+    """Replace the document with ``graph``, analyse, build every item, fit and paint."""
+    start = time.perf_counter()
+    window.document.replace_graph(graph)
+    window.document.flush()
+    window.view.fit_all()
+    window.view.viewport().repaint()
+    app.processEvents()
+    return time.perf_counter() - start
+
+
+def edit_seconds(app, window, node: str, repeats: int = 7, full_repaint: bool = True) -> float:
+    """Median time to push one parameter edit, re-analyse, update the items and repaint.
+
+    ``full_repaint``: repaint the whole viewport (the worst case, every item visible);
+    otherwise let Qt repaint what changed, as it does for a user.
+    """
+    from convnet_studio.ui.commands import SetParamsCommand
+
+    doc = window.document
+    base = doc.graph.node(node).params["out_channels"]
+    times = []
+    for i in range(repeats):
+        start = time.perf_counter()
+        doc.push(SetParamsCommand(doc, node, {"out_channels": base + 1 + i % 2}))
+        doc.flush()
+        if full_repaint:
+            window.view.viewport().repaint()
+        else:
+            app.processEvents()
+        times.append(time.perf_counter() - start)
+        doc.undo_stack.undo()
+        doc.flush()
+    return statistics.median(times)
+
+
+def run() -> list[Row]:
+    rows: list[Row] = []
+    paints = [first_paint_seconds() for _ in range(3)]
+    paint = statistics.median(p[0] for p in paints)
+    torch_loaded = any(p[1] for p in paints)
+    rows.append({"what": "time to first paint of the window (median of 3, default preset)",
+                 "result": f"{paint:.2f} s", "target": "< 2 s", "ok": paint < 2.0 and not torch_loaded,
+                 "note": "torch loaded at start-up!" if torch_loaded else "torch not loaded"})
+    app, window = _window()
+    from convnet_studio.presets import get_preset
+
+    big = expanded_resnet152()
+    seconds = load_seconds(app, window, big)
+    rows.append({"what": f"load ResNet-152 fully expanded ({len(big)} nodes, {len(big.edges)} edges) into the canvas",
+                 "result": f"{seconds * 1000:.0f} ms", "target": "< 1000 ms", "ok": seconds < 1.0})
+    for full, how in ((False, "repaint what changed"), (True, "full repaint, whole graph in view")):
+        edit = edit_seconds(app, window, "layer3.10.conv2", full_repaint=full)
+        rows.append({"what": f"change one parameter, re-validate and {how} (ResNet-152 expanded)",
+                     "result": f"{edit * 1000:.0f} ms", "target": "< 50 ms", "ok": edit < 0.05})
+    load_seconds(app, window, get_preset("resnet50"))
+    edit = edit_seconds(app, window, "conv1")
+    rows.append({"what": "change one parameter, re-validate and repaint (ResNet-50, 25 blocks)",
+                 "result": f"{edit * 1000:.1f} ms", "target": "< 50 ms", "ok": edit < 0.05})
+    window.document.undo_stack.setClean()
+    window.close()
+    return rows
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    print("| what | result | target |\n|---|---|---|")
+    for row in run():
+        note = f" ({row['note']})" if row.get("note") else ""
+        print(f"| {row['what']} | {row['result']}{note} | {row['target']} |")
