@@ -124,7 +124,8 @@ class Editor:
                 return False
             stack.push(ConnectCommand(self.document, edge))
             if kind:
-                self.document.run_compound("Insert projection", lambda g: projection().insert_projection(g, edge.dst, kind))
+                self.document.run_compound(
+                    "Insert projection", lambda g: tidy(g, projection().insert_projection(g, edge.dst, kind)))
         except GraphError as exc:
             self._refuse(str(exc))
             return False
@@ -164,7 +165,7 @@ class Editor:
             return []
         try:
             return self.document.run_compound(
-                f"Insert projection ({kind}) before {add}", lambda g: proj.insert_projection(g, add, kind)
+                f"Insert projection ({kind}) before {add}", lambda g: tidy(g, proj.insert_projection(g, add, kind))
             )
         except GraphError as exc:
             self._refuse(str(exc))
@@ -177,7 +178,7 @@ class Editor:
             self._refuse("Expanding composites is not available yet in this build")
             return []
         try:
-            return self.document.run_compound(f"Expand {name}", lambda g: ops.expand_node(g, name))
+            return self.document.run_compound(f"Expand {name}", lambda g: tidy(g, ops.expand_node(g, name)))
         except GraphError as exc:
             self._refuse(str(exc))
             return []
@@ -192,7 +193,7 @@ class Editor:
             self._refuse(problem)
             return None
         try:
-            return self.document.run_compound(f"Collapse {name}", lambda g: ops.collapse_group(g, name))
+            return self.document.run_compound(f"Collapse {name}", lambda g: tidy(g, ops.collapse_group(g, name)))
         except GraphError as exc:
             self._refuse(str(exc))
             return None
@@ -203,8 +204,9 @@ class Editor:
         from convnet_studio.graph.layout import apply_layout, wrap_for_aspect
 
         def edit(graph: Graph) -> None:
-            graph.meta["layout_direction"] = direction
             wrap = wrap_for_aspect(graph, aspect, direction) if aspect else None
+            graph.meta["layout_direction"] = direction
+            graph.meta["layout_wrap"] = wrap
             apply_layout(graph, direction, wrap)
 
         if self.scene is not None:
@@ -276,6 +278,27 @@ class Editor:
             return []
         self.document.set_selection(names)
         return names
+
+
+def tidy(graph: Graph, new: Any) -> Any:
+    """After an edit added ``new`` node(s), lay the graph out again if they overlap others.
+
+    Expansions and projections place their nodes near where they belong, which can be on top
+    of a neighbour; the layout the graph had (direction, rows) is kept. Returns ``new``.
+    """
+    from convnet_studio.graph.layout import NODE_SIZE, apply_layout
+
+    names = [new] if isinstance(new, str) else list(new or [])
+    w, h = NODE_SIZE
+    boxes = [(n.name, n.position) for n in graph]
+    for name in names:
+        if name not in graph:
+            continue
+        x, y = graph.node(name).position
+        if any(other != name and abs(ox - x) < w + 10 and abs(oy - y) < h + 10 for other, (ox, oy) in boxes):
+            apply_layout(graph, graph.meta.get("layout_direction", "LR"), graph.meta.get("layout_wrap"))
+            break
+    return new
 
 
 def _add_somehow(graph: Graph, name: str, type_name: str, params: Any, position: Any, group: Any, meta: Any) -> str:

@@ -198,6 +198,7 @@ def wrap_to_view(graph: Graph, view) -> None:
     wrap = wrap_for_aspect(graph, aspect)
     if wrap:
         graph.meta["layout_direction"] = "LR"
+        graph.meta["layout_wrap"] = wrap
         apply_layout(graph, "LR", wrap)
 
 

@@ -104,7 +104,7 @@ class InspectorPanel(QWidget):
         if result is None:
             self.info.setText("not analysed (part of a cycle?)")
             return
-        ins = ", ".join(f"{p}: {shape_text(s) or '?'}" for p, s in result.inputs.items())
+        ins = ", ".join(("" if p == "in" else f"{p}: ") + (shape_text(s) or "?") for p, s in result.inputs.items())
         outs = shape_text(analysis.output_shape(self.name)) or "?"
         cost = result.cost
         lines = [f"in {ins}" if ins else "", f"out {outs}",
