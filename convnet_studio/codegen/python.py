@@ -155,12 +155,14 @@ def _head_slot(body: Body, blocks: BlockClasses) -> tuple[Row, int] | None:
 
 def _args(call: Call, render) -> list[str]:
     """Argument texts: positional ones always, keywords only where they differ from the default."""
-    texts = []
+    texts: list[str] = []
+    named = False  # once one argument is named, the rest must be too
     for i, arg in enumerate(call.args):
         text = render(i, arg)
         if text is None:
             continue
-        texts.append(text if arg.positional else f"{arg.name}={text}")
+        named = named or not arg.positional
+        texts.append(f"{arg.name}={text}" if named else text)
     return texts
 
 

@@ -110,3 +110,12 @@ def test_bad_arguments(tmp_path, capsys) -> None:
     one_error_line(capsys)
     assert export("no_such_net", "-o", str(tmp_path / "n.py")) != 0
     one_error_line(capsys)
+
+
+def test_generate_python_refuses_an_invalid_graph() -> None:
+    from convnet_studio.codegen import InvalidGraphError, generate_python
+
+    g = Graph("broken")
+    g.add("Input", channels=3, height=8, width=8)
+    with pytest.raises(InvalidGraphError, match="cannot be exported"):
+        generate_python(g)
