@@ -11,7 +11,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from conftest import small_config, tiny_graph
+from train_helpers import small_config, tiny_graph
 
 from convnet_studio.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from convnet_studio.train.worker import run_training

@@ -7,7 +7,7 @@ import os
 import signal
 import time
 
-from conftest import small_config, tiny_graph
+from train_helpers import small_config, tiny_graph
 
 from convnet_studio.train.cli import add_train_arguments, run_train_command
 from convnet_studio.train.process import TrainingProcess, describe_exit
