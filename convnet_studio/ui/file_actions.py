@@ -203,7 +203,11 @@ def wrap_to_view(graph: Graph, view) -> None:
 
 
 def _exporter(kind: str):
-    """A function ``(graph, path, input_shape)`` for ``kind``, or None if codegen lacks it."""
+    """A function ``(graph, path, input_shape)`` for ``kind``, or None if codegen lacks it.
+
+    Python code needs no torch (``generate_python``); ONNX and TorchScript compile the graph
+    first, which is where torch gets imported.
+    """
     if kind == "python":
         try:
             from convnet_studio.codegen.python import generate_python
@@ -211,17 +215,22 @@ def _exporter(kind: str):
             return None
 
         def write_python(graph: Graph, path: Path, input_shape) -> None:
-            path.write_text(generate_python(graph, input_shape=input_shape), encoding="utf-8")
+            from convnet_studio.graph.project_file import write_atomic
+
+            write_atomic(path, generate_python(graph, input_shape=input_shape).encode("utf-8"))
 
         return write_python
-    # ONNX and TorchScript: whatever the codegen package names its writers.
-    for module_name, function in (("convnet_studio.codegen.export", f"export_{kind}"),
-                                  (f"convnet_studio.codegen.{kind}", f"export_{kind}")):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        if hasattr(module, function):
-            writer = getattr(module, function)
-            return lambda graph, path, input_shape: writer(graph, path, input_shape=input_shape)
-    return None
+    try:
+        formats = importlib.import_module("convnet_studio.codegen.formats")
+        compiler = importlib.import_module("convnet_studio.compile")
+    except ImportError:
+        return None
+    writer = getattr(formats, f"export_{kind}", None)
+    if writer is None:
+        return None
+
+    def write_model(graph: Graph, path: Path, input_shape) -> None:
+        shape = tuple(input_shape or graph.analyze().input_shape)
+        writer(compiler.compile_graph(graph, input_shape), path, shape)
+
+    return write_model

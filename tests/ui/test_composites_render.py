@@ -59,3 +59,11 @@ def test_export_image_from_the_window(resnet_window, tmp_path):
     assert resnet_window.files.export_image("png")
     image = QImage(str(out))
     assert image.width() > 500 and image.height() > 50
+
+
+def test_export_python_code_from_the_window(resnet_window, tmp_path):
+    out = tmp_path / "net.py"
+    resnet_window.files._ask_save_path = lambda *a: str(out)
+    assert resnet_window.files.export_model("python"), resnet_window.errors
+    source = out.read_text()
+    assert "class " in source and "def build_model" in source
