@@ -32,12 +32,24 @@ print("torch-loaded" if "torch" in sys.modules else "torch-not-loaded", flush=Tr
 def first_paint_seconds() -> tuple[float, bool]:
     """Seconds from spawning ``convnet-studio`` to its first canvas paint; and torch loaded?"""
     with tempfile.TemporaryDirectory() as home:
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CONVNET_STUDIO_QUIT_AFTER_PAINT="1",
-                   XDG_CONFIG_HOME=f"{home}/config", XDG_DATA_HOME=f"{home}/data", HOME=home,
-                   PYTHONPATH=str(ROOT))
+        env = dict(
+            os.environ,
+            QT_QPA_PLATFORM="offscreen",
+            CONVNET_STUDIO_QUIT_AFTER_PAINT="1",
+            XDG_CONFIG_HOME=f"{home}/config",
+            XDG_DATA_HOME=f"{home}/data",
+            HOME=home,
+            PYTHONPATH=str(ROOT),
+        )
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-c", _STARTUP], stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, env=env, text=True, cwd=ROOT)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _STARTUP],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            text=True,
+            cwd=ROOT,
+        )
         painted = None
         assert proc.stdout is not None
         lines = []
@@ -76,8 +88,11 @@ def _window():
 
     app = create_app()
     tmp = tempfile.mkdtemp()
-    window = MainWindow(settings=QSettings(f"{tmp}/s.ini", QSettings.IniFormat), recovery_dir=tmp,
-                        install_plugins=False)
+    window = MainWindow(
+        settings=QSettings(f"{tmp}/s.ini", QSettings.IniFormat),
+        recovery_dir=tmp,
+        install_plugins=False,
+    )
     window.resize(1600, 1000)
     window.show()
     app.processEvents()
@@ -125,24 +140,48 @@ def run() -> list[Row]:
     paints = [first_paint_seconds() for _ in range(3)]
     paint = statistics.median(p[0] for p in paints)
     torch_loaded = any(p[1] for p in paints)
-    rows.append({"what": "time to first paint of the window (median of 3, default preset)",
-                 "result": f"{paint:.2f} s", "target": "< 2 s", "ok": paint < 2.0 and not torch_loaded,
-                 "note": "torch loaded at start-up!" if torch_loaded else "torch not loaded"})
+    rows.append(
+        {
+            "what": "time to first paint of the window (median of 3, default preset)",
+            "result": f"{paint:.2f} s",
+            "target": "< 2 s",
+            "ok": paint < 2.0 and not torch_loaded,
+            "note": "torch loaded at start-up!" if torch_loaded else "torch not loaded",
+        }
+    )
     app, window = _window()
     from convnet_studio.presets import get_preset
 
     big = expanded_resnet152()
     seconds = load_seconds(app, window, big)
-    rows.append({"what": f"load ResNet-152 fully expanded ({len(big)} nodes, {len(big.edges)} edges) into the canvas",
-                 "result": f"{seconds * 1000:.0f} ms", "target": "< 1000 ms", "ok": seconds < 1.0})
+    rows.append(
+        {
+            "what": f"load ResNet-152 fully expanded ({len(big)} nodes, {len(big.edges)} edges) into the canvas",
+            "result": f"{seconds * 1000:.0f} ms",
+            "target": "< 1000 ms",
+            "ok": seconds < 1.0,
+        }
+    )
     for full, how in ((False, "repaint what changed"), (True, "full repaint, whole graph in view")):
         edit = edit_seconds(app, window, "layer3.10.conv2", full_repaint=full)
-        rows.append({"what": f"change one parameter, re-validate and {how} (ResNet-152 expanded)",
-                     "result": f"{edit * 1000:.0f} ms", "target": "< 50 ms", "ok": edit < 0.05})
+        rows.append(
+            {
+                "what": f"change one parameter, re-validate and {how} (ResNet-152 expanded)",
+                "result": f"{edit * 1000:.0f} ms",
+                "target": "< 50 ms",
+                "ok": edit < 0.05,
+            }
+        )
     load_seconds(app, window, get_preset("resnet50"))
     edit = edit_seconds(app, window, "conv1")
-    rows.append({"what": "change one parameter, re-validate and repaint (ResNet-50, 25 blocks)",
-                 "result": f"{edit * 1000:.1f} ms", "target": "< 50 ms", "ok": edit < 0.05})
+    rows.append(
+        {
+            "what": "change one parameter, re-validate and repaint (ResNet-50, 25 blocks)",
+            "result": f"{edit * 1000:.1f} ms",
+            "target": "< 50 ms",
+            "ok": edit < 0.05,
+        }
+    )
     window.document.undo_stack.setClean()
     window.close()
     return rows

@@ -13,6 +13,8 @@ import math
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+import networkx as nx
+
 if TYPE_CHECKING:
     from convnet_studio.graph.model import Graph
 
@@ -101,7 +103,7 @@ def _acyclic_order(graph: Graph) -> list[str]:
     """Nodes in topological order; a graph with a cycle falls back to insertion order."""
     try:
         return graph.topological_order()
-    except Exception:  # networkx raises NetworkXUnfeasible on a cycle
+    except nx.NetworkXUnfeasible:
         return list(graph.nodes)
 
 
@@ -155,12 +157,14 @@ def _order_layers(layers: list[list], succ: dict, pred: dict) -> None:
             rank = {name: j for j, name in enumerate(fixed)}
             neighbours = pred if downward else succ
             current = {name: j for j, name in enumerate(layers[i])}
+            layers[i].sort(
+                key=lambda name, r=rank, nb=neighbours, c=current: _barycentre(name, r, nb, c)
+            )
 
-            def barycentre(name: object) -> float:
-                ranks = [rank[n] for n in neighbours[name] if n in rank]
-                return sum(ranks) / len(ranks) if ranks else float(current[name])
 
-            layers[i].sort(key=barycentre)
+def _barycentre(name: object, rank: dict, neighbours: dict, current: dict) -> float:
+    ranks = [rank[n] for n in neighbours[name] if n in rank]
+    return sum(ranks) / len(ranks) if ranks else float(current[name])
 
 
 def _assign_offsets(layers: list[list], pred: dict, succ: dict, gap: float) -> dict[object, float]:
@@ -178,7 +182,9 @@ def _assign_offsets(layers: list[list], pred: dict, succ: dict, gap: float) -> d
     return offsets
 
 
-def _place_layer(members: list, neighbours: dict, offsets: dict, gap: float, blend: float = 1.0) -> None:
+def _place_layer(
+    members: list, neighbours: dict, offsets: dict, gap: float, blend: float = 1.0
+) -> None:
     desired = []
     for j, name in enumerate(members):
         known = sorted(offsets[n] for n in neighbours[name] if n in offsets)
@@ -192,9 +198,9 @@ def _place_layer(members: list, neighbours: dict, offsets: dict, gap: float, ble
         placed.append(target if not placed else max(target, placed[-1] + gap))
     # Shift the layer back so the mean displacement of its real nodes is zero: virtual
     # nodes (shortcut lanes) give way, so the blocks stay in line.
-    real = [(d, p) for name, d, p in zip(members, desired, placed) if isinstance(name, str)] or list(
-        zip(desired, placed)
-    )
+    real = [
+        (d, p) for name, d, p in zip(members, desired, placed) if isinstance(name, str)
+    ] or list(zip(desired, placed))
     shift = sum(d - p for d, p in real) / len(real)
     for name, value in zip(members, placed):
         offsets[name] = value + shift
@@ -212,5 +218,5 @@ def _normalise(offsets: dict, layers: list[list]) -> None:
     """Snap to whole units and start the cross axis at zero."""
     real = [offsets[n] for members in layers for n in members if isinstance(n, str)]
     low = min(real) if real else 0.0
-    for name in offsets:
-        offsets[name] = float(round(offsets[name] - low))
+    for name, value in offsets.items():
+        offsets[name] = float(round(value - low))

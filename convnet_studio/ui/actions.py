@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QStyle, QToolBar
 
 from convnet_studio.ui.theme import apply_theme, current_theme
@@ -20,8 +21,14 @@ def build_actions(w: MainWindow) -> tuple[dict[str, QAction], dict[str, QMenu]]:
     menus: dict[str, QMenu] = {}
     bar = w.menuBar()
 
-    def act(menu: QMenu, name: str, text: str, slot: Callable[[], object], shortcut: object = None,
-            tip: str = "") -> QAction:
+    def act(
+        menu: QMenu,
+        name: str,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: object = None,
+        tip: str = "",
+    ) -> QAction:
         action = QAction(text, w)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -59,14 +66,31 @@ def build_actions(w: MainWindow) -> tuple[dict[str, QAction], dict[str, QMenu]]:
     m.addAction(redo)
     actions["undo"], actions["redo"] = undo, redo
     m.addSeparator()
-    act(m, "cut", "Cu&t", lambda: (ed.copy(doc.selection), ed.delete(doc.selection)), QKeySequence.Cut)
+    act(
+        m,
+        "cut",
+        "Cu&t",
+        lambda: (ed.copy(doc.selection), ed.delete(doc.selection)),
+        QKeySequence.Cut,
+    )
     act(m, "copy", "&Copy", lambda: ed.copy(doc.selection), QKeySequence.Copy)
     act(m, "paste", "&Paste", ed.paste, QKeySequence.Paste)
     act(m, "duplicate", "&Duplicate", lambda: ed.duplicate(doc.selection), "Ctrl+D")
-    act(m, "delete", "De&lete", lambda: ed.delete(doc.selection, scene.selected_edges()),
-        QKeySequence.Delete)
+    act(
+        m,
+        "delete",
+        "De&lete",
+        lambda: ed.delete(doc.selection, scene.selected_edges()),
+        QKeySequence.Delete,
+    )
     actions["delete"].setShortcuts([QKeySequence(QKeySequence.Delete), QKeySequence("Backspace")])
-    act(m, "select_all", "Select &All", lambda: doc.set_selection(list(doc.graph.nodes)), QKeySequence.SelectAll)
+    act(
+        m,
+        "select_all",
+        "Select &All",
+        lambda: doc.set_selection(list(doc.graph.nodes)),
+        QKeySequence.SelectAll,
+    )
 
     m = menus["view"] = bar.addMenu("&View")
     act(m, "zoom_in", "Zoom &In", lambda: view.zoom_by(1.25), QKeySequence.ZoomIn)
@@ -76,9 +100,16 @@ def build_actions(w: MainWindow) -> tuple[dict[str, QAction], dict[str, QMenu]]:
     m.addSeparator()
     act(m, "layout_lr", "Auto Layout, Left to Right", lambda: ed.auto_layout("LR"), "Ctrl+L")
     act(m, "layout_tb", "Auto Layout, Top to Bottom", lambda: ed.auto_layout("TB"), "Ctrl+Shift+L")
-    act(m, "layout_rows", "Auto Layout in Rows (fit the window)",
-        lambda: (ed.auto_layout("LR", view.viewport().width() / max(1, view.viewport().height())), view.fit_all()),
-        "Ctrl+Alt+L")
+    act(
+        m,
+        "layout_rows",
+        "Auto Layout in Rows (fit the window)",
+        lambda: (
+            ed.auto_layout("LR", view.viewport().width() / max(1, view.viewport().height())),
+            view.fit_all(),
+        ),
+        "Ctrl+Alt+L",
+    )
     act(m, "fold_all", "Fold Repeated Blocks", lambda: scene.folds.fold_all(True), "Ctrl+Shift+F")
     act(m, "unfold_all", "Unfold All", lambda: scene.folds.fold_all(False))
     m.addSeparator()
@@ -111,16 +142,32 @@ def build_actions(w: MainWindow) -> tuple[dict[str, QAction], dict[str, QMenu]]:
     tools.setObjectName("toolbar_main")
     tools.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
     style = w.style()
-    for name, icon in (("new", QStyle.SP_FileIcon), ("open", QStyle.SP_DialogOpenButton),
-                       ("save", QStyle.SP_DialogSaveButton)):
+    for name, icon in (
+        ("new", QStyle.SP_FileIcon),
+        ("open", QStyle.SP_DialogOpenButton),
+        ("save", QStyle.SP_DialogSaveButton),
+    ):
         actions[name].setIcon(style.standardIcon(icon))
     actions["layout_lr"].setIconText("Layout \u2192")
     actions["layout_tb"].setIconText("Layout \u2193")
     actions["gallery"].setIconText("Presets\u2026")
     actions["layout_rows"].setIconText("Layout \u21b5")
     actions["fit"].setIconText("Fit")
-    for name in ("new", "open", "save", None, "undo_tool", "redo_tool", None, "fit", "layout_lr", "layout_tb", "layout_rows", None,
-                 "gallery"):
+    for name in (
+        "new",
+        "open",
+        "save",
+        None,
+        "undo_tool",
+        "redo_tool",
+        None,
+        "fit",
+        "layout_lr",
+        "layout_tb",
+        "layout_rows",
+        None,
+        "gallery",
+    ):
         tools.addSeparator() if name is None else tools.addAction(actions[name])
     w.addToolBar(tools)
     return actions, menus

@@ -36,7 +36,7 @@ def _quit_after_first_paint(app, window) -> None:
     from PySide6.QtCore import QEvent, QObject
 
     class _FirstPaint(QObject):
-        def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+        def eventFilter(self, watched, event):
             if event.type() == QEvent.Paint:
                 print("first-paint", flush=True)
                 watched.removeEventFilter(self)
@@ -50,7 +50,9 @@ def _quit_after_first_paint(app, window) -> None:
 
 def create_app():
     """The QApplication with the studio's name, settings organisation, theme and DPI policy."""
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QCoreApplication, QSettings, Qt
     from PySide6.QtGui import QGuiApplication, QIcon
@@ -61,7 +63,9 @@ def create_app():
     existing = QApplication.instance()
     if existing is None:
         # Fractional scale factors (150 %) render crisply instead of being rounded.
-        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
     QCoreApplication.setOrganizationName("ConvNetStudio")
     QCoreApplication.setApplicationName("ConvNet Studio")
     app = existing or QApplication(sys.argv[:1])

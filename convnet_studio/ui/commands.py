@@ -26,15 +26,28 @@ SET_PARAMS_ID = 1001
 class AddNodeCommand(QUndoCommand):
     """Add one node (from the palette, or a paste of one)."""
 
-    def __init__(self, document: Document, type: str, name: str | None = None,
-                 params: dict[str, Any] | None = None, position: Position = (0.0, 0.0),
-                 group: str | None = None, meta: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        document: Document,
+        type: str,
+        name: str | None = None,
+        params: dict[str, Any] | None = None,
+        position: Position = (0.0, 0.0),
+        group: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
         graph = document.graph
         self.name = name or graph.unique_name(_default_name(type))
         super().__init__(f"Add {type} {self.name}")
         self._graph = graph
-        self._kwargs = dict(type=type, name=self.name, params=copy.deepcopy(params), position=position,
-                            group=group, meta=copy.deepcopy(meta))
+        self._kwargs = {
+            "type": type,
+            "name": self.name,
+            "params": copy.deepcopy(params),
+            "position": position,
+            "group": group,
+            "meta": copy.deepcopy(meta),
+        }
 
     def redo(self) -> None:
         self._graph.add_node(**copy.deepcopy(self._kwargs))
@@ -84,11 +97,14 @@ class SetParamsCommand(QUndoCommand):
         self.new = {**self.old, **copy.deepcopy(changes)}
         self._fields = frozenset(changes)
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:
         return SET_PARAMS_ID
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
-        if not isinstance(other, SetParamsCommand) or (other.name, other._fields) != (self.name, self._fields):
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetParamsCommand) or (other.name, other._fields) != (
+            self.name,
+            self._fields,
+        ):
             return False
         self.new = other.new
         return True
@@ -103,8 +119,12 @@ class SetParamsCommand(QUndoCommand):
 class MoveNodesCommand(QUndoCommand):
     """Move nodes (a whole drag of a selection, or a layout) as one step."""
 
-    def __init__(self, document: Document, moves: dict[str, tuple[Position, Position]], text: str = "") -> None:
-        super().__init__(text or (f"Move {next(iter(moves))}" if len(moves) == 1 else f"Move {len(moves)} nodes"))
+    def __init__(
+        self, document: Document, moves: dict[str, tuple[Position, Position]], text: str = ""
+    ) -> None:
+        super().__init__(
+            text or (f"Move {next(iter(moves))}" if len(moves) == 1 else f"Move {len(moves)} nodes")
+        )
         self._graph = document.graph
         self.moves = dict(moves)
 
@@ -144,8 +164,14 @@ class SnapshotCommand(QUndoCommand):
     exact (node order included), and the views rebuild on the ``reset`` event.
     """
 
-    def __init__(self, document: Document, text: str, before: dict[str, Any], after: dict[str, Any],
-                 applied: bool = False) -> None:
+    def __init__(
+        self,
+        document: Document,
+        text: str,
+        before: dict[str, Any],
+        after: dict[str, Any],
+        applied: bool = False,
+    ) -> None:
         super().__init__(text)
         self._graph = document.graph
         self.before, self.after = before, after

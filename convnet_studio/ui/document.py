@@ -8,8 +8,9 @@ with :attr:`Document.analysis_updated`, so a compound edit of 500 nodes costs on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack

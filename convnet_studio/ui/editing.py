@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QMimeData, QPointF
 from PySide6.QtGui import QGuiApplication
 
 from convnet_studio.graph.model import Edge, Graph, GraphError
 from convnet_studio.graph.params import ParamError
-from convnet_studio.ui.commands import AddNodeCommand, ConnectCommand, DisconnectCommand, SetParamsCommand
+from convnet_studio.ui.commands import (
+    AddNodeCommand,
+    ConnectCommand,
+    DisconnectCommand,
+    SetParamsCommand,
+)
 
 if TYPE_CHECKING:
     from convnet_studio.ui.canvas.scene import GraphScene
@@ -90,7 +96,11 @@ class Editor:
 
     def delete(self, names: list[str], edges: list[Edge] | None = None) -> None:
         names = [n for n in names if n in self.graph]
-        edges = [e for e in (edges or []) if e in self.graph.edges and e.src not in names and e.dst not in names]
+        edges = [
+            e
+            for e in (edges or [])
+            if e in self.graph.edges and e.src not in names and e.dst not in names
+        ]
         if not names and not edges:
             return
         if not names:
@@ -114,7 +124,9 @@ class Editor:
         """Connect, offering a projection shortcut if it leaves an Add with unequal inputs."""
         kind = self._projection_choice(edge, replacing)
         stack = self.document.undo_stack
-        stack.beginMacro(f"Connect {edge.src} to {edge.dst}" + (" with a projection" if kind else ""))
+        stack.beginMacro(
+            f"Connect {edge.src} to {edge.dst}" + (" with a projection" if kind else "")
+        )
         try:
             if replacing is not None:
                 stack.push(DisconnectCommand(self.document, replacing))
@@ -125,7 +137,9 @@ class Editor:
             stack.push(ConnectCommand(self.document, edge))
             if kind:
                 self.document.run_compound(
-                    "Insert projection", lambda g: tidy(g, projection().insert_projection(g, edge.dst, kind)))
+                    "Insert projection",
+                    lambda g: tidy(g, projection().insert_projection(g, edge.dst, kind)),
+                )
         except GraphError as exc:
             self._refuse(str(exc))
             return False
@@ -137,7 +151,11 @@ class Editor:
         if not edges:
             return
         stack = self.document.undo_stack
-        stack.beginMacro(f"Disconnect {len(edges)} connections" if len(edges) > 1 else f"Disconnect {edges[0].src}")
+        stack.beginMacro(
+            f"Disconnect {len(edges)} connections"
+            if len(edges) > 1
+            else f"Disconnect {edges[0].src}"
+        )
         for edge in edges:
             stack.push(DisconnectCommand(self.document, edge))
         stack.endMacro()
@@ -165,7 +183,8 @@ class Editor:
             return []
         try:
             return self.document.run_compound(
-                f"Insert projection ({kind}) before {add}", lambda g: tidy(g, proj.insert_projection(g, add, kind))
+                f"Insert projection ({kind}) before {add}",
+                lambda g: tidy(g, proj.insert_projection(g, add, kind)),
             )
         except GraphError as exc:
             self._refuse(str(exc))
@@ -178,7 +197,9 @@ class Editor:
             self._refuse("Expanding composites is not available yet in this build")
             return []
         try:
-            return self.document.run_compound(f"Expand {name}", lambda g: tidy(g, ops.expand_node(g, name)))
+            return self.document.run_compound(
+                f"Expand {name}", lambda g: tidy(g, ops.expand_node(g, name))
+            )
         except GraphError as exc:
             self._refuse(str(exc))
             return []
@@ -193,7 +214,9 @@ class Editor:
             self._refuse(problem)
             return None
         try:
-            return self.document.run_compound(f"Collapse {name}", lambda g: tidy(g, ops.collapse_group(g, name)))
+            return self.document.run_compound(
+                f"Collapse {name}", lambda g: tidy(g, ops.collapse_group(g, name))
+            )
         except GraphError as exc:
             self._refuse(str(exc))
             return None
@@ -237,8 +260,11 @@ class Editor:
 
     def paste(self, at: QPointF | None = None) -> list[str]:
         mime = QGuiApplication.clipboard().mimeData()
-        raw = bytes(mime.data(CLIPBOARD_MIME)).decode("utf-8") if mime and mime.hasFormat(CLIPBOARD_MIME) else (
-            mime.text() if mime else "")
+        raw = (
+            bytes(mime.data(CLIPBOARD_MIME)).decode("utf-8")
+            if mime and mime.hasFormat(CLIPBOARD_MIME)
+            else (mime.text() if mime else "")
+        )
         try:
             data = json.loads(raw)
         except (TypeError, ValueError):
@@ -248,8 +274,13 @@ class Editor:
             return []
         return self.paste_data(data, at=at)
 
-    def paste_data(self, data: dict[str, Any], offset: float = PASTE_OFFSET, at: QPointF | None = None,
-                   text: str = "Paste") -> list[str]:
+    def paste_data(
+        self,
+        data: dict[str, Any],
+        offset: float = PASTE_OFFSET,
+        at: QPointF | None = None,
+        text: str = "Paste",
+    ) -> list[str]:
         """Add copies of ``data``'s nodes (renamed where taken) and their inner edges."""
         nodes = data.get("nodes") or []
         if not nodes:
@@ -268,7 +299,12 @@ class Editor:
                 args = (raw["type"], raw.get("params"), (x + dx, y + dy), None, meta)
                 renamed[name] = _add_somehow(graph, name, *args)
             for e in data.get("edges") or []:
-                graph.connect(renamed[e["from"]], renamed[e["to"]], e.get("from_port", "out"), e.get("to_port", "in"))
+                graph.connect(
+                    renamed[e["from"]],
+                    renamed[e["to"]],
+                    e.get("from_port", "out"),
+                    e.get("to_port", "in"),
+                )
             return list(renamed.values())
 
         try:
@@ -295,20 +331,29 @@ def tidy(graph: Graph, new: Any) -> Any:
         if name not in graph:
             continue
         x, y = graph.node(name).position
-        if any(other != name and abs(ox - x) < w + 10 and abs(oy - y) < h + 10 for other, (ox, oy) in boxes):
-            apply_layout(graph, graph.meta.get("layout_direction", "LR"), graph.meta.get("layout_wrap"))
+        if any(
+            other != name and abs(ox - x) < w + 10 and abs(oy - y) < h + 10
+            for other, (ox, oy) in boxes
+        ):
+            apply_layout(
+                graph, graph.meta.get("layout_direction", "LR"), graph.meta.get("layout_wrap")
+            )
             break
     return new
 
 
-def _add_somehow(graph: Graph, name: str, type_name: str, params: Any, position: Any, group: Any, meta: Any) -> str:
+def _add_somehow(
+    graph: Graph, name: str, type_name: str, params: Any, position: Any, group: Any, meta: Any
+) -> str:
     """Add under ``name`` if it is free, else under a fresh name; returns the name used."""
     if name not in graph:
         try:
             return graph.add_node(type_name, name, params, position, group, meta).name
         except GraphError:
             pass  # taken as a prefix path, or not a valid name: fall back to a fresh one
-    return graph.add_node(type_name, graph.unique_name(_stem(name)), params, position, group, meta).name
+    return graph.add_node(
+        type_name, graph.unique_name(_stem(name)), params, position, group, meta
+    ).name
 
 
 def _stem(name: str) -> str:

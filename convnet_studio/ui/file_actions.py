@@ -64,21 +64,31 @@ class FileActions:
         self.window.view.fit_all()
         return True
 
-    def open_preset(self, name: str, num_classes: int | None = None,
-                    input_size: tuple[int, int, int] | None = None) -> bool:
+    def open_preset(
+        self,
+        name: str,
+        num_classes: int | None = None,
+        input_size: tuple[int, int, int] | None = None,
+    ) -> bool:
         """Open a preset as a new, unsaved document."""
         from convnet_studio.ui.presets_dialog import presets_module
 
         presets = presets_module()
         if presets is None:
-            self._error("Presets unavailable", "The presets are not available in this installation yet.")
+            self._error(
+                "Presets unavailable", "The presets are not available in this installation yet."
+            )
             return False
         if not self.window.maybe_save():
             return False
-        kwargs = {k: v for k, v in (("num_classes", num_classes), ("input_size", input_size)) if v is not None}
+        kwargs = {
+            k: v
+            for k, v in (("num_classes", num_classes), ("input_size", input_size))
+            if v is not None
+        }
         try:
             graph = presets.get_preset(name, **kwargs)
-        except Exception as exc:  # a preset that refuses these sizes says why
+        except Exception as exc:  # noqa: BLE001 -  # a preset that refuses these sizes says why
             self._error("Cannot build the preset", str(exc))
             return False
         wrap_to_view(graph, self.window.view)
@@ -101,7 +111,9 @@ class FileActions:
         return self._save_to(self.document.path)
 
     def save_as(self) -> bool:
-        path = self._ask_save_path("Save project", PROJECT_FILTER, self.document.graph.name + SUFFIX)
+        path = self._ask_save_path(
+            "Save project", PROJECT_FILTER, self.document.graph.name + SUFFIX
+        )
         return self._save_to(Path(path)) if path else False
 
     def _save_to(self, path: Path) -> bool:
@@ -137,8 +149,9 @@ class FileActions:
         from convnet_studio.ui.render import render_scene
 
         stem = self.document.path.stem if self.document.path else self.document.graph.name
-        path = self._ask_save_path(f"Export image ({kind.upper()})", f"{kind.upper()} images (*.{kind})",
-                                   f"{stem}.{kind}")
+        path = self._ask_save_path(
+            f"Export image ({kind.upper()})", f"{kind.upper()} images (*.{kind})", f"{stem}.{kind}"
+        )
         if not path:
             return False
         try:
@@ -153,7 +166,9 @@ class FileActions:
         """Python, ONNX or TorchScript through ``convnet_studio.codegen`` (torch loads here)."""
         exporter = _exporter(kind)
         if exporter is None:
-            self._error("Export unavailable", f"{kind} export is not available in this installation yet.")
+            self._error(
+                "Export unavailable", f"{kind} export is not available in this installation yet."
+            )
             return False
         suffix, file_filter = EXPORT_KINDS[kind]
         path = self._ask_save_path(f"Export {kind}", file_filter, self.document.graph.name + suffix)
@@ -161,7 +176,7 @@ class FileActions:
             return False
         try:
             exporter(self.document.graph, Path(path), self.document.input_shape)
-        except Exception as exc:  # invalid graph, torch errors: all explained in one sentence
+        except Exception as exc:  # noqa: BLE001 -  # invalid graph, torch errors: all explained in one sentence
             self._error(f"Cannot export {kind}", str(exc))
             return False
         self.window.statusBar().showMessage(f"Wrote {path}", 5000)
@@ -170,9 +185,12 @@ class FileActions:
     def about(self) -> None:
         from convnet_studio import __version__
 
-        QMessageBox.about(self.window, "ConvNet Studio",
-                          f"<b>ConvNet Studio {__version__}</b><br>Build CNNs by hand, see every shape "
-                          "and cost, train them and watch them learn.")
+        QMessageBox.about(
+            self.window,
+            "ConvNet Studio",
+            f"<b>ConvNet Studio {__version__}</b><br>Build CNNs by hand, see every shape "
+            "and cost, train them and watch them learn.",
+        )
 
     # ------------------------------------------------------------------ dialogs (tests replace these)
     def _ask_open_path(self) -> str:

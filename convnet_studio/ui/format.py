@@ -5,7 +5,7 @@ from __future__ import annotations
 from convnet_studio.graph.blocks.arith import fmt_shape
 
 
-def fmt_count(n: int | float) -> str:
+def fmt_count(n: float) -> str:
     """``11689512 -> "11.7M"``, ``512 -> "512"``."""
     n = float(n)
     for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):

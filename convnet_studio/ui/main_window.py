@@ -43,8 +43,13 @@ def default_settings() -> QSettings:
 class MainWindow(QMainWindow):
     """One document in one window."""
 
-    def __init__(self, graph: Graph | None = None, settings: QSettings | None = None,
-                 recovery_dir: str | Path | None = None, install_plugins: bool = True) -> None:
+    def __init__(
+        self,
+        graph: Graph | None = None,
+        settings: QSettings | None = None,
+        recovery_dir: str | Path | None = None,
+        install_plugins: bool = True,
+    ) -> None:
         super().__init__()
         self.settings = settings or default_settings()
         self.document = Document(graph)
@@ -78,7 +83,9 @@ class MainWindow(QMainWindow):
         self._autosave.start()
         self._connect_signals()
         self.resize(1500, 950)
-        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [250, 330], Qt.Horizontal)
+        self.resizeDocks(
+            [self.docks["palette"], self.docks["inspector"]], [250, 330], Qt.Horizontal
+        )
         self.resizeDocks([self.docks["summary"]], [240], Qt.Vertical)
         self.restore_layout()
         self.update_title()
@@ -90,7 +97,7 @@ class MainWindow(QMainWindow):
             self.view.viewport().installEventFilter(self)
             QTimer.singleShot(1500, self._install_plugins)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Paint and self._plugins_pending:
             QTimer.singleShot(0, self._install_plugins)
         return False
@@ -111,7 +118,9 @@ class MainWindow(QMainWindow):
         self.scene.message.connect(self._on_message)
         self.palette.block_activated.connect(self._on_block_activated)
 
-    def add_dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def add_dock(
+        self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea
+    ) -> QDockWidget:
         """Add a dock panel (its object name makes its place remembered between sessions)."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name}")
@@ -157,9 +166,12 @@ class MainWindow(QMainWindow):
         name = latest.original.name if latest.original else latest.graph.name
         if ask:
             answer = QMessageBox.question(
-                self, "Recover unsaved work?",
+                self,
+                "Recover unsaved work?",
                 f"ConvNet Studio did not close cleanly. Recover the unsaved changes to \u201c{name}\u201d?",
-                QMessageBox.Yes | QMessageBox.Discard, QMessageBox.Yes)
+                QMessageBox.Yes | QMessageBox.Discard,
+                QMessageBox.Yes,
+            )
             if answer != QMessageBox.Yes:
                 for item in leftovers:
                     self.recovery.remove(item)
@@ -179,15 +191,19 @@ class MainWindow(QMainWindow):
         if not self.document.dirty:
             return True
         answer = QMessageBox.warning(
-            self, "Unsaved changes", f"Save the changes to \u201c{self.document.display_name}\u201d?",
-            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+            self,
+            "Unsaved changes",
+            f"Save the changes to \u201c{self.document.display_name}\u201d?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
+            QMessageBox.Save,
+        )
         if answer == QMessageBox.Cancel:
             return False
         if answer == QMessageBox.Save:
             return self.files.save()
         return True
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self.maybe_save():
             event.ignore()
             return
@@ -221,13 +237,17 @@ def install_training(window: MainWindow) -> object | None:
         return None
     try:
         return install(window)
-    except Exception as exc:  # a plugin bug must not take the editor down
-        window.statusBar().showMessage(f"Training panel unavailable: {type(exc).__name__}: {exc}", 15000)
+    except Exception as exc:  # noqa: BLE001 -  # a plugin bug must not take the editor down
+        window.statusBar().showMessage(
+            f"Training panel unavailable: {type(exc).__name__}: {exc}", 15000
+        )
         return None
 
 
 def _recovery_dir() -> Path:
     from PySide6.QtCore import QStandardPaths
 
-    base = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or str(Path.home() / ".convnet-studio")
+    base = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or str(
+        Path.home() / ".convnet-studio"
+    )
     return Path(base) / "recovery"

@@ -22,7 +22,7 @@ NAME_ROLE = Qt.UserRole + 1
 def presets_module():
     """``convnet_studio.presets`` if it is installed (it imports no torch), else ``None``."""
     try:
-        import convnet_studio.presets as presets
+        from convnet_studio import presets
     except ImportError:
         return None
     return presets if hasattr(presets, "list_presets") else None
@@ -99,7 +99,11 @@ class PresetsDialog(QDialog):
         name = item.data(0, NAME_ROLE) if item else None
         if not name:
             return None
-        return name, self.classes.value(), (self.channels.value(), self.size.value(), self.size.value())
+        return (
+            name,
+            self.classes.value(),
+            (self.channels.value(), self.size.value(), self.size.value()),
+        )
 
     def _on_current_item_changed(self, item: QTreeWidgetItem | None, _previous: object) -> None:
         name = item.data(0, NAME_ROLE) if item else None

@@ -16,7 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from convnet_studio.graph.model import Graph
-from convnet_studio.graph.project_file import ProjectFileError, graph_from_dict, graph_to_dict, write_atomic
+from convnet_studio.graph.project_file import (
+    ProjectFileError,
+    graph_from_dict,
+    graph_to_dict,
+    write_atomic,
+)
 
 SUFFIX = ".recovery.json"
 _serial = count()

@@ -17,11 +17,19 @@ IMAGE_SUFFIXES = (".png", ".svg")
 def add_render_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", help="project file or preset name")
     parser.add_argument("-o", "--output", required=True, help="image file to write (.png or .svg)")
-    parser.add_argument("--layout", choices=("LR", "TB", "keep"), default="keep",
-                        help="lay the graph out again (default: keep the saved positions)")
-    parser.add_argument("--scale", type=float, default=1.0, help="PNG pixels per scene unit (default 1)")
+    parser.add_argument(
+        "--layout",
+        choices=("LR", "TB", "keep"),
+        default="keep",
+        help="lay the graph out again (default: keep the saved positions)",
+    )
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="PNG pixels per scene unit (default 1)"
+    )
     parser.add_argument("--theme", choices=("light", "dark"), default="light")
-    parser.add_argument("--fold", action="store_true", help="fold repeated blocks (layer3: Bottleneck x 23)")
+    parser.add_argument(
+        "--fold", action="store_true", help="fold repeated blocks (layer3: Bottleneck x 23)"
+    )
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -54,14 +62,20 @@ def run_render(args: argparse.Namespace) -> int:
 
 def ensure_app():
     """A QApplication, offscreen when there is no display (servers, CI)."""
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
+    if (
+        not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+        and sys.platform.startswith("linux")
+    ):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
     return QApplication.instance() or QApplication(["convnet-studio-render"])
 
 
-def render_scene(scene, path: str | os.PathLike[str], scale: float = 1.0, margin: float = 40.0) -> Path:
+def render_scene(
+    scene, path: str | os.PathLike[str], scale: float = 1.0, margin: float = 40.0
+) -> Path:
     """Draw every item of ``scene`` into a PNG or SVG file at ``path``."""
     from PySide6.QtCore import QRectF, QSize, Qt
     from PySide6.QtGui import QImage, QPainter

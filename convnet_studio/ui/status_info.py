@@ -36,12 +36,15 @@ class StatusInfo(QObject):
         self.params.setToolTip(f"{total.params:,} trainable parameters")
         size = shape_text(analysis.input_shape) or "?"
         self.macs.setText(f"MACs: {fmt_count(total.macs)} at {size}")
-        self.macs.setToolTip(f"{total.macs:,} multiply-accumulates per image ({fmt_count(total.flops)} FLOPs)")
+        self.macs.setToolTip(
+            f"{total.macs:,} multiply-accumulates per image ({fmt_count(total.flops)} FLOPs)"
+        )
         if analysis.ok:
             self.validity.setText("<span style='color:#2e8b57'>\u2714 valid</span>")
             self.validity.setToolTip("every shape fits")
         else:
             n = len(analysis.problems)
-            self.validity.setText(f"<span style='color:#d23a3a'>\u26a0 {n} problem{'s' if n > 1 else ''}</span>")
+            self.validity.setText(
+                f"<span style='color:#d23a3a'>\u26a0 {n} problem{'s' if n > 1 else ''}</span>"
+            )
             self.validity.setToolTip("\n".join(str(p) for p in analysis.problems[:20]))
-

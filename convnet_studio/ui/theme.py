@@ -48,20 +48,42 @@ class CanvasColors:
 
 
 _LIGHT = CanvasColors(
-    background=QColor("#f6f7f9"), grid=QColor("#e6e8ec"), grid_major=QColor("#d5d9e0"),
-    node_fill=QColor("#ffffff"), node_border=QColor("#aab2bd"), node_text=QColor("#1d232b"),
-    node_subtext=QColor("#59626e"), selected=QColor("#f0a020"), error=QColor("#d23a3a"),
-    auto=QColor("#8e44ad"), edge=QColor("#7d8794"), edge_label_bg=QColor(255, 255, 255, 225),
-    edge_label_text=QColor("#3a424d"), port_map=QColor("#2f6fb5"), port_vector=QColor("#d98a1c"),
-    port_unknown=QColor("#9aa3ad"), fold_fill=QColor("#eef2f7"),
+    background=QColor("#f6f7f9"),
+    grid=QColor("#e6e8ec"),
+    grid_major=QColor("#d5d9e0"),
+    node_fill=QColor("#ffffff"),
+    node_border=QColor("#aab2bd"),
+    node_text=QColor("#1d232b"),
+    node_subtext=QColor("#59626e"),
+    selected=QColor("#f0a020"),
+    error=QColor("#d23a3a"),
+    auto=QColor("#8e44ad"),
+    edge=QColor("#7d8794"),
+    edge_label_bg=QColor(255, 255, 255, 225),
+    edge_label_text=QColor("#3a424d"),
+    port_map=QColor("#2f6fb5"),
+    port_vector=QColor("#d98a1c"),
+    port_unknown=QColor("#9aa3ad"),
+    fold_fill=QColor("#eef2f7"),
 )
 _DARK = CanvasColors(
-    background=QColor("#1e2227"), grid=QColor("#262b31"), grid_major=QColor("#30363e"),
-    node_fill=QColor("#2b3038"), node_border=QColor("#4a525d"), node_text=QColor("#e8ecf1"),
-    node_subtext=QColor("#a8b1bc"), selected=QColor("#f0b040"), error=QColor("#ff6b6b"),
-    auto=QColor("#c58af0"), edge=QColor("#8a95a3"), edge_label_bg=QColor(30, 34, 39, 225),
-    edge_label_text=QColor("#cfd6de"), port_map=QColor("#5aa0ff"), port_vector=QColor("#ffb347"),
-    port_unknown=QColor("#6d7781"), fold_fill=QColor("#323944"),
+    background=QColor("#1e2227"),
+    grid=QColor("#262b31"),
+    grid_major=QColor("#30363e"),
+    node_fill=QColor("#2b3038"),
+    node_border=QColor("#4a525d"),
+    node_text=QColor("#e8ecf1"),
+    node_subtext=QColor("#a8b1bc"),
+    selected=QColor("#f0b040"),
+    error=QColor("#ff6b6b"),
+    auto=QColor("#c58af0"),
+    edge=QColor("#8a95a3"),
+    edge_label_bg=QColor(30, 34, 39, 225),
+    edge_label_text=QColor("#cfd6de"),
+    port_map=QColor("#5aa0ff"),
+    port_vector=QColor("#ffb347"),
+    port_unknown=QColor("#6d7781"),
+    fold_fill=QColor("#323944"),
 )
 
 _current = "light"
@@ -91,11 +113,18 @@ def _dark_palette() -> QPalette:
     p = QPalette()
     base, window, text = QColor("#202429"), QColor("#2a2f35"), QColor("#e6e9ed")
     for role, color in (
-        (QPalette.Window, window), (QPalette.WindowText, text), (QPalette.Base, base),
-        (QPalette.AlternateBase, QColor("#2f353c")), (QPalette.Text, text), (QPalette.Button, window),
-        (QPalette.ButtonText, text), (QPalette.Highlight, QColor("#3d7bd9")),
-        (QPalette.HighlightedText, QColor("#ffffff")), (QPalette.ToolTipBase, QColor("#33393f")),
-        (QPalette.ToolTipText, text), (QPalette.PlaceholderText, QColor("#8a939d")),
+        (QPalette.Window, window),
+        (QPalette.WindowText, text),
+        (QPalette.Base, base),
+        (QPalette.AlternateBase, QColor("#2f353c")),
+        (QPalette.Text, text),
+        (QPalette.Button, window),
+        (QPalette.ButtonText, text),
+        (QPalette.Highlight, QColor("#3d7bd9")),
+        (QPalette.HighlightedText, QColor("#ffffff")),
+        (QPalette.ToolTipBase, QColor("#33393f")),
+        (QPalette.ToolTipText, text),
+        (QPalette.PlaceholderText, QColor("#8a939d")),
     ):
         p.setColor(role, color)
     p.setColor(QPalette.Disabled, QPalette.Text, QColor("#6d757e"))

@@ -33,7 +33,10 @@ def test_palette_tree_offers_the_block_mime_type(window):
     mime = tree.mimeData([item])
     assert bytes(mime.data(PALETTE_MIME)).decode() == "Conv2d"
     window.palette.search.setText("residual")
-    assert item.isHidden() and not next(i for i in window.palette.block_items() if i.text(0) == "Add").isHidden()
+    assert (
+        item.isHidden()
+        and not next(i for i in window.palette.block_items() if i.text(0) == "Add").isHidden()
+    )
 
 
 def _drag(window, src: str, src_port: str, dst: str, dst_port: str) -> None:

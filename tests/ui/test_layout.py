@@ -33,7 +33,7 @@ def test_layout_has_no_overlaps_and_flows_forward(direction: str) -> None:
     boxes = list(pos.values())
     w, h = NODE_SIZE
     for i, (x1, y1) in enumerate(boxes):
-        for x2, y2 in boxes[i + 1:]:
+        for x2, y2 in boxes[i + 1 :]:
             assert abs(x1 - x2) >= w or abs(y1 - y2) >= h
 
 

@@ -15,15 +15,21 @@ def _apply(window, op: str, data) -> None:
     graph = doc.graph
     names = sorted(graph.nodes)
     if op == "add":
-        type_name = data.draw(st.sampled_from(["ReLU", "Conv2d", "BatchNorm2d", "Add", "BasicBlock"]))
-        editor.add_block(type_name, (data.draw(st.integers(-500, 500)), data.draw(st.integers(-500, 500))))
+        type_name = data.draw(
+            st.sampled_from(["ReLU", "Conv2d", "BatchNorm2d", "Add", "BasicBlock"])
+        )
+        editor.add_block(
+            type_name, (data.draw(st.integers(-500, 500)), data.draw(st.integers(-500, 500)))
+        )
     elif op == "connect" and names:
         src, dst = data.draw(st.sampled_from(names)), data.draw(st.sampled_from(names))
         ports = graph.node(dst).input_ports()
         if ports and graph.node(src).output_ports():
             from convnet_studio.graph.model import Edge
 
-            edge = Edge(src, dst, graph.node(src).output_ports()[0], data.draw(st.sampled_from(list(ports))))
+            edge = Edge(
+                src, dst, graph.node(src).output_ports()[0], data.draw(st.sampled_from(list(ports)))
+            )
             if graph.connection_problem(edge) is None:
                 editor.connect(edge)
     elif op == "disconnect" and graph.edges:
@@ -31,7 +37,9 @@ def _apply(window, op: str, data) -> None:
     elif op == "params":
         convs = [n for n in names if graph.node(n).type == "Conv2d"]
         if convs:
-            editor.set_params(data.draw(st.sampled_from(convs)), {"out_channels": data.draw(st.integers(1, 64))})
+            editor.set_params(
+                data.draw(st.sampled_from(convs)), {"out_channels": data.draw(st.integers(1, 64))}
+            )
     elif op == "move" and names:
         name = data.draw(st.sampled_from(names))
         old = graph.node(name).position

@@ -52,8 +52,13 @@ def _node_actions(scene: GraphScene, menu: QMenu, name: str) -> None:
         origin = node.meta["origin"].get("name", "")
         menu.addAction(f"Collapse back into {origin}", lambda: editor.collapse(name))
     if node.type == "Add" and any(p.node == name for p in scene.document.analysis().problems):
-        menu.addAction("Insert projection shortcut (1x1 conv + BN)", lambda: editor.insert_projection(name, "B"))
-        menu.addAction("Insert zero-padding shortcut (option A)", lambda: editor.insert_projection(name, "A"))
+        menu.addAction(
+            "Insert projection shortcut (1x1 conv + BN)",
+            lambda: editor.insert_projection(name, "B"),
+        )
+        menu.addAction(
+            "Insert zero-padding shortcut (option A)", lambda: editor.insert_projection(name, "A")
+        )
     group = scene.fold_group_of(name)
     if group and group in scene.folds.groups():
         menu.addAction(f"Fold {group}", lambda: scene.set_folded(group, True))

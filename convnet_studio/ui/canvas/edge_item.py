@@ -14,7 +14,6 @@ from convnet_studio.graph.model import Edge
 from convnet_studio.ui.canvas.node_item import font
 from convnet_studio.ui.theme import canvas_colors
 
-
 # From an input port to the middle of the gap above its row (port offset + half the row gap).
 BACK_LANE = {"LR": 122.0, "TB": 210.0}
 
@@ -123,15 +122,21 @@ class EdgeItem(QGraphicsItem):
             text += f"<br><span style='color:#d23a3a'>&#9888; {self.problem}</span>"
         self.setToolTip(text)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+    def boundingRect(self) -> QRectF:
         return self._bounds
 
     def shape(self) -> QPainterPath:
         return self._shape
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         colors = canvas_colors()
-        color = colors.error if self.problem else (colors.selected if self.isSelected() else colors.edge)
+        color = (
+            colors.error
+            if self.problem
+            else (colors.selected if self.isSelected() else colors.edge)
+        )
         pen = QPen(color, 2.6 if self.isSelected() or self.problem else 1.6)
         if self.problem:
             pen.setStyle(Qt.DashLine)

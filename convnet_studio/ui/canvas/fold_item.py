@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsSceneMouseEvent,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 from convnet_studio.ui.canvas.node_item import HEADER, HEIGHT, WIDTH, font
 from convnet_studio.ui.theme import canvas_colors
@@ -33,13 +38,15 @@ class FoldItem(QGraphicsItem):
             return self.scenePos() + QPointF(WIDTH / 2, HEIGHT if is_output else 0.0)
         return self.scenePos() + QPointF(WIDTH if is_output else 0.0, HEIGHT / 2)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+    def boundingRect(self) -> QRectF:
         return QRectF(-4, -4, WIDTH + 14, HEIGHT + 14)
 
-    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt's name
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         self.scene().set_folded(self.group, False)  # type: ignore[attr-defined]
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         colors = canvas_colors()
         border = colors.selected if self.isSelected() else colors.node_border
         painter.setBrush(QBrush(colors.fold_fill))
@@ -48,8 +55,13 @@ class FoldItem(QGraphicsItem):
             painter.drawRoundedRect(QRectF(offset, offset, WIDTH, HEIGHT), 7, 7)
         painter.setPen(colors.node_text)
         painter.setFont(font("header"))
-        painter.drawText(QRectF(10, 4, WIDTH - 16, HEADER), Qt.AlignVCenter | Qt.AlignLeft, self.title)
+        painter.drawText(
+            QRectF(10, 4, WIDTH - 16, HEADER), Qt.AlignVCenter | Qt.AlignLeft, self.title
+        )
         painter.setFont(font("body"))
         painter.setPen(colors.node_subtext)
-        painter.drawText(QRectF(10, HEADER + 6, WIDTH - 16, HEIGHT - HEADER - 10),
-                         Qt.AlignLeft | Qt.TextWordWrap, self.detail)
+        painter.drawText(
+            QRectF(10, HEADER + 6, WIDTH - 16, HEIGHT - HEADER - 10),
+            Qt.AlignLeft | Qt.TextWordWrap,
+            self.detail,
+        )

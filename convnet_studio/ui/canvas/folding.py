@@ -32,7 +32,9 @@ def fold_title(group: str, members: list[Node]) -> str:
     blocks: dict[str, str] = {}
     for node in members:
         origin = node.meta.get("origin") or {}
-        blocks.setdefault(origin.get("name", node.name) if origin else node.name, origin.get("type", node.type))
+        blocks.setdefault(
+            origin.get("name", node.name) if origin else node.name, origin.get("type", node.type)
+        )
     types = Counter(blocks.values())
     kind, count = types.most_common(1)[0]
     if len(types) == 1:
@@ -129,10 +131,16 @@ class FoldState:
             if result:
                 params, macs = params + result.cost.params, macs + result.cost.macs
         last = members[-1].name
-        detail = f"\u2192 {shape_text(analysis.output_shape(last)) or '?'}\n{fmt_cost(params, macs)}"
+        detail = (
+            f"\u2192 {shape_text(analysis.output_shape(last)) or '?'}\n{fmt_cost(params, macs)}"
+        )
         title = fold_title(group, members)
         item = self.items.get(group)
-        if item is None or (item.title, item.detail, item.direction) != (title, detail, scene.direction):
+        if item is None or (item.title, item.detail, item.direction) != (
+            title,
+            detail,
+            scene.direction,
+        ):
             if item is not None:
                 scene.removeItem(item)
             item = self.items[group] = FoldItem(group, title, detail, scene.direction)

@@ -59,7 +59,9 @@ class NodeItem(QGraphicsItem):
         self.overlay: tuple[QColor | None, str | None] = (None, None)
         self.ports: dict[tuple[str, bool], PortItem] = {}
         self.setFlags(
-            QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemSendsGeometryChanges
+            QGraphicsItem.ItemIsSelectable
+            | QGraphicsItem.ItemIsMovable
+            | QGraphicsItem.ItemSendsGeometryChanges
         )
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.setAcceptHoverEvents(True)
@@ -72,7 +74,9 @@ class NodeItem(QGraphicsItem):
         if face == self.face:
             return
         ports_changed = (tuple(p for p, _ in face.inputs), tuple(p for p, _ in face.outputs)) != (
-            tuple(p for p, _ in self.face.inputs), tuple(p for p, _ in self.face.outputs))
+            tuple(p for p, _ in self.face.inputs),
+            tuple(p for p, _ in self.face.outputs),
+        )
         self.face = face
         if ports_changed:
             self._build_ports()
@@ -131,28 +135,39 @@ class NodeItem(QGraphicsItem):
                 self.ports[(port, is_output)].set_shape(shape)
 
     def _update_tooltip(self) -> None:
-        lines = [f"<b>{self.name}</b> ({self.face.type})", self.face.label, self.face.shape, self.face.cost]
+        lines = [
+            f"<b>{self.name}</b> ({self.face.type})",
+            self.face.label,
+            self.face.shape,
+            self.face.cost,
+        ]
         if self.face.auto:
-            lines.append("<i>auto-inserted projection shortcut: edit or delete it like any block</i>")
+            lines.append(
+                "<i>auto-inserted projection shortcut: edit or delete it like any block</i>"
+            )
         lines += [f"<span style='color:#d23a3a'>&#9888; {p}</span>" for p in self.face.problems]
         self.setToolTip("<br>".join(line for line in lines if line))
 
     # ----------------------------------------------------------------- Qt
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+    def boundingRect(self) -> QRectF:
         margin = 10.0  # room for the port circles on the edges
         return QRectF(-margin, -margin, WIDTH + 2 * margin, HEIGHT + 2 * margin)
 
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):  # noqa: N802 - Qt's name
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
         if change == QGraphicsItem.ItemPositionHasChanged and self.scene() is not None:
             self.scene().node_item_moved(self)  # type: ignore[attr-defined]
         return super().itemChange(change, value)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         colors = canvas_colors()
         face = self.face
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         body = QRectF(0, 0, WIDTH, HEIGHT)
-        border = colors.error if face.problems else (colors.auto if face.auto else colors.node_border)
+        border = (
+            colors.error if face.problems else (colors.auto if face.auto else colors.node_border)
+        )
         if self.isSelected():
             border = colors.selected
         pen = QPen(border, 2.5 if (self.isSelected() or face.problems) else 1.2)
@@ -178,7 +193,9 @@ class NodeItem(QGraphicsItem):
         painter.fillPath(header, colors.auto if face.auto else category_color(face.category))
         painter.setPen(QColor("#ffffff"))
         painter.setFont(font("header"))
-        painter.drawText(QRectF(8, 1, WIDTH - 40, HEADER), Qt.AlignVCenter | Qt.AlignLeft, face.type)
+        painter.drawText(
+            QRectF(8, 1, WIDTH - 40, HEADER), Qt.AlignVCenter | Qt.AlignLeft, face.type
+        )
         if face.composite:  # an expander box: this block opens into layers
             box = QRectF(WIDTH - (46 if face.problems else 20), 6, 11, 11)
             painter.setPen(QPen(QColor("#ffffff"), 1.2))
@@ -205,13 +222,20 @@ class NodeItem(QGraphicsItem):
         y = HEADER + 3
         painter.setPen(colors.node_text)
         painter.setFont(font("name"))
-        painter.drawText(QRectF(x, y, w, line), Qt.AlignLeft | Qt.AlignVCenter, _elide(self.name, 26))
+        painter.drawText(
+            QRectF(x, y, w, line), Qt.AlignLeft | Qt.AlignVCenter, _elide(self.name, 26)
+        )
         painter.setFont(font("body"))
         painter.setPen(colors.node_subtext)
-        painter.drawText(QRectF(x, y + line, w, line), Qt.AlignLeft | Qt.AlignVCenter, _elide(face.label, 30))
+        painter.drawText(
+            QRectF(x, y + line, w, line), Qt.AlignLeft | Qt.AlignVCenter, _elide(face.label, 30)
+        )
         painter.setPen(colors.error if face.problems and not face.shape else colors.node_text)
-        painter.drawText(QRectF(x, y + 2 * line, w, line), Qt.AlignLeft | Qt.AlignVCenter,
-                         "\u2192 " + (face.shape or "?"))
+        painter.drawText(
+            QRectF(x, y + 2 * line, w, line),
+            Qt.AlignLeft | Qt.AlignVCenter,
+            "\u2192 " + (face.shape or "?"),
+        )
         painter.setFont(font("small"))
         painter.setPen(colors.node_subtext)
         text = overlay_text if overlay_text else face.cost

@@ -38,7 +38,7 @@ class PortItem(QGraphicsItem):
     def node_name(self) -> str:
         return self.parentItem().name  # type: ignore[union-attr]
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+    def boundingRect(self) -> QRectF:
         r = RADIUS + 2
         return QRectF(-r, -r, 2 * r, 2 * r)
 
@@ -50,7 +50,9 @@ class PortItem(QGraphicsItem):
         from convnet_studio.graph.blocks.arith import fmt_shape
 
         direction = "output" if self.is_output else "input"
-        self.setToolTip(f"{direction} {self.port}: " + (fmt_shape(shape) if shape else "shape unknown"))
+        self.setToolTip(
+            f"{direction} {self.port}: " + (fmt_shape(shape) if shape else "shape unknown")
+        )
         if kind != self.kind:
             self.kind = kind
             self.parentItem().update()
@@ -63,11 +65,15 @@ class PortItem(QGraphicsItem):
     def paint_on(self, painter: QPainter) -> None:
         """Draw the circle in the parent's coordinates (called from ``NodeItem.paint``)."""
         colors = canvas_colors()
-        fill = {"map": colors.port_map, "vector": colors.port_vector}.get(self.kind, colors.port_unknown)
+        fill = {"map": colors.port_map, "vector": colors.port_vector}.get(
+            self.kind, colors.port_unknown
+        )
         painter.setPen(QPen(colors.selected if self.highlight else colors.node_fill, 2.0))
         painter.setBrush(QBrush(fill))
         r = RADIUS + (1.5 if self.highlight else 0.0)
         painter.drawEllipse(self.pos(), r, r)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         pass  # ItemHasNoContents: the parent paints the port

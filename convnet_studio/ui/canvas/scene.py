@@ -69,8 +69,16 @@ class GraphScene(QGraphicsScene):
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 192 * 1024))
         self._analysis: Analysis | None = None
         events = self.graph.events
-        for event in ("node_added", "node_removed", "connected", "disconnected", "node_moved",
-                      "node_renamed", "params_changed", "reset"):
+        for event in (
+            "node_added",
+            "node_removed",
+            "connected",
+            "disconnected",
+            "node_moved",
+            "node_renamed",
+            "params_changed",
+            "reset",
+        ):
             getattr(events, event).connect(getattr(self, f"_on_{event}"))
         document.analysis_updated.connect(self._on_analysis_updated)
         document.selection_changed.connect(self._on_selection_changed)
@@ -87,7 +95,11 @@ class GraphScene(QGraphicsScene):
         self.direction = self.graph.meta.get("layout_direction", self.direction)
         analysis = self.document.analysis()
         problems = _problems_by_node(analysis)
-        self._analysis, self._last_results, self._last_problems = analysis, dict(analysis.nodes), problems
+        self._analysis, self._last_results, self._last_problems = (
+            analysis,
+            dict(analysis.nodes),
+            problems,
+        )
         self._stale = set()
         for node in self.graph:
             self._add_node_item(node, analysis, problems)
@@ -119,8 +131,16 @@ class GraphScene(QGraphicsScene):
         result = analysis.nodes.get(node.name) if analysis else None
         in_ports = spec.input_ports(node.params) if spec else ()
         out_ports = spec.outputs if spec else ("out",)
-        inputs = tuple((p, result.inputs.get(p)) for p in in_ports) if result else tuple((p, None) for p in in_ports)
-        outputs = tuple((p, result.outputs.get(p)) for p in out_ports) if result else tuple((p, None) for p in out_ports)
+        inputs = (
+            tuple((p, result.inputs.get(p)) for p in in_ports)
+            if result
+            else tuple((p, None) for p in in_ports)
+        )
+        outputs = (
+            tuple((p, result.outputs.get(p)) for p in out_ports)
+            if result
+            else tuple((p, None) for p in out_ports)
+        )
         cost = result.cost if result else None
         out_shape = analysis.output_shape(node.name) if analysis else None
         return NodeFace(
@@ -158,7 +178,11 @@ class GraphScene(QGraphicsScene):
 
     def node_item_moved(self, item: NodeItem) -> None:
         """A node item moved (dragged, or following the model): its edges follow."""
-        for edge in self.graph.in_edges(item.name) + self.graph.out_edges(item.name) if item.name in self.graph else ():
+        for edge in (
+            self.graph.in_edges(item.name) + self.graph.out_edges(item.name)
+            if item.name in self.graph
+            else ()
+        ):
             edge_item = self.edges.get(edge)
             if edge_item is not None:
                 self._place_edge(edge_item)
@@ -190,7 +214,9 @@ class GraphScene(QGraphicsScene):
         for name in list(self.overlays):
             self.set_node_overlay(name, None, None)
 
-    def set_overlay_legend(self, title: str | None, stops: list[tuple[QColor, str]] | None = None) -> None:
+    def set_overlay_legend(
+        self, title: str | None, stops: list[tuple[QColor, str]] | None = None
+    ) -> None:
         """Show a colour legend (``stops``: colour and label, low to high); ``None`` hides it."""
         self.legend = (title, list(stops or [])) if title is not None else None
         self.legend_changed.emit()
@@ -266,7 +292,11 @@ class GraphScene(QGraphicsScene):
                     edge_item = self.edges.get(edge)
                     if edge_item is not None:
                         self._update_edge_state(edge_item, analysis, problems)
-        self._analysis, self._last_results, self._last_problems = analysis, dict(analysis.nodes), problems
+        self._analysis, self._last_results, self._last_problems = (
+            analysis,
+            dict(analysis.nodes),
+            problems,
+        )
         self._stale = set()
         if self.folds.folded:
             self.folds.refresh()
@@ -277,8 +307,11 @@ class GraphScene(QGraphicsScene):
         edge = item.edge
         result = analysis.nodes.get(edge.src)
         shape = result.outputs.get(edge.src_port) if result else None
-        port_problems = [p.message for p in analysis.problems_for(edge.dst) if p.port == edge.dst_port] \
-            if edge.dst in problems else []
+        port_problems = (
+            [p.message for p in analysis.problems_for(edge.dst) if p.port == edge.dst_port]
+            if edge.dst in problems
+            else []
+        )
         item.set_state(compact_shape(shape), port_problems[0] if port_problems else None)
 
     # ------------------------------------------------------------------ selection
@@ -308,22 +341,22 @@ class GraphScene(QGraphicsScene):
             self._syncing_selection = False
 
     # ------------------------------------------------------------------ mouse
-    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt's name
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.connect_drag.press(event):
             return
         super().mousePressEvent(event)
 
-    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt's name
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.connect_drag.move(event):
             return
         super().mouseMoveEvent(event)
 
-    def contextMenuEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+    def contextMenuEvent(self, event: Any) -> None:
         from convnet_studio.ui.canvas.context_menu import show_context_menu
 
         show_context_menu(self, event)
 
-    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt's name
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self.connect_drag.release(event):
             return
         super().mouseReleaseEvent(event)
@@ -337,7 +370,7 @@ class GraphScene(QGraphicsScene):
                 continue
             old = self.graph.node(name).position
             new = (round(item.pos().x(), 1), round(item.pos().y(), 1))
-            if (abs(old[0] - new[0]) > 0.05 or abs(old[1] - new[1]) > 0.05):
+            if abs(old[0] - new[0]) > 0.05 or abs(old[1] - new[1]) > 0.05:
                 moves[name] = (old, new)
         if moves:
             self.document.push(MoveNodesCommand(self.document, moves))

@@ -42,10 +42,12 @@ class TempEdgeItem(QGraphicsItem):
         lines = max(1, int(metrics.horizontalAdvance(self.problem) // 400) + 1)
         return QRectF(self.end.x() + 14, self.end.y() + 10, width, lines * metrics.height() + 8)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+    def boundingRect(self) -> QRectF:
         return self._path.boundingRect().united(self._text_rect()).adjusted(-4, -4, 4, 4)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         colors = canvas_colors()
         color = colors.error if self.problem else colors.selected
         pen = QPen(color, 2.2)

@@ -34,7 +34,9 @@ class GraphView(QGraphicsView):
     def __init__(self, scene: GraphScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
         self.graph_scene = scene
-        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
+        self.setRenderHints(
+            QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform
+        )
         self.setDragMode(QGraphicsView.RubberBandDrag)
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
         self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
@@ -91,27 +93,27 @@ class GraphView(QGraphicsView):
     def _on_focus_requested(self, name: str) -> None:
         self.center_on_node(name)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
+    def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()
         if delta:
-            self.zoom_by(1.0015 ** delta)
+            self.zoom_by(1.0015**delta)
         event.accept()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key_Space and not event.isAutoRepeat():
             self._space = True
             self.setDragMode(QGraphicsView.ScrollHandDrag)
             return
         super().keyPressEvent(event)
 
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key_Space and not event.isAutoRepeat():
             self._space = False
             self.setDragMode(QGraphicsView.RubberBandDrag)
             return
         super().keyReleaseEvent(event)
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MiddleButton:
             self._pan_from = event.position().toPoint()
             self.viewport().setCursor(Qt.ClosedHandCursor)
@@ -119,7 +121,7 @@ class GraphView(QGraphicsView):
             return
         super().mousePressEvent(event)
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._pan_from is not None:
             now = event.position().toPoint()
             delta = now - self._pan_from
@@ -130,7 +132,7 @@ class GraphView(QGraphicsView):
             return
         super().mouseMoveEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MiddleButton and self._pan_from is not None:
             self._pan_from = None
             self.viewport().unsetCursor()
@@ -139,19 +141,19 @@ class GraphView(QGraphicsView):
         super().mouseReleaseEvent(event)
 
     # ------------------------------------------------------------------ palette drops
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasFormat(PALETTE_MIME):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt's name
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if event.mimeData().hasFormat(PALETTE_MIME):
             event.acceptProposedAction()
         else:
             super().dragMoveEvent(event)
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+    def dropEvent(self, event: QDropEvent) -> None:
         if not event.mimeData().hasFormat(PALETTE_MIME):
             super().dropEvent(event)
             return
@@ -162,7 +164,7 @@ class GraphView(QGraphicsView):
         self.setFocus()
 
     # ------------------------------------------------------------------ painting
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt's name
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         colors = canvas_colors()
         painter.fillRect(rect, colors.background)
         step = GRID if self.zoom() >= 0.5 else GRID * 5
@@ -170,18 +172,22 @@ class GraphView(QGraphicsView):
         minor, major = [], []
         x = left
         while x < rect.right():
-            (major if round(x / step) % 5 == 0 else minor).append((QPointF(x, rect.top()), QPointF(x, rect.bottom())))
+            (major if round(x / step) % 5 == 0 else minor).append(
+                (QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+            )
             x += step
         y = top
         while y < rect.bottom():
-            (major if round(y / step) % 5 == 0 else minor).append((QPointF(rect.left(), y), QPointF(rect.right(), y)))
+            (major if round(y / step) % 5 == 0 else minor).append(
+                (QPointF(rect.left(), y), QPointF(rect.right(), y))
+            )
             y += step
         for lines, color in ((minor, colors.grid), (major, colors.grid_major)):
             painter.setPen(QPen(color, 0))
             for a, b in lines:
                 painter.drawLine(a, b)
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt's name
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         legend = self.graph_scene.legend
         if not legend:
             return
@@ -201,5 +207,7 @@ class GraphView(QGraphicsView):
         for i, (color, label) in enumerate(stops):
             y = box.top() + 28 + i * row
             painter.fillRect(QRectF(box.left() + 10, y + 3, 26, row - 6), color)
-            painter.drawText(QRectF(box.left() + 44, y, width - 54, row), Qt.AlignVCenter | Qt.AlignLeft, label)
+            painter.drawText(
+                QRectF(box.left() + 44, y, width - 54, row), Qt.AlignVCenter | Qt.AlignLeft, label
+            )
         painter.restore()

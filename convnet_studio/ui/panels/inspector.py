@@ -71,8 +71,11 @@ class InspectorPanel(QWidget):
         graph = self.document.graph
         if self.name is None:
             count = len(self.document.selection)
-            self.title.setText(f"<b>{count} nodes selected</b>" if count > 1 else
-                               "<i>Select a block to edit it, or drag one from the palette.</i>")
+            self.title.setText(
+                f"<b>{count} nodes selected</b>"
+                if count > 1
+                else "<i>Select a block to edit it, or drag one from the palette.</i>"
+            )
             self.name_edit.setVisible(False)
             self.info.clear()
             return
@@ -104,12 +107,20 @@ class InspectorPanel(QWidget):
         if result is None:
             self.info.setText("not analysed (part of a cycle?)")
             return
-        ins = ", ".join(("" if p == "in" else f"{p}: ") + (shape_text(s) or "?") for p, s in result.inputs.items())
+        ins = ", ".join(
+            ("" if p == "in" else f"{p}: ") + (shape_text(s) or "?")
+            for p, s in result.inputs.items()
+        )
         outs = shape_text(analysis.output_shape(self.name)) or "?"
         cost = result.cost
-        lines = [f"in {ins}" if ins else "", f"out {outs}",
-                 f"{fmt_count(cost.params)} params, {fmt_count(cost.macs)} MACs, "
-                 f"{fmt_bytes(cost.activation_bytes())} activations / image"]
+        lines = [
+            f"in {ins}" if ins else "",
+            f"out {outs}",
+            (
+                f"{fmt_count(cost.params)} params, {fmt_count(cost.macs)} MACs, "
+                f"{fmt_bytes(cost.activation_bytes())} activations / image"
+            ),
+        ]
         lines += [f"\u26a0 {p.message}" for p in analysis.problems_for(self.name)]
         self.info.setText("\n".join(line for line in lines if line))
 

@@ -13,7 +13,9 @@ class PairEditor(QWidget):
 
     value_changed = Signal(object)
 
-    def __init__(self, minimum: int = 0, maximum: int = 4096, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, minimum: int = 0, maximum: int = 4096, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.h, self.w = QSpinBox(), QSpinBox()
         for box in (self.h, self.w):

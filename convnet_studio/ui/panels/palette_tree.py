@@ -22,7 +22,7 @@ DESCRIPTION_ROLE = Qt.UserRole + 2
 class _TwoLineDelegate(QStyledItemDelegate):
     """Block rows show the type in bold and a one-line description under it, elided."""
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802 - Qt's name
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         size = super().sizeHint(option, index)
         if index.data(TYPE_ROLE):
             size.setHeight(option.fontMetrics.height() * 2 + 8)
@@ -44,11 +44,21 @@ class _TwoLineDelegate(QStyledItemDelegate):
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(palette.highlightedText().color() if selected else palette.text().color())
-        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), half), Qt.AlignVCenter, index.data(TYPE_ROLE))
+        painter.drawText(
+            QRect(rect.left(), rect.top(), rect.width(), half),
+            Qt.AlignVCenter,
+            index.data(TYPE_ROLE),
+        )
         painter.setFont(option.font)
-        painter.setPen(palette.highlightedText().color() if selected else palette.placeholderText().color())
-        text = option.fontMetrics.elidedText(index.data(DESCRIPTION_ROLE), Qt.ElideRight, rect.width())
-        painter.drawText(QRect(rect.left(), rect.top() + half, rect.width(), half), Qt.AlignVCenter, text)
+        painter.setPen(
+            palette.highlightedText().color() if selected else palette.placeholderText().color()
+        )
+        text = option.fontMetrics.elidedText(
+            index.data(DESCRIPTION_ROLE), Qt.ElideRight, rect.width()
+        )
+        painter.drawText(
+            QRect(rect.left(), rect.top() + half, rect.width(), half), Qt.AlignVCenter, text
+        )
         painter.restore()
 
 
@@ -65,18 +75,23 @@ class PaletteTree(QTreeWidget):
         self.setItemDelegate(_TwoLineDelegate(self))
         self.setUniformRowHeights(False)
 
-    def add_block(self, parent: QTreeWidgetItem, type_name: str, description: str) -> QTreeWidgetItem:
+    def add_block(
+        self, parent: QTreeWidgetItem, type_name: str, description: str
+    ) -> QTreeWidgetItem:
         item = QTreeWidgetItem(parent, [type_name])
         item.setData(0, TYPE_ROLE, type_name)
         item.setData(0, DESCRIPTION_ROLE, description)
-        item.setToolTip(0, f"<b>{type_name}</b><br>{description}<br><i>drag onto the canvas, or double-click</i>")
+        item.setToolTip(
+            0,
+            f"<b>{type_name}</b><br>{description}<br><i>drag onto the canvas, or double-click</i>",
+        )
         item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
         return item
 
-    def mimeTypes(self) -> list[str]:  # noqa: N802 - Qt's name
+    def mimeTypes(self) -> list[str]:
         return [PALETTE_MIME]
 
-    def mimeData(self, items: list[QTreeWidgetItem]) -> QMimeData:  # noqa: N802 - Qt's name
+    def mimeData(self, items: list[QTreeWidgetItem]) -> QMimeData:
         mime = QMimeData()
         types = [i.data(0, TYPE_ROLE) for i in items if i.data(0, TYPE_ROLE)]
         if types:

@@ -6,8 +6,9 @@ never emits) and ``changed`` (a Qt signal emitting the new value as the user typ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
@@ -39,14 +40,18 @@ def make_field(spec: ParamSpec) -> Field:
     kind = spec.kind
     if kind == "int":
         box = QSpinBox()
-        box.setRange(int(spec.minimum) if spec.minimum is not None else -INT_LIMIT,
-                     int(spec.maximum) if spec.maximum is not None else INT_LIMIT)
+        box.setRange(
+            int(spec.minimum) if spec.minimum is not None else -INT_LIMIT,
+            int(spec.maximum) if spec.maximum is not None else INT_LIMIT,
+        )
         return Field(spec, box, box.value, box.setValue, box.valueChanged)
     if kind == "float":
         dbox = QDoubleSpinBox()
         dbox.setDecimals(6)
-        dbox.setRange(spec.minimum if spec.minimum is not None else -1e9,
-                      spec.maximum if spec.maximum is not None else 1e9)
+        dbox.setRange(
+            spec.minimum if spec.minimum is not None else -1e9,
+            spec.maximum if spec.maximum is not None else 1e9,
+        )
         dbox.setSingleStep(0.1 if (spec.maximum or 10) > 1 else 0.05)
         return Field(spec, dbox, dbox.value, dbox.setValue, dbox.valueChanged)
     if kind == "bool":

@@ -33,8 +33,9 @@ class ProblemsPanel(QListWidget):
         self.clear()
         style = self.style()
         if not rows:
-            item = QListWidgetItem(style.standardIcon(QStyle.SP_DialogApplyButton),
-                                   "No problems: every shape fits.")
+            item = QListWidgetItem(
+                style.standardIcon(QStyle.SP_DialogApplyButton), "No problems: every shape fits."
+            )
             item.setFlags(Qt.ItemIsEnabled)
             self.addItem(item)
             return
@@ -42,7 +43,9 @@ class ProblemsPanel(QListWidget):
         for problem in analysis.problems:
             item = QListWidgetItem(warn, str(problem))
             item.setData(NODE_ROLE, problem.node)
-            item.setToolTip(f"{problem}\n(click to show the node)" if problem.node else str(problem))
+            item.setToolTip(
+                f"{problem}\n(click to show the node)" if problem.node else str(problem)
+            )
             self.addItem(item)
 
     def _on_item_clicked(self, item: QListWidgetItem) -> None:

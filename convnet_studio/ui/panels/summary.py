@@ -83,7 +83,9 @@ class SummaryPanel(QWidget):
         self._on_size_changed()
 
     def _on_size_changed(self, *_: object) -> None:
-        shape = (self.c.value(), self.h.value(), self.w.value()) if self.override.isChecked() else None
+        shape = (
+            (self.c.value(), self.h.value(), self.w.value()) if self.override.isChecked() else None
+        )
         self.document.set_input_shape(shape)
 
     def _on_row_double_clicked(self, index: QModelIndex) -> None:

@@ -15,6 +15,7 @@ COLUMNS = ("Name", "Type", "Output shape", "Params", "MACs", "Activations")
 SORT_ROLE = Qt.UserRole + 1
 NAME_ROLE = Qt.UserRole + 2
 ERROR_COLOR = QColor("#d23a3a")
+_ROOT = QModelIndex()
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -35,8 +36,17 @@ class SummaryModel(QAbstractTableModel):
             result = analysis.nodes[name]
             shape = analysis.output_shape(name)
             cost = result.cost
-            rows.append((name, graph.node(name).type, shape, cost.params, cost.macs,
-                         cost.activation_bytes(), name in problem_nodes))
+            rows.append(
+                (
+                    name,
+                    graph.node(name).type,
+                    shape,
+                    cost.params,
+                    cost.macs,
+                    cost.activation_bytes(),
+                    name in problem_nodes,
+                )
+            )
         if rows == self.rows:
             return
         if [r[0] for r in rows] == [r[0] for r in self.rows]:
@@ -50,13 +60,15 @@ class SummaryModel(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt's name
+    def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt's name
+    def columnCount(self, parent: Index = _ROOT) -> int:
         return len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole
+    ) -> Any:
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return COLUMNS[section]
         return None
