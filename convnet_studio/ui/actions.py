@@ -110,8 +110,14 @@ def build_actions(w: MainWindow) -> tuple[dict[str, QAction], dict[str, QMenu]]:
         ),
         "Ctrl+Alt+L",
     )
-    act(m, "fold_all", "Fold Repeated Blocks", lambda: scene.folds.fold_all(True), "Ctrl+Shift+F")
-    act(m, "unfold_all", "Unfold All", lambda: scene.folds.fold_all(False))
+    act(
+        m,
+        "fold_all",
+        "Fold Repeated Blocks",
+        lambda: (scene.folds.fold_all(True), view.fit_all()),
+        "Ctrl+Shift+F",
+    )
+    act(m, "unfold_all", "Unfold All", lambda: (scene.folds.fold_all(False), view.fit_all()))
     m.addSeparator()
     theme = act(m, "dark", "&Dark Theme", lambda: _toggle_theme(w), "Ctrl+Shift+T")
     theme.setCheckable(True)

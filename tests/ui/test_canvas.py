@@ -149,8 +149,15 @@ def test_folding_repeated_blocks(make_window):
     assert not scene.nodes["layer2.1"].isVisible() and scene.nodes["layer3.0"].isVisible()
     edge = next(e for e in window.document.graph.in_edges("layer3.0"))
     assert scene.edges[edge].isVisible()
+    # The folded display is compact (display only: the graph keeps its positions).
+    graph = window.document.graph
+    shown = [n for n, item in scene.nodes.items() if item.isVisible()]
+    assert any(scene.nodes[n].pos().toTuple() != graph.node(n).position for n in shown)
+    scene.commit_moves()
+    assert window.document.undo_stack.count() == 0
     window.view.center_on_node("layer2.1")  # focusing a hidden node unfolds its group
     assert scene.nodes["layer2.1"].isVisible()
+    assert all(scene.nodes[n].pos().toTuple() == graph.node(n).position for n in graph.nodes)
 
 
 def test_overlay_api_survives_a_rebuild(window):

@@ -8,11 +8,11 @@ items and re-anchors edges, and never touches the graph or the undo stack.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QPointF, QTimer
 
-from convnet_studio.graph.model import Edge, Node
+from convnet_studio.graph.model import Edge, Graph, Node
 from convnet_studio.ui.canvas.fold_item import FoldItem
 from convnet_studio.ui.format import fmt_cost, shape_text
 
@@ -101,7 +101,12 @@ class FoldState:
             self._timer.start()
 
     def refresh(self) -> None:
-        """Hide folded members, place and label the fold boxes, re-anchor edges."""
+        """Hide folded members, lay out what is shown compactly, re-anchor edges.
+
+        While anything is folded, the visible items sit at a compact layout of the folded
+        graph (display only: the graph's positions stay as they are, and nodes cannot be
+        dragged until everything is unfolded again).
+        """
         self._timer.stop()
         scene = self.scene
         groups = self.groups() if self.folded or self.items else {}
@@ -119,8 +124,41 @@ class FoldState:
                 scene.removeItem(self.items.pop(group))
         for group in self.folded:
             self._place_fold(group, groups[group])
+        if self.folded:
+            self._compact_layout()
+        elif changed:
+            self._restore_positions()
         if changed or self.folded:
             scene.place_all_edges()
+
+    def _compact_layout(self) -> None:
+        from convnet_studio.graph.layout import layered_layout, wrap_for_aspect
+
+        scene = self.scene
+        quotient = _Quotient(scene.graph, self._hidden)
+        views = scene.views()
+        size = views[0].viewport().size() if views else None
+        aspect = min(4.0, max(0.8, size.width() / max(1, size.height()))) if size else 1.6
+        wrap = (
+            wrap_for_aspect(quotient, aspect, scene.direction) if scene.direction == "LR" else None
+        )
+        positions = layered_layout(quotient, scene.direction, wrap)
+        for name, (x, y) in positions.items():
+            item = self.items.get(name) if name in self.folded else scene.nodes.get(name)
+            if item is not None:
+                item.setFlag(item.GraphicsItemFlag.ItemIsMovable, False)
+                item.setPos(x, y)
+
+    def _restore_positions(self) -> None:
+        for name, item in self.scene.nodes.items():
+            if name in self.scene.graph:
+                item.setPos(*self.scene.graph.node(name).position)
+                item.setFlag(item.GraphicsItemFlag.ItemIsMovable, True)
+
+    @property
+    def active(self) -> bool:
+        """Whether items show a folded display (their positions are not the graph's)."""
+        return bool(self.folded)
 
     def _place_fold(self, group: str, members: list[Node]) -> None:
         scene = self.scene
@@ -145,6 +183,25 @@ class FoldState:
                 scene.removeItem(item)
             item = self.items[group] = FoldItem(group, title, detail, scene.direction)
             scene.addItem(item)
-        x = min(n.position[0] for n in members)
-        y = min(n.position[1] for n in members)
-        item.setPos(x, y)
+
+
+class _QuotientEdge(NamedTuple):
+    src: str
+    dst: str
+
+
+class _Quotient:
+    """The graph with each folded group as one node (named after the group), for the layout.
+
+    It offers what :func:`layered_layout` reads: ``nodes``, ``edges``, ``topological_order()``.
+    """
+
+    def __init__(self, graph: Graph, hidden: dict[str, str]) -> None:
+        rep = {name: hidden.get(name, name) for name in graph.nodes}
+        self._order = list(dict.fromkeys(rep[n] for n in graph.topological_order()))
+        self.nodes = dict.fromkeys(self._order)
+        edges = {(rep[e.src], rep[e.dst]) for e in graph.edges if rep[e.src] != rep[e.dst]}
+        self.edges = [_QuotientEdge(a, b) for a, b in sorted(edges)]
+
+    def topological_order(self) -> list[str]:
+        return list(self._order)

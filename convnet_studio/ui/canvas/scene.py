@@ -254,9 +254,11 @@ class GraphScene(QGraphicsScene):
 
     def _on_node_moved(self, name: str, old: Any, new: Any) -> None:
         item = self.nodes.get(name)
+        if self.folds.active:  # a folded display places items itself
+            self.folds.refresh_later()
+            return
         if item is not None and (item.pos().x(), item.pos().y()) != tuple(new):
             item.setPos(*new)
-        self.folds.refresh_later()
 
     def _on_node_renamed(self, old: str, new: str) -> None:
         item = self.nodes.pop(old, None)
@@ -364,6 +366,8 @@ class GraphScene(QGraphicsScene):
 
     def commit_moves(self) -> None:
         """After a drag, record where the items went as one undo step (push on release)."""
+        if self.folds.active:  # display positions, not the graph's: nothing was dragged
+            return
         moves = {}
         for name, item in self.nodes.items():
             if name not in self.graph:
