@@ -86,11 +86,20 @@ def _gui_scripts() -> set[str]:
 
 def test_package_data_covers_every_resource_file() -> None:
     """A file added to resources/ but not matched by package-data would be missing from the wheel."""
-    patterns = _pyproject()["tool"]["setuptools"]["package-data"]["convnet_studio.resources"]
+    package_data = _pyproject()["tool"]["setuptools"]["package-data"]
+    patterns = [
+        (package.removeprefix("convnet_studio.resources").lstrip(".").replace(".", "/"), pattern)
+        for package, globs in package_data.items()
+        if package.startswith("convnet_studio.resources")
+        for pattern in globs
+    ]
     for path in (ROOT / "resources").rglob("*"):
         if path.is_file() and path.suffix not in {".py", ".pyc"}:
             rel = path.relative_to(ROOT / "resources")
-            assert any(rel.match(p) for p in patterns), f"resources/{rel} is not in package-data"
+            folder = rel.parent.as_posix().replace(".", "")
+            assert any(folder == f and rel.match(p) for f, p in patterns), (
+                f"resources/{rel} is not in package-data"
+            )
 
 
 def test_desktop_entry_installs_and_uninstalls_for_the_user(tmp_path: Path) -> None:
