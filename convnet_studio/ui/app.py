@@ -85,8 +85,8 @@ def _open_start_document(window, source: str | None) -> None:
     elif Path(source).exists() or Path(source).suffix:
         if not window.files.open_path(source):
             window.files.open_preset(DEFAULT_PRESET)
-    else:
-        window.files.open_preset(source)
+    elif not window.files.open_preset(source):
+        window.files.open_preset(DEFAULT_PRESET)
     window.document.undo_stack.setClean()
     window.view.fit_all()
 

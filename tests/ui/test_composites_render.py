@@ -67,3 +67,16 @@ def test_export_python_code_from_the_window(resnet_window, tmp_path):
     assert resnet_window.files.export_model("python"), resnet_window.errors
     source = out.read_text()
     assert "class " in source and "def build_model" in source
+
+
+def test_inspector_buttons_expand_and_collapse(resnet_window):
+    window = resnet_window
+    doc, inspector = window.document, window.inspector
+    doc.set_selection(["layer1.0"])
+    assert not inspector.expand_button.isHidden() and inspector.collapse_button.isHidden()
+    inspector.expand_button.click()
+    assert "layer1.0.conv1" in doc.graph
+    doc.set_selection(["layer1.0.conv1"])
+    assert not inspector.collapse_button.isHidden()
+    inspector.collapse_button.click()
+    assert "layer1.0" in doc.graph and "layer1.0.conv1" not in doc.graph

@@ -10,7 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from convnet_studio.graph.analysis import Analysis
 from convnet_studio.graph.model import GraphError
@@ -42,6 +51,18 @@ class InspectorPanel(QWidget):
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #d23a3a")
+        # Operations on the node at hand, shown only where they apply.
+        self.expand_button = QPushButton("Expand into layers")
+        self.collapse_button = QPushButton("Collapse back")
+        self.projection_button = QPushButton("Insert projection shortcut")
+        buttons = QHBoxLayout()
+        for button in (self.expand_button, self.collapse_button, self.projection_button):
+            button.setVisible(False)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.expand_button.clicked.connect(self._on_expand_clicked)
+        self.collapse_button.clicked.connect(self._on_collapse_clicked)
+        self.projection_button.clicked.connect(self._on_projection_clicked)
         self.form_host = QWidget()
         self.form = QFormLayout(self.form_host)
         self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
@@ -53,6 +74,7 @@ class InspectorPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         for widget in (self.title, self.name_edit, self.info, self.error):
             layout.addWidget(widget)
+        layout.addLayout(buttons)
         layout.addWidget(scroll, 1)
         self.name_edit.editingFinished.connect(self._on_name_edited)
         document.selection_changed.connect(self._on_selection_changed)
@@ -95,12 +117,33 @@ class InspectorPanel(QWidget):
                 self.form.addRow(spec.name.replace("_", " "), field.widget)
         self._show_info(self.document.analysis())
 
+    def _update_buttons(self, analysis: Analysis) -> None:
+        node = self.document.graph.node(self.name) if self.name in self.document.graph else None
+        composite = bool(node and has_block(node.type) and node.spec.is_composite)
+        self.expand_button.setVisible(composite)
+        self.collapse_button.setVisible(bool(node and node.meta.get("origin")))
+        mismatch = bool(node and node.type == "Add" and analysis.problems_for(node.name))
+        self.projection_button.setVisible(mismatch)
+
+    def _on_expand_clicked(self) -> None:
+        if self.name:
+            self.editor.expand(self.name)
+
+    def _on_collapse_clicked(self) -> None:
+        if self.name:
+            self.editor.collapse(self.name)
+
+    def _on_projection_clicked(self) -> None:
+        if self.name:
+            self.editor.insert_projection(self.name, "B")
+
     def _clear_form(self) -> None:
         while self.form.rowCount():
             self.form.removeRow(0)
         self.fields = {}
 
     def _show_info(self, analysis: Analysis) -> None:
+        self._update_buttons(analysis)
         if self.name is None:
             return
         result = analysis.nodes.get(self.name)

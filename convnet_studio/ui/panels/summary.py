@@ -74,6 +74,7 @@ class SummaryPanel(QWidget):
         for box in (self.c, self.h, self.w):
             box.valueChanged.connect(self._on_size_changed)
         self.table.doubleClicked.connect(self._on_row_double_clicked)
+        self.table.clicked.connect(self._on_row_clicked)
         document.analysis_updated.connect(self._on_analysis_updated)
         self._on_analysis_updated(document.analysis())
 
@@ -87,6 +88,11 @@ class SummaryPanel(QWidget):
             (self.c.value(), self.h.value(), self.w.value()) if self.override.isChecked() else None
         )
         self.document.set_input_shape(shape)
+
+    def _on_row_clicked(self, index: QModelIndex) -> None:
+        name = index.data(NAME_ROLE)
+        if name:
+            self.document.set_selection([name])
 
     def _on_row_double_clicked(self, index: QModelIndex) -> None:
         name = index.data(NAME_ROLE)
