@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 TOTAL_STEPS = 1_000_000
 CHECKPOINTS = (10_000, 100_000, 300_000, 1_000_000)
@@ -126,17 +126,22 @@ def latency_during_training(seconds: float = 20.0) -> list[dict]:
         window.show()
         assert c.start()
         clock, lateness, last = QElapsedTimer(), [], [0]
+        cpu, last_cpu = [], [0.0]
         deadline = time.monotonic() + 120
         while len(c.live.step) < 5 and time.monotonic() < deadline:
             app.processEvents()
             time.sleep(0.005)
         clock.start()
         last[0] = clock.elapsed()
+        last_cpu[0] = time.thread_time()
 
         def tick() -> None:
-            now = clock.elapsed()
+            # wall lateness, and this thread's CPU time over the same gap: on a loaded
+            # machine a long gap with little CPU was the OS scheduler, not GUI work
+            now, now_cpu = clock.elapsed(), time.thread_time()
             lateness.append(now - last[0] - 5)
-            last[0] = now
+            cpu.append(1000 * (now_cpu - last_cpu[0]))
+            last[0], last_cpu[0] = now, now_cpu
 
         timer = QTimer()
         timer.setInterval(5)
@@ -151,15 +156,76 @@ def latency_during_training(seconds: float = 20.0) -> list[dict]:
         steps = len(c.live.step) - steps0
         c.shutdown()
         window.close()
-    worst = max(lateness)
+    worst, worst_cpu = max(lateness), max(cpu)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return [{"what": f"event loop while training streams ({steps / seconds:,.0f} steps/s + grad "
-                     f"norms every step, plots at 20 Hz, {seconds:.0f} s)",
-             "result": f"max {worst:.0f} ms blocked, p99 {np.percentile(lateness, 99):.0f} ms",
-             "target": f"< {TARGET_LATENCY_MS:.0f} ms", "ok": worst < TARGET_LATENCY_MS}]
+                     f"norms every step, plots at 20 Hz, {seconds:.0f} s; load average "
+                     f"{load:.1f} on {os.cpu_count()} cores)",
+             "result": f"longest GUI work between two 5 ms ticks {worst_cpu:.0f} ms CPU; wall: "
+                       f"max {worst:.0f} ms late, p99 {np.percentile(lateness, 99):.0f} ms",
+             "target": f"< {TARGET_LATENCY_MS:.0f} ms", "ok": worst_cpu < TARGET_LATENCY_MS}]
+
+
+def latency_backlog(events: int = 50_000) -> list[dict]:
+    """A backlog of events arriving at once (the GUI was busy): spread over several ticks."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    from convnet_studio.ui.training.dashboard import TrainingDashboard
+    from convnet_studio.ui.training.run_data import RunData
+    from convnet_studio.ui.training.session import TrainingSession
+    from convnet_studio.ui.training.synthetic import synthetic_events
+
+    app = _app()
+    backlog = list(synthetic_events(steps=events * 10 // 11, nodes=LAYERS, grad_every=10,
+                                    steps_per_epoch=10_000))
+
+    class Burst:  # stands in for TrainingProcess: everything at the first poll
+        def __init__(self) -> None:
+            self.sent = False
+
+        def poll(self) -> list:
+            if self.sent:
+                return []
+            self.sent = True
+            return backlog
+
+    run = RunData("burst")
+    session = TrainingSession(run)
+    session.process = Burst()
+    dash = TrainingDashboard()
+    dash.resize(1400, 800)
+    dash.show()
+    dash.set_runs([run])
+    clock, lateness, cpu, last = QElapsedTimer(), [], [], [0, 0.0]
+    clock.start()
+    last[1] = time.thread_time()
+
+    def tick() -> None:
+        now, now_cpu = clock.elapsed(), time.thread_time()
+        lateness.append(now - last[0] - 5)
+        cpu.append(1000 * (now_cpu - last[1]))
+        last[0], last[1] = now, now_cpu
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    session._timer.start()
+    t0 = time.monotonic()
+    while run.finished is None and time.monotonic() - t0 < 120:
+        app.processEvents()
+    took = time.monotonic() - t0
+    timer.stop()
+    dash.close()
+    worst_cpu = max(cpu)
+    return [{"what": f"a backlog of {len(backlog):,} events at once ({LAYERS}-layer grad norms)",
+             "result": f"handled in {took:.1f} s; longest GUI work between ticks {worst_cpu:.0f} "
+                       f"ms CPU, wall max {max(lateness):.0f} ms late",
+             "target": f"< {TARGET_LATENCY_MS:.0f} ms", "ok": worst_cpu < TARGET_LATENCY_MS}]
 
 
 def run() -> list[dict]:
-    return frame_rate() + latency_during_training()
+    return frame_rate() + latency_backlog() + latency_during_training()
 
 
 def main() -> None:

@@ -11,13 +11,13 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from convnet_studio.graph.model import Graph  # noqa: E402
-from convnet_studio.ui.training.qt_compat import guard_refcount_bug  # noqa: E402
+from convnet_studio.graph.model import Graph
+from convnet_studio.ui.training.qt_compat import guard_refcount_bug
 
 guard_refcount_bug()
 
 # A few steps of a 2-layer net on a small slice of the built-in set: seconds, not minutes.
-TINY_CONFIG = dict(epochs=2, batch_size=16, train_size=256, grad_norm_every=1)
+TINY_CONFIG = {"epochs": 2, "batch_size": 16, "train_size": 256, "grad_norm_every": 1}
 
 
 def tiny_graph(name: str = "tiny", classes: int = 10) -> Graph:

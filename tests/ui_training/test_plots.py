@@ -77,7 +77,7 @@ def test_gradient_layers_are_selectable(dashboard: TrainingDashboard) -> None:
     assert lines.selected()[0] == "conv1" and lines.selected()[-1] == "fc"
     assert len(lines.selected()) == 6
     lines.set_selected(["conv3"])
-    visible = [c.item for c in lines._curves if c.item.scene() is not None]
+    visible = [c.item for c in lines._curves if c and c.item.scene() is not None]
     assert len(visible) == 1 and visible[0].getData()[0] is not None
     lo, hi = dashboard.grad_heatmap.levels()
     assert hi - lo > 2  # plain net: orders of magnitude between first and last layer
@@ -124,5 +124,5 @@ def test_live_curve_keeps_peaks_and_shows_raw_points_when_zoomed(qtbot) -> None:
     assert len(shown_x) <= MAX_POINTS + 4096 and shown_y.max() == 50.0
     assert shown_x[-1] == 200_000  # the newest raw points are always drawn
     curve.set_x_range((1000.0, 2000.0))
-    zx, zy = curve.item.getData()
+    _zx, zy = curve.item.getData()
     np.testing.assert_array_equal(zy, y[998:2000])  # one point beyond each edge

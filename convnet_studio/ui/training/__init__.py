@@ -12,7 +12,7 @@ from typing import Any
 
 from convnet_studio.ui.training.qt_compat import guard_refcount_bug
 
-__all__ = ["install_training", "TrainingController", "TrainingSidebar"]
+__all__ = ["TrainingController", "TrainingSidebar", "install_training"]
 
 
 def install_training(window: Any) -> Any:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
@@ -243,6 +244,8 @@ class TrainingController(QObject):
         if self.live is None:
             return
         self.panel.update_progress(self.live)
+        if self.record is not None:
+            self.runs.update_summary(self.record.path, self.live.summary())
         if self.colour_live and self.live.latest_grad_norms():
             self.colour_graph(self.live)
         if self.session is None or not self.session.active:
@@ -312,7 +315,7 @@ class TrainingController(QObject):
 def _generate_code(graph: Graph) -> str | None:
     """The codegen package's Python source for ``graph``, if it offers one."""
     try:
-        import convnet_studio.codegen as codegen
+        from convnet_studio import codegen
     except ImportError:
         return None
     for name in ("generate_code", "to_python", "render_python"):

@@ -10,8 +10,16 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QMessageBox,
-                               QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QMessageBox,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from convnet_studio.ui.training.epoch_plot import EpochPlot
 from convnet_studio.ui.training.grad_heatmap import GradHeatmap

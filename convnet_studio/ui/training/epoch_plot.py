@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from convnet_studio.ui.training.plot_style import (make_curve, make_legend, make_plot,
-                                                   run_color)
+from convnet_studio.ui.training.plot_style import make_curve, make_legend, make_plot, run_color
 from convnet_studio.ui.training.run_data import RunData
 
 

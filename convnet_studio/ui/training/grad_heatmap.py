@@ -32,7 +32,7 @@ class GradHeatmap(QWidget):
         self.image.setColorMap(self.cmap)
         item.addItem(self.image)
         self.bar = pg.ColorBarItem(values=(-4, 0), colorMap=self.cmap, interactive=False,
-                                   width=12, label="log10 ‖grad‖")
+                                   width=12)
         self.bar.setImageItem(self.image, insert_in=item)
         self.bar.getAxis("right").setTextPen(pg.mkPen("#333"))
         self.bar.getAxis("right").setLabel("log10 ‖grad‖", color="#333")

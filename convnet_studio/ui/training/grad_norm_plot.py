@@ -9,12 +9,25 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QHBoxLayout, QListWidget, QListWidgetItem, QPushButton,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from convnet_studio.ui.training.live_curve import LiveCurve, follow_x_range
-from convnet_studio.ui.training.plot_style import (XFit, layer_colors, make_curve, make_legend,
-                                                   make_plot, positive)
+from convnet_studio.ui.training.plot_style import (
+    XFit,
+    layer_colors,
+    make_curve,
+    make_legend,
+    make_plot,
+    positive,
+)
 from convnet_studio.ui.training.run_data import RunData
 
 DEFAULT_SHOWN = 6

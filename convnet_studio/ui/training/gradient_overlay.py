@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor
 
 from convnet_studio.ui.training.plot_style import LAYER_COLORMAP
 
-LEGEND_TITLE = "gradient norm (log scale)"
+LEGEND_TITLE = "grad norm (log)"
 LEGEND_STOPS = 5
 
 

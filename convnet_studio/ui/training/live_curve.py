@@ -11,7 +11,7 @@ contributes its minimum and its maximum.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -10,8 +10,13 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 
 from convnet_studio.ui.training.buffers import GrowArray, ema
 from convnet_studio.ui.training.live_curve import LiveCurve, follow_x_range
-from convnet_studio.ui.training.plot_style import (XFit, make_curve, make_legend, make_plot,
-                                                   run_color)
+from convnet_studio.ui.training.plot_style import (
+    XFit,
+    make_curve,
+    make_legend,
+    make_plot,
+    run_color,
+)
 from convnet_studio.ui.training.run_data import RunData
 
 

@@ -181,8 +181,7 @@ def load_events(path: str) -> list[dict[str, Any]]:
 
 def dump_events(events: list[dict[str, Any]], path: str) -> None:
     with open(path, "w", encoding="utf-8") as f:
-        for e in events:
-            f.write(ev.encode(e) + "\n")
+        f.writelines(ev.encode(e) + "\n" for e in events)
 
 
-__all__ = ["RunData", "EPOCH_FIELDS", "load_events", "dump_events"]
+__all__ = ["EPOCH_FIELDS", "RunData", "dump_events", "load_events"]

@@ -7,8 +7,16 @@ one emits :attr:`RunPanel.node_activated` so the canvas can select and centre th
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-                               QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from convnet_studio.ui.training.device_probe import DeviceProbe
 from convnet_studio.ui.training.preflight import Issue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from convnet_studio.ui.training.run_data import RunData
@@ -12,7 +13,7 @@ from convnet_studio.ui.training.run_data import RunData
 def format_eta(seconds: float) -> str:
     if not math.isfinite(seconds) or seconds < 0:
         return "–"
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
@@ -46,7 +47,8 @@ class RunProgress(QWidget):
         rate = self._steps_per_second(run)
         eta = (total - step) / rate if rate > 0 and state in ("running", "paused") else math.nan
         ips = run.img_per_s.data[-20:]
-        ips_text = f"{float(ips[ips == ips].mean()):,.0f} img/s" if len(ips) else "– img/s"
+        finite = ips[np.isfinite(ips)]
+        ips_text = f"{float(finite.mean()):,.0f} img/s" if len(finite) else "– img/s"
         self.bar.setFormat(f"{state} · %p%")
         parts = [f"epoch {epoch}/{epochs}" if epochs else "", f"step {step:,}/{total:,}",
                  ips_text, f"ETA {format_eta(eta)}" if state in ("running", "paused") else ""]

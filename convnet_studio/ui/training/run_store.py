@@ -48,7 +48,7 @@ def default_runs_root(project_path: str | None, graph_name: str = "untitled") ->
             from PySide6.QtCore import QStandardPaths
 
             data = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-        except Exception:  # no Qt (scripts): a dot folder in the home directory
+        except ImportError:  # no Qt (scripts): a dot folder in the home directory
             data = ""
         root = os.path.join(data or os.path.expanduser("~/.convnet-studio"), "runs")
     return os.path.join(root, _safe(graph_name))
@@ -112,7 +112,7 @@ class RunStore:
             path = os.path.join(self.root, f"{stamp}-{_safe(label)}-{suffix}")
         os.makedirs(path)
         config = dict(config, out=path)
-        info = {"name": f"{label} {time.strftime('%H:%M:%S')}", "created": time.time(),
+        info = {"name": f"{label} {time.strftime('%H:%M')}", "created": time.time(),
                 "graph_hash": graph_hash(project), "graph_name": project.get("name"),
                 "config": config, "status": "starting"}
         record = RunRecord(path, info)

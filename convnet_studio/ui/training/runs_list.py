@@ -11,8 +11,16 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from convnet_studio.ui.training.run_store import RunRecord
 
@@ -110,6 +118,16 @@ class RunsList(QWidget):
         self.table.setSelectionMode(mode)
         self.table.blockSignals(False)
         self._on_selection_changed()
+
+    def update_summary(self, path: str, summary: dict[str, Any]) -> None:
+        """Refresh one run's numbers in place (the live run, a few times a second)."""
+        for i, record in enumerate(self.records):
+            if record.path == path:
+                for j, text in enumerate(summary_cells(summary), start=1):
+                    item = self.table.item(i, j)
+                    if item is not None and item.text() != text:
+                        item.setText(text)
+                return
 
     def selected(self) -> list[RunRecord]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})

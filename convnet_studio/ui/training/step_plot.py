@@ -5,8 +5,13 @@ from __future__ import annotations
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from convnet_studio.ui.training.live_curve import LiveCurve, follow_x_range
-from convnet_studio.ui.training.plot_style import (XFit, make_curve, make_legend, make_plot,
-                                                   run_color)
+from convnet_studio.ui.training.plot_style import (
+    XFit,
+    make_curve,
+    make_legend,
+    make_plot,
+    run_color,
+)
 from convnet_studio.ui.training.run_data import RunData
 
 

@@ -7,7 +7,8 @@ in its first layers and a higher error than a "residual" one, as in the ResNet p
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
