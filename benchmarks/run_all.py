@@ -126,6 +126,10 @@ def machine_info() -> dict[str, str]:
         "os": f"{platform.system()} {platform.release()} ({platform.machine()})",
         "python": platform.python_version(),
     }
+    if hasattr(os, "getloadavg"):  # other work on the machine skews the timings; say how much
+        info["load average before the run"] = "{:.1f} / {:.1f} / {:.1f} (1 / 5 / 15 min)".format(
+            *os.getloadavg()
+        )
     try:
         import torch
 
@@ -178,7 +182,7 @@ def table(rows: list[Row]) -> list[str]:
 
 
 def machine_lines(info: dict[str, str], date: str) -> list[str]:
-    keys = ["cpu", "cores", "gpu", "os", "python", "torch", "qt"]
+    keys = ["cpu", "cores", "gpu", "os", "python", "torch", "qt", "load average before the run"]
     parts = [f"{k}: {info[k]}" for k in keys if k in info]
     return [f"Machine: {'; '.join(parts)}.", "", f"Date: {date}."]
 
@@ -258,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         Path(out).write_text(json.dumps(run_module_here(name)), encoding="utf-8")
         return 0
 
+    info = machine_info()
     sections = []
     for name in discover(args.only):
         print(f"running {name} ...", flush=True)
@@ -267,7 +272,6 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"  {row['what']}: {fmt(row['result'])} (target {fmt(row['target'])})", flush=True
             )
-    info = machine_info()
     date = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     if args.save_json:
         args.save_json.parent.mkdir(parents=True, exist_ok=True)
