@@ -144,8 +144,13 @@ class Pipeline:
             drop_last=shuffle_seed is not None,
         )
         for x, y in loader:
-            x = x.to(self.device, non_blocking=True).contiguous(memory_format=self.memory_format)
-            yield x, y.to(self.device, non_blocking=True)
+            x = x.to(self.device, non_blocking=True)
+            if self.adapt:  # folders are already resized to the graph; channels may differ
+                x = adapt_shape(x, self.target)
+            yield (
+                x.contiguous(memory_format=self.memory_format),
+                y.to(self.device, non_blocking=True),
+            )
 
     # ------------------------------------------------------------ transforms
     def _prepare(self, x: torch.Tensor, train: bool) -> torch.Tensor:
