@@ -228,6 +228,7 @@ class Progress:
         self.t0: float | None = None
         self.rate: float | None = None  # smoothed img/s
         self.live = False
+        self.drawn = 0.0
 
     def show(self, event: dict[str, Any]) -> None:
         kind = event["event"]
@@ -267,6 +268,10 @@ class Progress:
         if self.t0 is not None and done > self.start_step:
             per_step = (time.monotonic() - self.t0) / (done - self.start_step)
             eta = _clock(per_step * max(self.total - done, 0))
+        now = time.monotonic()
+        if now - self.drawn < 0.1 and done < self.total:  # redraw at most 10 times a second
+            return
+        self.drawn = now
         bar = "#" * int(24 * frac) + "." * (24 - int(24 * frac))
         text = (
             f"\repoch {event['epoch']}/{self.epochs} [{bar}] {done}/{self.total} "
