@@ -105,3 +105,23 @@ def test_first_nonfinite_is_in_graph_order():
     net[2].weight.grad[0, 0] = math.inf
     net[1].bias.grad[0] = math.nan
     assert monitor.first_nonfinite() == "1"
+
+
+def test_lr_schedules():
+    from convnet_studio.train.optim import lr_factor, milestones
+
+    step = TrainConfig(epochs=8, schedule="step")
+    assert milestones(step) == [4, 6]
+    f = lr_factor(step, steps_per_epoch=10)
+    assert [f(0), f(39), f(40), f(60), f(79)] == [
+        1.0,
+        1.0,
+        pytest.approx(0.1),
+        pytest.approx(0.01),
+        pytest.approx(0.01),
+    ]
+    cos = TrainConfig(epochs=10, schedule="cosine", warmup_epochs=1, lr=0.1, min_lr=0.001)
+    g = lr_factor(cos, steps_per_epoch=10)
+    assert g(0) == pytest.approx(0.1) and g(9) == pytest.approx(1.0)
+    assert g(10) == pytest.approx(1.0) and g(99) == pytest.approx(0.01, abs=1e-3)
+    assert g(55) < g(30)
