@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from typing import Any
 
 import pytest
@@ -11,46 +10,12 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+from training_helpers import TINY_CONFIG, FakeScene, tiny_graph
+
 from convnet_studio.graph.model import Graph
 from convnet_studio.ui.training.qt_compat import guard_refcount_bug
 
 guard_refcount_bug()
-
-# A few steps of a 2-layer net on a small slice of the built-in set: seconds, not minutes.
-TINY_CONFIG = {"epochs": 2, "batch_size": 16, "train_size": 256, "grad_norm_every": 1}
-
-
-def tiny_graph(name: str = "tiny", classes: int = 10) -> Graph:
-    """Conv -> ReLU -> global pool -> Linear: trains on 'shapes' in milliseconds a step."""
-    g = Graph(name)
-    g.add("Input", "input", channels=3, height=32, width=32)
-    g.add("Conv2d", "conv1", "input", out_channels=8, kernel_size=3, padding=1)
-    g.add("ReLU", "relu1", "conv1")
-    g.add("GlobalAvgPool", "pool", "relu1")
-    g.add("Flatten", "flat", "pool")
-    g.add("Linear", "fc", "flat", out_features=classes)
-    g.add("Output", "output", "fc")
-    return g
-
-
-class FakeScene:
-    """Records the editor scene's overlay API calls."""
-
-    def __init__(self) -> None:
-        self.overlays: dict[str, tuple[Any, str | None]] = {}
-        self.legend: tuple[str | None, list | None] = (None, None)
-
-    def set_node_overlay(self, name: str, color: Any, text: str | None = None) -> None:
-        if color is None:
-            self.overlays.pop(name, None)
-        else:
-            self.overlays[name] = (color, text)
-
-    def clear_overlays(self) -> None:
-        self.overlays.clear()
-
-    def set_overlay_legend(self, title: str | None, stops: list | None = None) -> None:
-        self.legend = (title, stops)
 
 
 @pytest.fixture
@@ -76,12 +41,3 @@ def controller(qtbot: Any, graph: Graph, runs_root: str) -> Any:
     c.panel.settings.set_values(**TINY_CONFIG)
     yield c
     c.shutdown()
-
-
-def wait_for(qtbot: Any, condition: Any, timeout: float = 60.0) -> None:
-    """Let the event loop run until ``condition()`` (generous: CI machines are busy)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the training worker")
-        qtbot.wait(20)

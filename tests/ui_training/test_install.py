@@ -10,8 +10,8 @@ import pytest
 
 def test_install_into_the_main_window(qtbot, tmp_path, runs_root) -> None:
     main_window = pytest.importorskip("convnet_studio.ui.main_window")
-    from conftest import tiny_graph
     from PySide6.QtCore import QSettings
+    from training_helpers import tiny_graph
 
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     window = main_window.MainWindow(tiny_graph(), settings=settings,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 
-from conftest import tiny_graph, wait_for
+from training_helpers import tiny_graph, wait_for
 
 from convnet_studio.ui.training.controller import TrainingController
 
@@ -40,6 +40,16 @@ def test_run_pause_resume_stop(controller: TrainingController, qtbot) -> None:
     controller.refresh_runs()
     assert controller.runs.table.item(0, 1).text() == "stopped"
     assert os.path.exists(os.path.join(controller.record.path, "metrics.jsonl"))
+
+    # the stopped run's weights go out with the code (the codegen command, in a child)
+    results: list = []
+    controller.export_finished.connect(lambda ok, text: results.append((ok, text)))
+    out = os.path.join(controller.record.path, "export", "tiny_net.py")
+    os.makedirs(os.path.dirname(out))
+    assert controller.export_code(controller.runs.records[0], out) is not None
+    wait_for(qtbot, lambda: bool(results))
+    assert results[0][0], results[0][1]
+    assert os.path.exists(out) and os.path.exists(out[:-3] + ".pt")
 
 
 def test_nan_run_shows_its_error(controller: TrainingController, qtbot) -> None:

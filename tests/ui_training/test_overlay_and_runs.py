@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 
-from conftest import FakeScene, tiny_graph
+from training_helpers import FakeScene, tiny_graph
 
 from convnet_studio.ui.training.gradient_overlay import GradientOverlay, norm_colors
 from convnet_studio.ui.training.preflight import check

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
 from convnet_studio.graph.model import Graph
+from convnet_studio.graph.project_file import SUFFIX, save_project
 from convnet_studio.train.config import ConfigError, TrainConfig
 from convnet_studio.ui.training import preflight
 from convnet_studio.ui.training.dashboard import TrainingDashboard
@@ -29,8 +30,6 @@ from convnet_studio.ui.training.runs_list import RunsList
 from convnet_studio.ui.training.session import TrainingSession
 
 TICK_MS = 250
-EXTRACT_WEIGHTS = ("import sys, torch; s = torch.load(sys.argv[1], map_location='cpu', "
-                   "weights_only=True); torch.save(s['model'], sys.argv[2])")
 
 
 class TrainingController(QObject):
@@ -46,10 +45,12 @@ class TrainingController(QObject):
     Signals:
         message(str): a line for the status bar.
         run_finished(dict): the live run's ``finished`` event.
+        export_finished(bool, str): a code export ended (ok, what it wrote or why not).
     """
 
     message = Signal(str)
     run_finished = Signal(dict)
+    export_finished = Signal(bool, str)
 
     def __init__(self, document: Any, scene: Any = None, runs_root: str | None = None,
                  probe: DeviceProbe | None = None, python: str | None = None,
@@ -218,26 +219,36 @@ class TrainingController(QObject):
         self.message.emit(f"weights of {record.name} loaded into the graph")
         return True
 
-    def export_code(self, record: RunRecord, path: str) -> list[str]:
-        """Write the graph's Python code (when the codegen package offers it) and the run's
-        weights as a ``state_dict`` beside it; returns the files written or started."""
-        written = []
-        code = _generate_code(Graph.from_dict(record.project() or self.graph.to_dict()))
-        if code is not None:
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(code)
-            written.append(path)
-        else:
-            self.message.emit("code export is not available yet (convnet_studio.codegen has "
-                              "no generate_code); exporting the weights only")
-        if record.checkpoint:
-            target = os.path.splitext(path)[0] + "_weights.pt"
-            process = QProcess(self)
-            process.finished.connect(lambda *_: self.message.emit(f"weights written to {target}"))
-            process.start(self.python or sys.executable, ["-c", EXTRACT_WEIGHTS,
-                                                          record.checkpoint, target])
-            written.append(target)
-        return written
+    def export_code(self, record: RunRecord, path: str) -> QProcess | None:
+        """Export the graph ``record`` trained as Python code with its trained weights.
+
+        Runs ``convnet-studio export`` (the codegen package's command) in a child process,
+        so torch stays out of the GUI: ``path`` gets the code and ``path`` with ``.pt`` the
+        weights. :attr:`export_finished` reports the outcome.
+        """
+        project = record.project()
+        if project is None or record.checkpoint is None:
+            self.export_finished.emit(False, f"{record.name} has no graph or checkpoint to export")
+            return None
+        source = os.path.join(record.path, "graph" + SUFFIX)
+        if not os.path.exists(source):
+            save_project(Graph.from_dict(project), source)
+        process = QProcess(self)
+        process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
+
+        def done(code: int, _status: object) -> None:
+            out = bytes(process.readAll()).decode(errors="replace").strip()
+            ok = code == 0
+            text = (f"exported {record.name}: {', '.join(out.splitlines())}" if ok
+                    else f"export failed: {out.splitlines()[-1] if out else f'exit {code}'}")
+            self.message.emit(text)
+            self.export_finished.emit(ok, text)
+
+        process.finished.connect(done)
+        process.start(self.python or sys.executable,
+                      ["-m", "convnet_studio", "export", source, "--format", "python",
+                       "-o", path, "--weights", record.checkpoint])
+        return process
 
     # ------------------------------------------------------------------ slots
     def _on_tick(self) -> None:
@@ -311,15 +322,3 @@ class TrainingController(QObject):
         answer = QMessageBox.question(self.panel, "ConvNet Studio", question)
         return answer == QMessageBox.StandardButton.Yes
 
-
-def _generate_code(graph: Graph) -> str | None:
-    """The codegen package's Python source for ``graph``, if it offers one."""
-    try:
-        from convnet_studio import codegen
-    except ImportError:
-        return None
-    for name in ("generate_code", "to_python", "render_python"):
-        fn = getattr(codegen, name, None)
-        if callable(fn):
-            return fn(graph)
-    return None
