@@ -9,6 +9,7 @@ the event loop never stalls.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from typing import Any
@@ -20,8 +21,9 @@ from convnet_studio.ui.training.run_data import RunData
 
 POLL_MS = 30
 MAX_EVENTS_PER_TICK = 5000
-TICK_BUDGET_S = 0.015
+TICK_BUDGET_S = 0.008
 STOP_GRACE_MS = 15000
+GC_HOLD_EVENTS = 5000
 
 
 class TrainingSession(QObject):
@@ -56,6 +58,7 @@ class TrainingSession(QObject):
         self._kill_timer.setSingleShot(True)
         self._kill_timer.timeout.connect(self._on_stop_overdue)
         self._done = False
+        self._gc_held = False
 
     # ------------------------------------------------------------------ control
     def start(self, project: dict[str, Any] | None, config: dict[str, Any], run_dir: str,
@@ -121,6 +124,7 @@ class TrainingSession(QObject):
         if self.process is None:
             return
         self._pending.extend(self.process.poll())
+        self._hold_gc(len(self._pending) > GC_HOLD_EVENTS)
         deadline = time.perf_counter() + TICK_BUDGET_S
         handled = 0
         while self._pending and handled < MAX_EVENTS_PER_TICK:
@@ -131,9 +135,25 @@ class TrainingSession(QObject):
                 break
         if handled:
             self.events_received.emit(handled)
+        if not self._pending:
+            self._hold_gc(False)
         if self._done and not self._pending:
             self._timer.stop()
             self._kill_timer.stop()
+
+    def _hold_gc(self, hold: bool) -> None:
+        """Pause the cyclic GC while a large backlog of event dicts is alive.
+
+        A full collection walks every live container: with 50,000 queued events that is a
+        30 ms pause in the GUI thread. The events hold no cycles and are freed by reference
+        counting once handled, so collection can wait until the backlog is gone.
+        """
+        if hold and not self._gc_held and gc.isenabled():
+            gc.disable()
+            self._gc_held = True
+        elif not hold and self._gc_held:
+            gc.enable()
+            self._gc_held = False
 
     def _handle(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
