@@ -60,3 +60,45 @@ def test_new_document_and_title(window):
     assert len(window.document.graph) == 0 and window.windowTitle().startswith("untitled")
     window.palette.block_activated.emit("Input")
     assert len(window.document.graph) == 1 and window.isWindowModified()
+
+
+def test_pan_and_zoom(window, qtbot):
+    from PySide6.QtCore import QPoint, Qt
+
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.view
+    zoom = view.zoom()
+    window.actions["zoom_in"].trigger()
+    assert view.zoom() > zoom
+    window.actions["zoom_reset"].trigger()
+    assert view.zoom() == 1.0
+    bar = view.horizontalScrollBar()
+    before = bar.value()
+    viewport = view.viewport()
+    qtbot.mousePress(viewport, Qt.MiddleButton, pos=QPoint(300, 200))
+    view.mouseMoveEvent(_move_event(QPoint(200, 200)))
+    qtbot.mouseRelease(viewport, Qt.MiddleButton, pos=QPoint(200, 200))
+    assert bar.value() == before + 100
+
+
+def _move_event(pos):
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+
+    return QMouseEvent(
+        QMouseEvent.MouseMove,
+        QPointF(pos),
+        QPointF(pos),
+        Qt.NoButton,
+        Qt.MiddleButton,
+        Qt.NoModifier,
+    )
+
+
+def test_copy_in_one_window_paste_in_another(make_window):
+    first, second = make_window(), make_window()
+    assert first.editor.copy(["conv", "relu"])
+    pasted = second.editor.paste()
+    assert len(pasted) == 2 and all(n in second.document.graph for n in pasted)
+    assert len(first.document.graph) == 4

@@ -104,10 +104,15 @@ class EdgeItem(QGraphicsItem):
         self._update_tooltip()
         self.update()
 
+    @property
+    def label_text(self) -> str:
+        """The shape, with a warning sign when the edge feeds a port with a problem."""
+        return f"\u26a0 {self.label}" if self.problem and self.label else self.label
+
     def _layout_label(self) -> None:
         if self.label:
             metrics = QFontMetricsF(font("small"))
-            w, h = metrics.horizontalAdvance(self.label) + 8, metrics.height() + 2
+            w, h = metrics.horizontalAdvance(self.label_text) + 8, metrics.height() + 2
             mid = self._path.pointAtPercent(0.5)
             self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
         else:
@@ -150,4 +155,4 @@ class EdgeItem(QGraphicsItem):
             painter.drawRoundedRect(self._label_rect, 4, 4)
             painter.setPen(colors.error if self.problem else colors.edge_label_text)
             painter.setFont(font("small"))
-            painter.drawText(self._label_rect, Qt.AlignCenter, self.label)
+            painter.drawText(self._label_rect, Qt.AlignCenter, self.label_text)
