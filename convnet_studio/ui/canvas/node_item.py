@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from convnet_studio.graph.layout import NODE_SIZE
@@ -223,12 +223,16 @@ class NodeItem(QGraphicsItem):
         painter.setPen(colors.node_text)
         painter.setFont(font("name"))
         painter.drawText(
-            QRectF(x, y, w, line), Qt.AlignLeft | Qt.AlignVCenter, _elide(self.name, 26)
+            QRectF(x, y, w, line),
+            Qt.AlignLeft | Qt.AlignVCenter,
+            _elide(self.name, "name", w, Qt.ElideLeft),
         )
         painter.setFont(font("body"))
         painter.setPen(colors.node_subtext)
         painter.drawText(
-            QRectF(x, y + line, w, line), Qt.AlignLeft | Qt.AlignVCenter, _elide(face.label, 30)
+            QRectF(x, y + line, w, line),
+            Qt.AlignLeft | Qt.AlignVCenter,
+            _elide(face.label, "body", w),
         )
         painter.setPen(colors.error if face.problems and not face.shape else colors.node_text)
         painter.drawText(
@@ -242,5 +246,6 @@ class NodeItem(QGraphicsItem):
         painter.drawText(QRectF(x, y + 3 * line, w, line), Qt.AlignLeft | Qt.AlignVCenter, text)
 
 
-def _elide(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+def _elide(text: str, kind: str, width: float, mode: Qt.TextElideMode = Qt.ElideRight) -> str:
+    """Fit ``text`` in ``width``; dotted names keep their distinctive end (``…3a.branch2.0.conv``)."""
+    return QFontMetricsF(font(kind)).elidedText(text, mode, width)
