@@ -85,6 +85,12 @@ class NodeItem(QGraphicsItem):
         self._update_tooltip()
         self.update()
 
+    def set_name(self, name: str) -> None:
+        """Follow a rename of the graph node."""
+        self.name = name
+        self._update_tooltip()
+        self.update()
+
     def set_direction(self, direction: str) -> None:
         if direction != self.direction:
             self.direction = direction

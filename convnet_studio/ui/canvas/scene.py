@@ -265,9 +265,8 @@ class GraphScene(QGraphicsScene):
         for edge in [e for e in self.edges if old in (e.src, e.dst)]:
             self.removeItem(self.edges.pop(edge))
         if item is not None:
-            item.name = new
+            item.set_name(new)
             self.nodes[new] = item
-            item.update()
         for edge in self.graph.in_edges(new) + self.graph.out_edges(new):
             self._add_edge_item(edge, None, {})
         self._stale.add(new)
