@@ -84,7 +84,7 @@ def render_scene(
 
     path = Path(path)
     scene.clearSelection()
-    source = scene.itemsBoundingRect().adjusted(-margin, -margin, margin, margin)
+    source = scene.visible_rect().adjusted(-margin, -margin, margin, margin)
     if source.isEmpty():
         source = QRectF(0, 0, 400, 200)
     if path.suffix.lower() == ".svg":

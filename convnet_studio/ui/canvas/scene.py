@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, Signal
+from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtGui import QColor, QPixmapCache
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
@@ -186,6 +186,14 @@ class GraphScene(QGraphicsScene):
             edge_item = self.edges.get(edge)
             if edge_item is not None:
                 self._place_edge(edge_item)
+
+    def visible_rect(self) -> QRectF:
+        """The bounding box of what is shown (hidden members of folded groups excluded)."""
+        rect = QRectF()
+        for item in self.items():
+            if item.isVisible() and item.parentItem() is None:
+                rect = rect.united(item.sceneBoundingRect())
+        return rect
 
     def place_all_edges(self) -> None:
         for item in self.edges.values():

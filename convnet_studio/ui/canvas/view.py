@@ -65,7 +65,7 @@ class GraphView(QGraphicsView):
 
     def fit_all(self) -> None:
         """Zoom to show the whole graph (never above 100 %, so small graphs stay crisp)."""
-        rect = self.visible_items_rect()
+        rect = self.graph_scene.visible_rect()
         if rect.isEmpty():
             return
         self.update_scene_rect()
@@ -73,14 +73,6 @@ class GraphView(QGraphicsView):
         if self.zoom() > 1.0:
             self.resetTransform()
             self.centerOn(rect.center())
-
-    def visible_items_rect(self) -> QRectF:
-        """The bounding box of what is shown (hidden members of folded groups excluded)."""
-        rect = QRectF()
-        for item in self.graph_scene.items():
-            if item.isVisible() and item.parentItem() is None:
-                rect = rect.united(item.sceneBoundingRect())
-        return rect
 
     def update_scene_rect(self) -> None:
         rect = self.graph_scene.itemsBoundingRect()
