@@ -17,7 +17,8 @@ def run_app(argv: list[str] | None = None) -> int:
     """Open the studio on ``argv[0]`` (a project file or preset) or the default preset.
 
     Returns the Qt event loop's exit code. ``CONVNET_STUDIO_QUIT_AFTER_PAINT=1`` prints
-    ``first-paint`` and quits right after the canvas first paints (the start-up benchmark).
+    ``first-paint`` and the window title, and quits right after the canvas first paints (the
+    start-up benchmark and tests).
     """
     argv = list(argv or [])
     app = create_app()
@@ -39,6 +40,7 @@ def _quit_after_first_paint(app, window) -> None:
         def eventFilter(self, watched, event):
             if event.type() == QEvent.Paint:
                 print("first-paint", flush=True)
+                print(f"title {window.windowTitle()}", flush=True)
                 watched.removeEventFilter(self)
                 window._plugins_pending = False  # measuring the editor: skip the plugins
                 app.quit()
