@@ -80,3 +80,18 @@ def test_inspector_buttons_expand_and_collapse(resnet_window):
     assert not inspector.collapse_button.isHidden()
     inspector.collapse_button.click()
     assert "layer1.0" in doc.graph and "layer1.0.conv1" not in doc.graph
+
+
+def test_context_menu_offers_what_applies(resnet_window):
+    from PySide6.QtWidgets import QMenu
+
+    from convnet_studio.ui.canvas.context_menu import _node_actions
+
+    menu = QMenu()
+    _node_actions(resnet_window.scene, menu, "layer2.0")
+    texts = [a.text() for a in menu.actions()]
+    assert "Expand BasicBlock into its layers" in texts and "Fold layer2" in texts
+    assert "Delete" in texts and not any("Collapse" in t for t in texts)
+    expand = next(a for a in menu.actions() if a.text().startswith("Expand"))
+    expand.trigger()
+    assert "layer2.0.conv1" in resnet_window.document.graph

@@ -7,7 +7,19 @@ from hypothesis import strategies as st
 
 from convnet_studio.ui.commands import MoveNodesCommand, RenameCommand
 
-OPS = ("add", "connect", "disconnect", "params", "move", "delete", "rename", "duplicate", "layout")
+OPS = (
+    "add",
+    "connect",
+    "disconnect",
+    "params",
+    "move",
+    "delete",
+    "rename",
+    "duplicate",
+    "layout",
+    "expand",
+    "paste",
+)
 
 
 def _apply(window, op: str, data) -> None:
@@ -53,6 +65,13 @@ def _apply(window, op: str, data) -> None:
             doc.push(RenameCommand(doc, name, new))
     elif op == "duplicate" and names:
         editor.duplicate([data.draw(st.sampled_from(names))])
+    elif op == "expand":
+        composites = [n for n in names if graph.node(n).type == "BasicBlock"]
+        if composites:
+            editor.expand(data.draw(st.sampled_from(composites)))
+    elif op == "paste" and names:
+        editor.copy([data.draw(st.sampled_from(names))])
+        editor.paste()
     elif op == "layout":
         editor.auto_layout(data.draw(st.sampled_from(["LR", "TB"])))
 
