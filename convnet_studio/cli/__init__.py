@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "presets": ("convnet_studio.presets.cli", "add_presets_arguments", "run_presets",
                 "list the built-in networks (ResNet, GoogLeNet, VGG, plain and CIFAR nets)"),
     "weights": ("convnet_studio.presets.cli", "add_weights_arguments", "run_weights",
-                "load a torchvision-format checkpoint into a preset and save it as a project"),
+                "load a torchvision-format checkpoint into a preset and write a verified state_dict (.pt)"),
     "export": ("convnet_studio.codegen.cli", "add_export_arguments", "run_export",
                "export standalone Python code, ONNX, TorchScript or a state_dict"),
     "train": ("convnet_studio.train.cli", "add_train_arguments", "run_train_command",

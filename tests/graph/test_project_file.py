@@ -214,3 +214,16 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
         load_project(tmp_path / "missing.cnsproj")
     with pytest.raises(ProjectFileError, match="is a folder"):
         load_project(tmp_path)
+
+
+def test_saved_file_follows_the_umask_and_keeps_existing_permissions(tmp_path: Path, make_chain) -> None:
+    path = tmp_path / "net.cnsproj"
+    old = os.umask(0o022)
+    try:
+        save_project(make_chain((3, 8, 8)), path)
+        assert path.stat().st_mode & 0o777 == 0o644
+        path.chmod(0o640)
+        save_project(make_chain((3, 8, 8)), path)
+        assert path.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
