@@ -5,8 +5,8 @@
 Reads the runs that ``python benchmarks/seeds_experiment.py`` recorded in
 docs/figures/seeds_results.json (every node's gradient norm at every grad-norm step), feeds them
 to the Training panel's :class:`GradHeatmap` exactly as a live run would, and writes
-docs/figures/seeds_heatmap.png: Plain-56 above ResNet-56, on one colour scale. No training
-happens here.
+docs/figures/seeds_heatmap.png: Plain-56 above ResNet-56, on one colour scale. It also prints
+the table of gradient norms that the tutorial shows. No training happens here.
 """
 
 from __future__ import annotations
@@ -35,6 +35,31 @@ def run_data(run: dict):
     return data
 
 
+def findings_table(runs: dict[str, dict]) -> str:
+    """Markdown: each net's gradient at its first conv and at its last block, early and late."""
+    lines = [
+        (
+            "| Network | conv1, first 5 records | conv1, last fifth | last block, last fifth "
+            "| conv1 / last block (last fifth) | training error, last epoch |"
+        ),
+        "|---|---|---|---|---|---|",
+    ]
+    for name, run in runs.items():
+        norms = run["norms"]
+        blocks = [n for n in norms if n != "fc"]
+        first, last = norms[blocks[0]], norms[blocks[-1]]
+        tail = max(1, len(first) // 5)
+        early = sum(first[:5]) / len(first[:5])
+        first_late = sum(first[-tail:]) / tail
+        last_late = sum(last[-tail:]) / tail
+        error = run["train_error"][-1] if run.get("train_error") else float("nan")
+        lines.append(
+            f"| `{name}` | {early:.3g} | {first_late:.3g} | {last_late:.3g} | "
+            f"{first_late / last_late:.3g} | {100 * error:.1f}% |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
     results = Path(argv[0]) if argv else RESULTS
     figure = Path(argv[1]) if len(argv) > 1 else FIGURE
@@ -53,6 +78,7 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 1
+    print(findings_table({name: run for name, run in runs.items() if "norms" in run}), end="\n\n")
     app = QApplication.instance() or QApplication([])
     page = QWidget()
     page.setStyleSheet("background: white")
