@@ -44,6 +44,7 @@ def train(name: str, args: argparse.Namespace) -> dict[str, Any]:
             batch_size=args.batch,
             lr=args.lr,
             schedule="none",
+            warmup_epochs=args.warmup_epochs,
             augment="none",
             grad_norm_every=args.grad_norm_every,
             seed=args.seed,
@@ -164,10 +165,11 @@ def plot(results: list[dict[str, Any]]) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--train-size", type=int, default=2560)
+    parser.add_argument("--train-size", type=int, default=3840)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=0.05)
+    parser.add_argument("--lr", type=float, default=0.1)
+    parser.add_argument("--warmup-epochs", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--grad-norm-every", type=int, default=2)
     parser.add_argument("--early", type=int, default=5, help="grad-norm events to average")
