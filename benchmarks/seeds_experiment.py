@@ -113,14 +113,19 @@ def plot(results: list[dict[str, Any]]) -> list[Path]:
     def depth(r: dict[str, Any]) -> Any:
         return np.arange(1, len(r["convs"]) + 1) / len(r["convs"])
 
+    def late(r: dict[str, Any]) -> Any:
+        # after the first transient (deep BN plain nets explode at initialisation)
+        k = max(1, len(r["norm_steps"]) // 5)
+        return np.array([np.mean(r["norms"][n][-k:]) for n in r["convs"]])
+
     figures = [
         (
             "seeds_grad_norms.png",
-            "gradient L2 norm per node (stem conv, then each block), mean over the run",
+            "gradient L2 norm per node (stem conv, then each block), last fifth of the run",
             "gradient norm (log)",
             "node depth (fraction of the net, input side left)",
             True,
-            [(r["name"], depth(r), np.array(list(r["mean_norms"].values()))) for r in results],
+            [(r["name"], depth(r), late(r)) for r in results],
         ),
         (
             "seeds_first_layer.png",
@@ -166,16 +171,20 @@ def plot(results: list[dict[str, Any]]) -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--train-size", type=int, default=3840)
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=0.1)
+    parser.add_argument("--lr", type=float, default=0.02)
     parser.add_argument("--warmup-epochs", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--grad-norm-every", type=int, default=2)
     parser.add_argument("--early", type=int, default=5, help="grad-norm events to average")
     parser.add_argument("--nets", nargs="+", default=list(NETS))
+    parser.add_argument("--plot-only", action="store_true", help="redraw from the saved JSON")
     args = parser.parse_args()
     FIGURES.mkdir(parents=True, exist_ok=True)
+    if args.plot_only:
+        plot(json.loads((FIGURES / "seeds_results.json").read_text())["runs"])
+        return
     results = []
     for name in args.nets:
         r = train(name, args)
