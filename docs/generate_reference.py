@@ -1,7 +1,10 @@
-"""Write the reference pages in docs/reference/ from the code, so they cannot drift from it.
+"""Write the reference pages in docs/reference/ from the code, so they do not drift from it.
 
     python docs/generate_reference.py          # rewrite docs/reference/*.md
-    python docs/generate_reference.py --check  # exit 1 if a page is out of date (the tests run this)
+    python docs/generate_reference.py --check  # exit 1 if a page is out of date
+
+tests/test_docs_reference.py fails when blocks.md or presets.md differs from what this script
+writes, or when cli.md lacks a subcommand or an option (help wording may lag a little).
 
 Pages: every block of the registry (parameters, ports, shape rule, cost rule, a worked example
 computed by the shape and cost rules themselves, and a composite's expansion), every preset with
