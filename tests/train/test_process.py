@@ -43,7 +43,8 @@ def test_pause_resume_then_stop_keeps_a_checkpoint(tmp_path):
     assert finished["event"] == "finished" and finished["reason"] == "stopped"
     assert finished["step"] <= stop_sent_at + 2  # within a batch (plus one in flight)
     assert os.path.isfile(finished["checkpoint"])
-    assert [e["state"] for e in events if e["event"] == "status"][-1] == "running"
+    states = [e["state"] for e in events if e["event"] == "status"]
+    assert states == ["starting", "running", "paused", "running", "stopping"]
 
 
 def test_killed_worker_is_reported(tmp_path):
