@@ -12,6 +12,7 @@ from typing import Any
 from torch import nn
 
 from convnet_studio.train.gradnorms import parameter_nodes
+from convnet_studio.train.preflight import graph_issues
 
 
 class ModelError(ValueError):
@@ -32,60 +33,23 @@ class BuiltModel:
     graph: dict[str, Any]  # the project JSON, stored in checkpoints
 
 
-def _fmt(shape: tuple[int, ...]) -> str:
-    return " x ".join(str(s) for s in shape)
-
-
 def check_graph(
     graph: Any, data_shape: tuple[int, int, int], num_classes: int, dataset: str, adapt: bool
 ) -> tuple[int, int, int]:
     """Check ``graph`` against the data; return the Input node's (C, H, W).
 
-    ``data_shape`` with H = W = 0 means "any size" (image folders are resized to the graph).
-
     Raises:
-        ModelError: naming the node at fault and what to change.
+        ModelError: naming the node at fault and what to change (the first of
+        :func:`~convnet_studio.train.preflight.graph_issues`).
     """
-    analysis = graph.analyze()
-    if not analysis.ok:
-        p = analysis.problems[0]
-        more = (
-            f" (and {len(analysis.problems) - 1} more problems)"
-            if len(analysis.problems) > 1
-            else ""
-        )
-        raise ModelError(f"the graph cannot be built: {p}{more}", kind="graph", node=p.node)
-    inputs, outputs = graph.nodes_of_type("Input"), graph.nodes_of_type("Output")
-    input_node, output_node = inputs[0].name, outputs[0].name
-    shape = tuple(int(s) for s in analysis.input_shape)
-    c, h, w = data_shape
-    fits = shape[0] == c and (h == 0 or tuple(shape[1:]) == (h, w))
-    if not fits and not adapt:
-        given = f"{c}-channel images" if h == 0 else f"{_fmt(data_shape)} images"
-        raise ModelError(
-            f"the Input node {input_node!r} takes {_fmt(shape)} images but {dataset} has "
-            f"{given}: set {input_node!r} to channels={c}"
-            + (f", height={h}, width={w}" if h else "")
-            + ", or train with --adapt-input to resize and convert channels",
-            node=input_node,
-        )
-    edge = graph.input_edge(output_node, "in")
-    head = edge.src if edge else output_node
-    out_shape = analysis.output_shape(output_node)
-    if out_shape is None or len(out_shape) != 1:
-        raise ModelError(
-            f"node {head!r} feeds the Output a {_fmt(tuple(out_shape or ()))} tensor, but a "
-            f"classifier must end in one score per class: add a global pool, Flatten and a "
-            f"Linear with out_features={num_classes}",
-            node=head,
-        )
-    if out_shape[0] != num_classes:
-        raise ModelError(
-            f"node {head!r} gives {out_shape[0]} outputs but {dataset} has {num_classes} "
-            f"classes: set its out_features to {num_classes}",
-            node=head,
-        )
-    return shape  # type: ignore[return-value]
+    issues = graph_issues(graph, data_shape, num_classes, dataset, adapt)
+    if issues:
+        first = issues[0]
+        if first.kind == "graph":
+            more = f" (and {len(issues) - 1} more problems)" if len(issues) > 1 else ""
+            raise ModelError(f"the graph cannot be built: {first.message}{more}", "graph", first.node)
+        raise ModelError(first.message, node=first.node)
+    return tuple(int(s) for s in graph.analyze().input_shape)  # type: ignore[return-value]
 
 
 def build_model(
