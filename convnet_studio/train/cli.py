@@ -43,6 +43,7 @@ _FIELDS = (
     "label_smoothing",
     "grad_clip",
     "device",
+    "threads",
     "amp",
     "channels_last",
     "compile",
@@ -110,6 +111,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     o.add_argument("--seed", type=int)
     h = parser.add_argument_group("hardware")
     h.add_argument("--device", choices=DEVICES)
+    h.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
     h.add_argument(
         "--amp",
         nargs="?",

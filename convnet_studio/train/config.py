@@ -42,7 +42,7 @@ class TrainConfig:
     otherwise; ``adapt_input`` resizes images and repeats/averages channels to fit the
     graph's Input node instead of refusing a mismatch.
     Length: ``epochs``, and ``max_steps`` to stop earlier (a checkpoint is written there).
-    Hardware: ``device``, ``amp`` (``"auto"`` = bf16 where supported, else fp16 with a
+    Hardware: ``device``, ``threads`` (CPU threads, 0 = torch's default), ``amp`` (``"auto"`` = bf16 where supported, else fp16 with a
     GradScaler; CUDA only), ``channels_last`` (None = on for CUDA), ``compile``.
     Monitoring: ``log_every`` steps per step event, ``grad_norm_every`` steps per
     grad-norm event (0 disables).
@@ -82,6 +82,7 @@ class TrainConfig:
     channels_last: bool | None = None
     cudnn_benchmark: bool = True
     compile: bool = False
+    threads: int = 0  # CPU threads for torch; 0 = torch's default (the GUI leaves it a core)
 
     log_every: int = 1
     grad_norm_every: int = 10
@@ -134,6 +135,8 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "log_every", "checkpoint_every"):
             if int(getattr(self, name)) < 1:
                 raise ConfigError(f"{name} must be at least 1, not {getattr(self, name)}")
+        if self.threads < 0:
+            raise ConfigError(f"threads must be 0 (torch's default) or more, not {self.threads}")
         if self.max_steps is not None and self.max_steps < 1:
             raise ConfigError(f"max_steps must be at least 1, not {self.max_steps}")
         if not self.lr > 0:

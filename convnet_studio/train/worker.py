@@ -158,6 +158,8 @@ def _prepare(
     )
 
     config.validate()
+    if config.threads:
+        torch.set_num_threads(config.threads)
     device = pick_device(config.device, info.local_rank)
     init_process_group(info, device)
     channels_last = apply_backend_flags(config, device)

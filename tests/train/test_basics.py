@@ -125,3 +125,12 @@ def test_lr_schedules():
     assert g(0) == pytest.approx(0.1) and g(9) == pytest.approx(1.0)
     assert g(10) == pytest.approx(1.0) and g(99) == pytest.approx(0.01, abs=1e-3)
     assert g(55) < g(30)
+
+
+def test_threads_setting_is_validated_and_reaches_the_worker_config() -> None:
+    from convnet_studio.train.config import ConfigError, TrainConfig
+
+    assert TrainConfig().threads == 0
+    assert TrainConfig.from_dict({"threads": 1}).threads == 1
+    with pytest.raises(ConfigError, match="threads"):
+        TrainConfig.from_dict({"threads": -1})
