@@ -7,9 +7,11 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
+    QColor,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QFontMetrics,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -195,15 +197,24 @@ class GraphView(QGraphicsView):
         painter.save()
         painter.resetTransform()
         colors = canvas_colors()
-        width, row = 190, 18
-        box = QRectF(self.viewport().width() - width - 12, 12, width, 30 + row * len(stops))
+        title_font, label_font = font("name"), font("small")
+        # Sized to its text, in the bottom-right corner: layouts fill the canvas from the top
+        # left, so that corner is the one least likely to hide a node.
+        label_width = max((QFontMetrics(label_font).horizontalAdvance(t) for _, t in stops), default=0)
+        width = max(QFontMetrics(title_font).horizontalAdvance(title) + 20, label_width + 54, 120)
+        row = 18
+        height = 30 + row * len(stops)
+        viewport = self.viewport()
+        box = QRectF(viewport.width() - width - 12, viewport.height() - height - 12, width, height)
         painter.setPen(QPen(colors.node_border, 1))
-        painter.setBrush(QBrush(colors.node_fill))
+        fill = QColor(colors.node_fill)
+        fill.setAlpha(235)
+        painter.setBrush(QBrush(fill))
         painter.drawRoundedRect(box, 6, 6)
-        painter.setFont(font("name"))
+        painter.setFont(title_font)
         painter.setPen(colors.node_text)
         painter.drawText(box.adjusted(10, 6, -10, 0), Qt.AlignTop | Qt.AlignLeft, title)
-        painter.setFont(font("small"))
+        painter.setFont(label_font)
         for i, (color, label) in enumerate(stops):
             y = box.top() + 28 + i * row
             painter.fillRect(QRectF(box.left() + 10, y + 3, 26, row - 6), color)
