@@ -7,3 +7,4 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Keep torch from using more threads than the CI machine has cores.
 os.environ.setdefault("OMP_NUM_THREADS", "2")
+

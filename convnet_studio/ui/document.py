@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
 from convnet_studio.graph.analysis import Analysis
@@ -74,6 +74,7 @@ class Document(QObject):
         """The current analysis (cached by the graph per version and input size)."""
         return self.graph.analyze(self._input_shape)
 
+    @Slot()
     def flush(self) -> None:
         """Re-analyse now and tell the views (tests and benchmarks call it to skip the timer).
 
@@ -182,5 +183,6 @@ class Document(QObject):
             self._selection = [new if n == old else n for n in self._selection]
             self.selection_changed.emit(list(self._selection))
 
+    @Slot(bool)
     def _on_clean_changed(self, clean: bool) -> None:
         self.dirty_changed.emit(not clean)

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QMimeData, QPointF
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QGuiApplication
 
 from convnet_studio.graph.model import Edge, Graph, GraphError
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from convnet_studio.ui.canvas.scene import GraphScene
     from convnet_studio.ui.document import Document
 
-CLIPBOARD_MIME = "application/x-convnet-studio-nodes+json"
 PASTE_OFFSET = 40.0
 # (add node) -> "B", "A" or None; tests replace it, the default asks with a menu.
 AskProjection = Callable[[str, str], "str | None"]
@@ -251,22 +250,15 @@ class Editor:
         data = self.copy_data(names)
         if not data["nodes"]:
             return False
-        mime = QMimeData()
-        text = json.dumps(data)
-        mime.setData(CLIPBOARD_MIME, text.encode("utf-8"))
-        mime.setText(text)  # JSON text too: pasting between windows and processes works
-        QGuiApplication.clipboard().setMimeData(mime)
+        # Plain JSON text, so pasting works between windows and processes. setText lets Qt
+        # make the QMimeData itself: one made in Python is deleted by a Qt static destructor
+        # after Python has shut down, which crashes the process on exit.
+        QGuiApplication.clipboard().setText(json.dumps(data))
         return True
 
     def paste(self, at: QPointF | None = None) -> list[str]:
-        mime = QGuiApplication.clipboard().mimeData()
-        raw = (
-            bytes(mime.data(CLIPBOARD_MIME)).decode("utf-8")
-            if mime and mime.hasFormat(CLIPBOARD_MIME)
-            else (mime.text() if mime else "")
-        )
         try:
-            data = json.loads(raw)
+            data = json.loads(QGuiApplication.clipboard().text())
         except (TypeError, ValueError):
             data = None
         if not isinstance(data, dict) or data.get("format") != "convnet-studio-nodes":
