@@ -122,3 +122,20 @@ def test_subprocess_exit_codes_and_no_torch(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-m", "convnet_studio", "validate", str(tmp_path / "nope.cnsproj")],
                          capture_output=True, text=True, cwd=root, timeout=120)
     assert run.returncode == 2 and "Traceback" not in run.stderr and "no such file" in run.stderr
+
+
+def test_a_closed_pipe_is_not_an_error() -> None:
+    """``convnet-studio summary resnet152 | head -1`` ends quietly."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "convnet_studio", "summary", "resnet152"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.readline()
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert b"error" not in err

@@ -86,6 +86,11 @@ def _guarded(run: Callable[[], int | None]) -> int:
         return int(run() or 0)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``convnet-studio presets | head``): not an error. Point
+        # stdout at /dev/null so the interpreter's final flush does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except user_errors() as exc:
         return _fail(str(exc))
     except Exception as exc:  # an internal error: still one sentence unless debugging
