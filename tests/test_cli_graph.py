@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import json
 import subprocess
 import sys
@@ -126,16 +128,21 @@ def test_subprocess_exit_codes_and_no_torch(tmp_path: Path) -> None:
 
 def test_a_closed_pipe_is_not_an_error() -> None:
     """``convnet-studio summary resnet152 | head -1`` ends quietly."""
+    import fcntl
     import subprocess
     import sys
 
+    read_end, write_end = os.pipe()
+    # A pipe smaller than the output, so the command is still writing when the reader leaves.
+    fcntl.fcntl(write_end, getattr(fcntl, "F_SETPIPE_SZ", 1031), 4096)
     proc = subprocess.Popen(
         [sys.executable, "-m", "convnet_studio", "summary", "resnet152"],
-        stdout=subprocess.PIPE,
+        stdout=write_end,
         stderr=subprocess.PIPE,
     )
-    proc.stdout.readline()
-    proc.stdout.close()
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reader:
+        reader.read(100)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert b"error" not in err
