@@ -1,6 +1,6 @@
 """Training engine throughput against a minimal hand-written PyTorch loop.
 
-    python benchmarks/bench_train.py [--model resnet20_cifar] [--steps 10] [--batch 64]
+    python benchmarks/bench_train.py [--model resnet20_cifar] [--steps 40] [--batch 64]
 
 Both train the same compiled graph on the same shapes images with the same SGD settings;
 the engine runs in-process through :func:`run_training` (events, metrics files, epoch
@@ -176,7 +176,7 @@ def grad_norm_cost(project: dict[str, Any], batch: int, device: str) -> dict[str
 
 def run(
     model: str = "resnet20_cifar",
-    steps: int = 10,
+    steps: int = 40,
     batch: int = 64,
     rounds: int = 3,
     device: str | None = None,
@@ -186,11 +186,13 @@ def run(
     project = get_preset(model, num_classes=10, input_size=(3, 32, 32)).to_dict()
     if device == "cpu":
         torch.set_num_threads(1)  # CPU time is only steady without spinning worker threads
-        hand = min(
-            hand_loop(project, steps, batch, device, clock=time.process_time) for _ in range(rounds)
-        )
-        off = min(engine_cpu(project, steps, batch, 0) for _ in range(rounds))
-        on = min(engine_cpu(project, steps, batch, 10) for _ in range(rounds))
+        # Interleaved rounds, so a slow spell of the machine touches all three alike.
+        hands, offs, ons = [], [], []
+        for _ in range(rounds):
+            hands.append(hand_loop(project, steps, batch, device, clock=time.process_time))
+            offs.append(engine_cpu(project, steps, batch, 0))
+            ons.append(engine_cpu(project, steps, batch, 10))
+        hand, off, on = min(hands), min(offs), min(ons)
         how = "CPU time per step, 1 thread"
     else:
         hand = off = on = float("inf")
@@ -247,7 +249,7 @@ def resnet50_row(steps: int, batch: int, rounds: int) -> dict[str, Any]:
 def main() -> dict[str, Any]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="resnet20_cifar")
-    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--device")
