@@ -71,6 +71,8 @@ def create_app():
     QCoreApplication.setOrganizationName("ConvNetStudio")
     QCoreApplication.setApplicationName("ConvNet Studio")
     app = existing or QApplication(sys.argv[:1])
+    # Lets desktops (Wayland especially) match the window to resources/convnet-studio.desktop.
+    QGuiApplication.setDesktopFileName("convnet-studio")
     icon = _icon_path()
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
