@@ -17,7 +17,8 @@ def user_errors() -> tuple[type[BaseException], ...]:
     compiler = sys.modules.get("convnet_studio.compile.compiler")
     if compiler is not None:
         errors.append(compiler.CompileError)
-    for module_name in ("convnet_studio.train.errors", "convnet_studio.codegen.errors", "convnet_studio.presets.errors"):
+    for module_name in ("convnet_studio.train.errors", "convnet_studio.codegen.errors", "convnet_studio.presets.errors",
+                        "convnet_studio.importer.errors"):
         module = sys.modules.get(module_name)
         for value in vars(module).values() if module else ():
             if isinstance(value, type) and issubclass(value, Exception) and value.__module__ == module_name:
