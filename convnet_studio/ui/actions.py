@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QStyle, QToolBar
 
+from convnet_studio.ui.import_dialog import run_import_dialog
 from convnet_studio.ui.theme import apply_theme, current_theme
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ def build_actions(w: MainWindow) -> tuple[dict[str, QAction], dict[str, QMenu]]:
     act(m, "open", "&Open\u2026", files.open, QKeySequence.Open)
     menus["recent"] = m.addMenu("Open &Recent")
     menus["recent"].aboutToShow.connect(files.fill_recent_menu)
+    act(m, "import_pytorch", "&Import PyTorch model\u2026", lambda: run_import_dialog(w),
+        tip="open a torchvision model or your own .py file as an editable, checked graph")
     act(m, "save", "&Save", files.save, QKeySequence.Save)
     act(m, "save_as", "Save &As\u2026", files.save_as, QKeySequence.SaveAs)
     m.addSeparator()
