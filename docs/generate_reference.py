@@ -102,6 +102,25 @@ RULES: dict[str, tuple[str, str]] = {
         "No parameters and no MACs: this is why option A is free.",
     ),
     "Identity": ("Same shape as its input.", "None."),
+    "Mul": (
+        (
+            "Both inputs have the same shape, or one is C x 1 x 1 with the other's C (a "
+            "squeeze-and-excitation gate); the output has the larger shape."
+        ),
+        "No parameters; MACs counted as 0 (element-wise, as torchvision's metadata counts).",
+    ),
+    "StochasticDepth": ("Same shape as its input.", "None (the identity in eval)."),
+    "ChannelShuffle": (
+        "Same shape as its input; the channels must divide by groups.",
+        "No parameters; MACs counted as 0.",
+    ),
+    "ChannelSplit": (
+        (
+            "Chunk index of x.chunk(chunks, dim=1): chunks of ceil(C / chunks) channels, the "
+            "last one smaller; H and W unchanged."
+        ),
+        "No parameters; MACs counted as 0.",
+    ),
 }
 ACTIVATION_RULE = ("Same shape as its input (element-wise).", "No parameters; MACs counted as 0.")
 for _name in (
@@ -112,6 +131,8 @@ for _name in (
     "Sigmoid",
     "Tanh",
     "Hardswish",
+    "ReLU6",
+    "Hardsigmoid",
     "LocalResponseNorm",
 ):
     RULES[_name] = ACTIVATION_RULE

@@ -19,7 +19,9 @@ from convnet_studio.graph.params import pair
 from convnet_studio.graph.registry import Params, Shape, get_block
 
 INPUT = "@"  # the body's input, as a row reference
-OPS = frozenset({"Add", "Concat", "Flatten"})
+OPS = frozenset({"Add", "Concat", "Flatten", "Mul", "ChannelShuffle", "ChannelSplit"})
+# Operators with no module in the generated code (Flatten is one only outside a Sequential).
+STATELESS = OPS - {"Flatten"}
 # As in the compiler: a ReLU may work in place when it is its producer's only reader and the
 # producer's backward does not need its own output.
 _INPLACE_SAFE = {"Conv2d", "BatchNorm2d", "Add", "Linear", "Concat"}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from convnet_studio.codegen.body import Row
+from convnet_studio.graph.blocks.mobile import split_range
 from convnet_studio.graph.params import pair
 
 MISSING: Any = object()  # an argument with no default is always written
@@ -118,8 +119,10 @@ def primitive_call(row: Row) -> Call:
         return Call("ShortcutA", (_pos("in_channels", c), out, _pos("stride", p["stride"])))
     if t == "Flatten":
         return Call("nn.Flatten")
-    if t in ("GELU", "SiLU", "Sigmoid", "Tanh", "Hardswish"):
+    if t in ("GELU", "SiLU", "Sigmoid", "Tanh", "Hardswish", "ReLU6", "Hardsigmoid"):
         return Call(f"nn.{t}")
+    if t == "StochasticDepth":
+        return Call("torchvision.ops.StochasticDepth", (_pos("p", p["p"]), _pos("mode", p["mode"])))
     raise ValueError(f"no PyTorch module for block type {t!r}")
 
 
@@ -146,6 +149,13 @@ def op_expression(row: Row, inputs: list[str]) -> str:
         return f"torch.cat([{', '.join(inputs)}], dim=1)"
     if row.type == "Flatten":
         return f"torch.flatten({inputs[0]}, 1)"
+    if row.type == "Mul":
+        return " * ".join(inputs)
+    if row.type == "ChannelShuffle":  # torchvision's channel_shuffle, in one expression
+        return f"{inputs[0]}.unflatten(1, ({row.params['groups']}, -1)).transpose(1, 2).flatten(1, 2)"
+    if row.type == "ChannelSplit":
+        start, end = split_range(row.in_shapes[0][0], row.params["chunks"], row.params["index"])
+        return f"{inputs[0]}[:, {start}:{end}]"
     raise ValueError(f"{row.type} is not an operator")
 
 

@@ -129,12 +129,17 @@ def _docstring(
 
 def _imports(body: Body, blocks: BlockClasses) -> str:
     functional = "import torch.nn.functional as F\n" if _uses_shortcut_a(body, blocks) else ""
-    return f"import torch\n{functional}from torch import nn\n"
+    vision = "import torchvision\n" if _uses(body, blocks, "StochasticDepth") else ""
+    return f"import torch\n{vision}{functional}from torch import nn\n"
+
+
+def _uses(body: Body, blocks: BlockClasses, type_name: str) -> bool:
+    bodies = [body] + [cls.body for cls in blocks.ordered()]
+    return any(row.type == type_name for b in bodies for row in b.rows)
 
 
 def _uses_shortcut_a(body: Body, blocks: BlockClasses) -> bool:
-    bodies = [body] + [cls.body for cls in blocks.ordered()]
-    return any(row.type == "ShortcutA" for b in bodies for row in b.rows)
+    return _uses(body, blocks, "ShortcutA")
 
 
 def _head_slot(body: Body, blocks: BlockClasses) -> tuple[Row, int] | None:

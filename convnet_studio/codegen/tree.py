@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Union
 
-from convnet_studio.codegen.body import Body, Row
+from convnet_studio.codegen.body import STATELESS, Body, Row
 from convnet_studio.codegen.calls import is_identifier
 
 # ModuleDict methods: a key spelled like one must be reached with ["key"].
@@ -39,7 +39,7 @@ def build_tree(body: Body) -> Container:
     """The container tree of ``body``'s modules (Add and Concat rows have none)."""
     root = Container("")
     for row in body.rows:
-        if row.type in ("Add", "Concat") or (row.type == "Flatten" and "." not in row.name):
+        if row.type in STATELESS or (row.type == "Flatten" and "." not in row.name):
             continue
         parts = row.name.split(".")
         node = root

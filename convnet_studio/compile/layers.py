@@ -142,3 +142,7 @@ def _concat(p: Params, ins: tuple[Shape, ...], inplace: bool) -> Op:
 @factory("Identity")
 def _identity(p: Params, ins: tuple[Shape, ...], inplace: bool) -> None:
     return None  # the compiler passes the input straight through
+
+
+# The primitives of the CNNs after ResNet register their factories in their own module.
+from convnet_studio.compile import mobile_layers  # noqa: E402,F401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from typing import Any
 
@@ -11,6 +12,7 @@ from convnet_studio.graph.model import Graph, GraphError
 from convnet_studio.graph.names import name_problem, path_conflict, strict_prefixes
 from convnet_studio.importer.errors import ImportRefused
 from convnet_studio.importer.primitives import (
+    CHUNK_METHODS,
     FUNCTION_RULES,
     METHOD_RULES,
     PASSTHROUGH_METHODS,
@@ -33,6 +35,7 @@ class Converter:
         self.composites = composites
         self.values: dict[fx.Node, str] = {}  # fx value -> studio node producing it
         self.used_modules: set[str] = set()
+        self.chunks: dict[fx.Node, tuple[fx.Node, int]] = {}  # x.chunk(n, 1) -> (x, n)
 
     def run(self, fx_graph: fx.Graph, input_shape: Shape) -> Graph:
         for node in fx_graph.nodes:
@@ -64,6 +67,12 @@ class Converter:
             self._call_module(node)
         elif node.op == "call_method" and node.target in PASSTHROUGH_METHODS:
             self.values[node] = self._ref(node.args[0])
+        elif node.op == "call_method" and node.target == "mean":
+            self._mean(node)
+        elif node.op == "call_method" and node.target in CHUNK_METHODS:
+            self._chunk(node)
+        elif node.target is operator.getitem and node.args[0] in self.chunks:
+            self._split(node)
         else:
             self._call_function(node)
 
@@ -83,6 +92,32 @@ class Converter:
             name = self._free_name(path)
         self.used_modules.add(path)
         self._add(node, name, mapped, list(node.args))
+
+    def _mean(self, node: fx.Node) -> None:
+        # ``x.mean([2, 3])`` (MNASNet, ShuffleNet) is a global average pool and a flatten.
+        dims = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim")
+        keepdim = node.args[2] if len(node.args) > 2 else node.kwargs.get("keepdim", False)
+        if sorted(d % 4 for d in (dims or ())) != [2, 3]:
+            raise Unmappable(f"Tensor.mean over dims {dims} is not a studio block (only [2, 3])")
+        scope = module_path(node)
+        name = self._free_name(f"{scope}.mean" if scope else "mean")
+        self._add(node, name, ("GlobalAvgPool", {}), [node.args[0]])
+        if not keepdim:
+            self._add(node, self._free_name(name + "_flatten"), ("Flatten", {}), [node])
+
+    def _chunk(self, node: fx.Node) -> None:
+        chunks = node.args[1] if len(node.args) > 1 else node.kwargs.get("chunks")
+        dim = node.args[2] if len(node.args) > 2 else node.kwargs.get("dim", 0)
+        if dim not in (1, -3) or not isinstance(chunks, int):
+            raise Unmappable(f"Tensor.chunk along dim {dim} is not a studio block (only channels, dim 1)")
+        self.chunks[node] = (node.args[0], chunks)
+
+    def _split(self, node: fx.Node) -> None:
+        source, chunks = self.chunks[node.args[0]]
+        index = node.args[1]
+        scope = module_path(node)
+        name = self._free_name(f"{scope}.split{index}" if scope else f"split{index}")
+        self._add(node, name, ("ChannelSplit", {"chunks": chunks, "index": index}), [source])
 
     def _call_function(self, node: fx.Node) -> None:
         table = METHOD_RULES if node.op == "call_method" else FUNCTION_RULES

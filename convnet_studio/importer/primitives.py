@@ -12,6 +12,8 @@ from typing import Any, Callable
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torchvision.models.shufflenetv2 import channel_shuffle
+from torchvision.ops import StochasticDepth, stochastic_depth
 
 Mapped = tuple[str, dict[str, Any]]
 
@@ -112,6 +114,9 @@ MODULE_RULES: dict[type, Callable[[Any], Mapped]] = {
     nn.Tanh: _plain("Tanh"),
     nn.Hardswish: _plain("Hardswish"),
     nn.Identity: _plain("Identity"),
+    nn.ReLU6: _plain("ReLU6"),
+    nn.Hardsigmoid: _plain("Hardsigmoid"),
+    StochasticDepth: lambda m: ("StochasticDepth", {"p": m.p, "mode": m.mode}),
 }
 
 
@@ -155,6 +160,21 @@ def _flatten_call(args: tuple, kwargs: dict) -> Call:
     if (start, end) != (1, -1):
         raise Unmappable(f"flatten({start}, {end}) is not a studio Flatten (only start_dim=1)")
     return "Flatten", {}, [args[0]]
+
+
+def _mul(args: tuple, kwargs: dict) -> Call:
+    if len(args) != 2:
+        raise Unmappable("only a product of two tensors is a studio Mul")
+    return "Mul", {}, list(args)
+
+
+def _stochastic_depth_call(args: tuple, kwargs: dict) -> Call:
+    p = float(_arg(args, kwargs, 1, "p", 0.0))
+    return "StochasticDepth", {"p": p, "mode": _arg(args, kwargs, 2, "mode", "row")}, [args[0]]
+
+
+def _shuffle_call(args: tuple, kwargs: dict) -> Call:
+    return "ChannelShuffle", {"groups": int(_arg(args, kwargs, 1, "groups", 1))}, [args[0]]
 
 
 def _unary(type_name: str) -> Callable[[tuple, dict], Call]:
@@ -207,6 +227,12 @@ FUNCTION_RULES: dict[Any, Callable[[tuple, dict], Call]] = {
     F.max_pool2d: _pool_call("MaxPool2d"),
     F.avg_pool2d: _pool_call("AvgPool2d"),
     F.dropout: _dropout_call,
+    operator.mul: _mul,
+    torch.mul: _mul,
+    F.relu6: _unary("ReLU6"),
+    F.hardsigmoid: _unary("Hardsigmoid"),
+    stochastic_depth: _stochastic_depth_call,
+    channel_shuffle: _shuffle_call,
 }
 # Tensor methods by name: ``x.flatten(1)``, ``x.relu()``, ``x.add(y)``.
 METHOD_RULES: dict[str, Callable[[tuple, dict], Call]] = {
@@ -216,7 +242,10 @@ METHOD_RULES: dict[str, Callable[[tuple, dict], Call]] = {
     "relu": _unary("ReLU"),
     "relu_": _unary("ReLU"),
     "sigmoid": _unary("Sigmoid"),
+    "mul": _mul,
 }
+# ``x.chunk(n, dim=1)`` makes no node; each ``[i]`` of it becomes a ChannelSplit.
+CHUNK_METHODS = {"chunk"}
 # Calls that change nothing the studio models: the value is the first argument's.
 PASSTHROUGH_METHODS = {"contiguous"}
 

@@ -7,11 +7,14 @@ from typing import Any, Callable
 from torch import fx, nn
 
 from convnet_studio.importer.errors import ImportRefused
+from convnet_studio.importer.primitives import MODULE_RULES
 
 
 def wrapped_functions() -> tuple[Callable[..., Any], ...]:
     """Library functions traced as one call instead of their insides (channel shuffle)."""
-    return ()
+    from torchvision.models.shufflenetv2 import channel_shuffle
+
+    return (channel_shuffle,)
 
 
 class StudioTracer(fx.Tracer):
@@ -26,6 +29,8 @@ class StudioTracer(fx.Tracer):
             return True
         if isinstance(m, nn.Sequential):
             return False
+        if type(m) in MODULE_RULES:  # torchvision's StochasticDepth is one block, not its insides
+            return True
         return super().is_leaf_module(m, module_qualified_name)
 
 
