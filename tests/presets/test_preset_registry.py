@@ -46,6 +46,12 @@ EXPECTED = [
     "vgg16_bn",
     "vgg19",
     "vgg19_bn",
+    "alexnet",
+    "squeezenet1_0",
+    "squeezenet1_1",
+    "mobilenet_v2",
+    "resnext50_32x4d",
+    "wide_resnet50_2",
 ]
 
 
