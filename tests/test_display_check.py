@@ -39,7 +39,7 @@ def test_a_missing_library_is_named_with_its_package(tmp_path: Path) -> None:
     assert message is not None and "\n" not in message
     assert "needs libxcb-cnsfake.so.4" in message and "sudo apt-get install libxcb-cnsfake4)" in message
     # QT_QPA_PLATFORM=xcb checks too; another platform plugin needs none of this.
-    assert display_problem({"QT_QPA_PLATFORM": "xcb"}, plugin) == message
+    assert display_problem({**X11, "QT_QPA_PLATFORM": "xcb"}, plugin) == message
     assert display_problem({**X11, "QT_QPA_PLATFORM": "offscreen"}, plugin) is None
     wayland = {**X11, "WAYLAND_DISPLAY": "wayland-0", "XDG_SESSION_TYPE": "wayland"}
     assert display_problem(wayland, plugin) is None
@@ -53,7 +53,9 @@ def test_a_complete_plugin_passes(tmp_path: Path) -> None:
 def test_no_display() -> None:
     message = display_problem({})
     assert message is not None and "no display" in message and "xvfb-run" in message
+    assert display_problem({"QT_QPA_PLATFORM": "xcb", "WAYLAND_DISPLAY": "wayland-0"}) == message
     assert display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
+    assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}) is None  # Qt's wayland plugin
 
 
 @pytest.mark.parametrize(

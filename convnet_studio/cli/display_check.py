@@ -46,12 +46,15 @@ def display_problem(environ: dict[str, str] | None = None, plugin: Path | None =
     if not sys.platform.startswith("linux"):
         return None
     platform = env.get("QT_QPA_PLATFORM", "")
-    if not platform and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
-        return ("there is no display to show the studio window on (neither DISPLAY nor WAYLAND_DISPLAY "
-                "is set): run it on a desktop or under a virtual display (xvfb-run convnet-studio), set "
+    xcb = _will_use_xcb(platform, env)
+    unset = not platform and not env.get("WAYLAND_DISPLAY")
+    if (xcb or unset) and not env.get("DISPLAY"):
+        why = "DISPLAY is not set" if platform else "neither DISPLAY nor WAYLAND_DISPLAY is set"
+        return (f"there is no display to show the studio window on ({why}): "
+                "run it on a desktop or under a virtual display (xvfb-run convnet-studio), set "
                 "QT_QPA_PLATFORM=offscreen to run it unseen, or use the commands that need no window "
                 "(convnet-studio --help)")
-    if not _will_use_xcb(platform, env):
+    if not xcb:
         return None
     plugin = plugin or xcb_plugin()
     missing = missing_libraries(plugin) if plugin else []
