@@ -40,7 +40,7 @@ def test_a_typo_exits_before_qt_even_without_a_display(tmp_path: Path) -> None:
             "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt was imported'; sys.exit(rc)")
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}  # no DISPLAY: a window would hang
     run = subprocess.run([sys.executable, "-c", code, "improt"], capture_output=True, text=True,
-                         cwd=tmp_path, env=env, timeout=60)
+                         cwd=tmp_path, env=env, timeout=60, check=False)
     assert run.returncode == 2, run.stderr
     assert run.stdout == "" and run.stderr.count("\n") == 1 and "'export'" in run.stderr
 

@@ -94,7 +94,7 @@ def missing_libraries(library: Path) -> list[str]:
     if ldd is None:
         return []
     try:
-        run = subprocess.run([ldd, str(library)], capture_output=True, text=True, timeout=10)
+        run = subprocess.run([ldd, str(library)], capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
         return []
     return list(dict.fromkeys(_NOT_FOUND.findall(run.stdout)))
