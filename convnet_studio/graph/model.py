@@ -173,7 +173,7 @@ class Graph:
         except BlockError as exc:
             raise GraphError(str(exc), node=name) from None
         if name is None:
-            name = self.unique_name(spec.default_name or type.lower())
+            name = self.new_node_name(type)
         self._check_new_name(name)
         resolved = self._resolve(spec, name, params)
         node = Node(name, type, resolved, _pos(position), group, dict(meta or {}))
@@ -364,6 +364,11 @@ class Graph:
         from convnet_studio.graph.project_file import graph_from_dict
 
         return graph_from_dict(data)
+
+    def new_node_name(self, type: str) -> str:
+        """A free name for a new ``type`` node: the block's default name, numbered if taken."""
+        spec = get_block(type)
+        return self.unique_name(spec.default_name or type.lower())
 
     def unique_name(self, base: str) -> str:
         i = 1

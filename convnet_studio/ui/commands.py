@@ -37,7 +37,7 @@ class AddNodeCommand(QUndoCommand):
         meta: dict[str, Any] | None = None,
     ) -> None:
         graph = document.graph
-        self.name = name or graph.unique_name(_default_name(type))
+        self.name = name or graph.new_node_name(type)
         super().__init__(f"Add {type} {self.name}")
         self._graph = graph
         self._kwargs = {
@@ -187,8 +187,3 @@ class SnapshotCommand(QUndoCommand):
     def undo(self) -> None:
         self._graph.replace_with(Graph.from_dict(self.before))
 
-
-def _default_name(type_name: str) -> str:
-    from convnet_studio.graph.registry import get_block
-
-    return get_block(type_name).default_name or type_name.lower()
