@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ import torch
 from convnet_studio.codegen.body import Row
 from convnet_studio.codegen.calls import call_text, op_expression, primitive_call
 from convnet_studio.compile import compile_graph
-from convnet_studio.compile.layers import TORCH, build
+from convnet_studio.compile.layers import TORCH, build, resolve
 from convnet_studio.graph import Graph, list_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,13 +46,14 @@ def test_the_compiler_and_the_exporter_read_the_same_entry(type_name: str) -> No
     row = Row("x", type_name, params, ["@"] * len(ins), ins, ins[0])
     if entry.module is not None:
         call = primitive_call(row)
-        names = set(inspect.signature(entry.module).parameters)
+        cls = resolve(entry.module)
+        names = set(inspect.signature(cls).parameters)
         assert {a.name for a in call.args} <= names, "argument names are the class's own"
         text = call_text(call)
         assert text.startswith(entry.written_name() + "(")
         if entry.op is None:
-            assert isinstance(made, entry.module)
-            rebuilt = eval(text, {"nn": torch.nn, entry.module.__name__: entry.module})
+            assert isinstance(made, cls)
+            rebuilt = eval(text, {"nn": torch.nn, cls.__name__: cls})
             assert repr(rebuilt) == repr(made), "the printed call builds the compiled module"
     if entry.op is not None:
         assert made is entry.op
@@ -80,3 +83,17 @@ def test_relu_after_a_conv_works_in_place_and_after_a_sigmoid_does_not() -> None
     model = compile_graph(g)
     assert model.get_submodule(relu).inplace is True
     assert model.get_submodule(relu2).inplace is False
+
+
+def test_writing_python_code_loads_no_torch() -> None:
+    code = (
+        "import sys\n"
+        "from convnet_studio.codegen import generate_python\n"
+        "from convnet_studio.presets import get_preset\n"
+        "text = generate_python(get_preset('resnet20_cifar'))\n"
+        "assert 'class ShortcutA' in text\n"
+        "print('torch' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "False"

@@ -7,14 +7,13 @@ PyTorch's defaults, so the printer leaves out what PyTorch would do anyway
 
 from __future__ import annotations
 
-import inspect
 import json
 import keyword
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from convnet_studio.codegen.body import Row
-from convnet_studio.compile.layers import MISSING, TORCH, Arg, build_args, norm
+from convnet_studio.compile.layers import MISSING, TORCH, Arg, build_args, class_source, norm
 
 __all__ = ["MISSING", "Arg", "Call", "norm", "literal", "primitive_call", "op_expression"]
 
@@ -61,13 +60,13 @@ def helper_classes(types: set[str]) -> dict[str, str]:
     for type_name in sorted(types):
         entry = TORCH.get(type_name)
         if entry is not None and entry.module is not None and not entry.module_is_torch():
-            found[entry.module.__name__] = inspect.getsource(entry.module)
+            found[entry.written_name()] = class_source(entry.module)
     return found
 
 
 def helper_names() -> set[str]:
     """Every class name :func:`helper_classes` may define (a model class must not take one)."""
-    return {e.module.__name__ for e in TORCH.values() if e.module and not e.module_is_torch()}
+    return {e.written_name() for e in TORCH.values() if e.module and not e.module_is_torch()}
 
 
 def arg_texts(call: Call, render: Callable[[int, Arg], str | None]) -> list[str]:

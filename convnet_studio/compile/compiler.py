@@ -15,7 +15,8 @@ from typing import Any
 import torch
 from torch import fx, nn
 
-from convnet_studio.compile.layers import TORCH, Op, build, may_overwrite
+from convnet_studio.compile.layers import TORCH, Op, build, may_overwrite, resolve
+from convnet_studio.errors import UserError
 from convnet_studio.graph.analysis import Problem
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.registry import Params, Shape, Subgraph, get_block
@@ -24,7 +25,7 @@ from convnet_studio.graph.registry import Params, Shape, Subgraph, get_block
 NODE_META = "studio_node"
 
 
-class CompileError(ValueError):
+class CompileError(UserError, ValueError):
     """The graph cannot be compiled; ``problems`` lists why, node by node."""
 
     def __init__(self, problems: list[Problem]) -> None:
@@ -139,12 +140,13 @@ def _build(nodes: list[NodeRow], class_name: str, sub: Subgraph | None = None) -
 
 
 def _call_op(g: fx.Graph, op: Op, args: tuple) -> fx.Node:
-    if len(args) > 2 and op.fn.__name__ == "add":
-        out = g.call_function(op.fn, args[:2])
+    fn = resolve(op.fn)
+    if len(args) > 2 and op.fn == "operator.add":
+        out = g.call_function(fn, args[:2])
         for extra in args[2:]:
-            out = g.call_function(op.fn, (out, extra))
+            out = g.call_function(fn, (out, extra))
         return out
-    return g.call_function(op.fn, args, dict(op.kwargs))
+    return g.call_function(fn, args, dict(op.kwargs))
 
 
 def _build_composite(type_name: str, params: Params, in_shapes: tuple[Shape, ...]) -> fx.GraphModule:

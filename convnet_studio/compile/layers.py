@@ -6,18 +6,20 @@ it (leaving out arguments equal to PyTorch's defaults, so ``nn.Conv2d(64, 64, 3,
 bias=False)`` reads as a person writes it), and docs/generate_reference.py shows it. A
 stateless primitive (Add, Concat) is an :class:`Op` instead; Identity is neither: its output is
 its input. Adding a primitive is one ``register_block`` in graph/blocks and one entry here.
+
+Classes and functions are named by their dotted path and imported when first built, so this
+table (and the Python exporter reading it) loads no torch.
 """
 
 from __future__ import annotations
 
-import operator
+import ast
+import importlib
+import importlib.util
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable
 
-import torch
-from torch import nn
-
-from convnet_studio.compile.modules import ShortcutA
 from convnet_studio.graph.params import pair
 from convnet_studio.graph.registry import Params, Shape
 
@@ -34,11 +36,17 @@ class Arg:
     positional: bool = False
 
 
+def resolve(path: str) -> Any:
+    """``"torch.nn.Conv2d"`` -> the class (importing its module now)."""
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
 @dataclass(frozen=True)
 class Op:
     """A stateless call in ``forward``: ``fn(*inputs, **kwargs)``, written as ``source(inputs)``."""
 
-    fn: Callable[..., Any]
+    fn: str  # dotted path: "torch.cat"
     source: Callable[[list[str]], str]
     kwargs: dict[str, Any] = field(default_factory=dict)
     pack_inputs: bool = False  # pass the inputs as one list (torch.cat)
@@ -59,12 +67,13 @@ def _no_args(p: Params, shape: Shape, inplace: bool) -> tuple[Arg, ...]:
 class TorchEntry:
     """How one primitive is written in PyTorch.
 
-    ``module`` is built as ``module(**{a.name: a.value for a in args(...)})``. ``inplace``: it
+    ``module`` (a dotted class path) is built as ``module(**{a.name: a.value for a in
+    args(...)})``. ``inplace``: it
     accepts ``inplace=True`` (ReLU), used when it is its input's only reader. ``output_free``:
     its backward does not need its own output, so a following in-place op may overwrite it.
     """
 
-    module: type[nn.Module] | None = None
+    module: str | None = None
     args: ArgRule = _no_args
     op: Op | None = None
     inplace: bool = False
@@ -77,10 +86,11 @@ class TorchEntry:
     def written_name(self) -> str:
         """The class as exported code writes it: ``nn.Conv2d``, or a class the file defines."""
         assert self.module is not None
-        return f"nn.{self.module.__name__}" if self.module_is_torch() else self.module.__name__
+        name = self.module.rpartition(".")[2]
+        return f"nn.{name}" if self.module_is_torch() else name
 
     def module_is_torch(self) -> bool:
-        return self.module is not None and self.module.__module__.startswith("torch.nn")
+        return self.module is not None and self.module.startswith("torch.nn.")
 
 
 TORCH: dict[str, TorchEntry] = {}
@@ -108,7 +118,7 @@ def build_args(type_name: str, params: Params, in_shapes: tuple[Shape, ...], inp
     return TORCH[type_name].args(params, shape, inplace)
 
 
-def build(type_name: str, params: Params, in_shapes: tuple[Shape, ...], inplace: bool) -> nn.Module | Op | None:
+def build(type_name: str, params: Params, in_shapes: tuple[Shape, ...], inplace: bool) -> Any:
     """What the compiler places for a primitive node: its op, a module, or None (pass through)."""
     entry = TORCH[type_name]
     if entry.op is not None:
@@ -116,7 +126,21 @@ def build(type_name: str, params: Params, in_shapes: tuple[Shape, ...], inplace:
     if entry.module is None:
         return None
     args = build_args(type_name, params, in_shapes, inplace)
-    return entry.module(**{a.name: a.value for a in args})
+    return resolve(entry.module)(**{a.name: a.value for a in args})
+
+
+@lru_cache(maxsize=None)
+def class_source(path: str) -> str:
+    """The source of the class at ``path``, read from its file without importing it."""
+    module, _, name = path.rpartition(".")
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin is not None, path
+    with open(spec.origin, encoding="utf-8") as file:
+        text = file.read()
+    node = next(n for n in ast.parse(text).body if isinstance(n, ast.ClassDef) and n.name == name)
+    segment = ast.get_source_segment(text, node)
+    assert segment is not None
+    return segment + "\n"
 
 
 # ------------------------------------------------------------------------ argument helpers
@@ -194,49 +218,49 @@ def _linear(p: Params, s: Shape, inplace: bool) -> tuple[Arg, ...]:
     return (pos("in_features", s[0]), pos("out_features", p["out_features"]), Arg("bias", p["bias"], True))
 
 
-torch_entry("Conv2d", TorchEntry(nn.Conv2d, _conv, output_free=True))
-torch_entry("BatchNorm2d", TorchEntry(nn.BatchNorm2d, _bn, output_free=True))
-torch_entry("LocalResponseNorm", TorchEntry(nn.LocalResponseNorm, _lrn))
-torch_entry("ReLU", TorchEntry(nn.ReLU, lambda p, s, i: (Arg("inplace", i, False),), inplace=True))
+torch_entry("Conv2d", TorchEntry("torch.nn.Conv2d", _conv, output_free=True))
+torch_entry("BatchNorm2d", TorchEntry("torch.nn.BatchNorm2d", _bn, output_free=True))
+torch_entry("LocalResponseNorm", TorchEntry("torch.nn.LocalResponseNorm", _lrn))
+torch_entry("ReLU", TorchEntry("torch.nn.ReLU", lambda p, s, i: (Arg("inplace", i, False),), inplace=True))
 torch_entry(
     "LeakyReLU",
     TorchEntry(
-        nn.LeakyReLU,
+        "torch.nn.LeakyReLU",
         lambda p, s, i: (Arg("negative_slope", p["negative_slope"], 0.01), Arg("inplace", i, False)),
         inplace=True,
     ),
 )
-for _cls in (nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh, nn.Hardswish):
-    torch_entry(_cls.__name__, TorchEntry(_cls))
-torch_entry("Dropout", TorchEntry(nn.Dropout, lambda p, s, i: (Arg("p", p["p"], 0.5),)))
-torch_entry("MaxPool2d", TorchEntry(nn.MaxPool2d, _maxpool))
-torch_entry("AvgPool2d", TorchEntry(nn.AvgPool2d, _avgpool))
+for _name in ("GELU", "SiLU", "Sigmoid", "Tanh", "Hardswish"):
+    torch_entry(_name, TorchEntry(f"torch.nn.{_name}"))
+torch_entry("Dropout", TorchEntry("torch.nn.Dropout", lambda p, s, i: (Arg("p", p["p"], 0.5),)))
+torch_entry("MaxPool2d", TorchEntry("torch.nn.MaxPool2d", _maxpool))
+torch_entry("AvgPool2d", TorchEntry("torch.nn.AvgPool2d", _avgpool))
 torch_entry(
     "AdaptiveAvgPool2d",
-    TorchEntry(nn.AdaptiveAvgPool2d, lambda p, s, i: (pos("output_size", pair(p["output_size"])),)),
+    TorchEntry("torch.nn.AdaptiveAvgPool2d", lambda p, s, i: (pos("output_size", pair(p["output_size"])),)),
 )
-torch_entry("GlobalAvgPool", TorchEntry(nn.AdaptiveAvgPool2d, lambda p, s, i: (pos("output_size", (1, 1)),)))
-torch_entry("Linear", TorchEntry(nn.Linear, _linear, output_free=True))
+torch_entry("GlobalAvgPool", TorchEntry("torch.nn.AdaptiveAvgPool2d", lambda p, s, i: (pos("output_size", (1, 1)),)))
+torch_entry("Linear", TorchEntry("torch.nn.Linear", _linear, output_free=True))
 torch_entry(
     "ShortcutA",
     TorchEntry(
-        ShortcutA,
+        "convnet_studio.compile.modules.ShortcutA",
         lambda p, s, i: (pos("in_channels", s[0]), pos("out_channels", p["out_channels"]), pos("stride", p["stride"])),
     ),
 )
 # Flatten has both forms: the op in forward, nn.Flatten() inside an exported nn.Sequential.
 torch_entry(
     "Flatten",
-    TorchEntry(nn.Flatten, op=Op(torch.flatten, lambda xs: f"torch.flatten({xs[0]}, 1)", {"start_dim": 1})),
+    TorchEntry("torch.nn.Flatten", op=Op("torch.flatten", lambda xs: f"torch.flatten({xs[0]}, 1)", {"start_dim": 1})),
 )
 torch_entry(
     "Add",
-    TorchEntry(op=Op(operator.add, " + ".join, inplace_method="add_"), output_free=True),
+    TorchEntry(op=Op("operator.add", " + ".join, inplace_method="add_"), output_free=True),
 )
 torch_entry(
     "Concat",
     TorchEntry(
-        op=Op(torch.cat, lambda xs: f"torch.cat([{', '.join(xs)}], dim=1)", {"dim": 1}, pack_inputs=True),
+        op=Op("torch.cat", lambda xs: f"torch.cat([{', '.join(xs)}], dim=1)", {"dim": 1}, pack_inputs=True),
         output_free=True,
     ),
 )

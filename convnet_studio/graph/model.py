@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import networkx as nx
 
+from convnet_studio.errors import UserError
 from convnet_studio.graph.events import GraphEvents
 from convnet_studio.graph.names import name_problem, path_conflict, strict_prefixes
 from convnet_studio.graph.params import ParamError
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 Position = tuple[float, float]
 
 
-class GraphError(ValueError):
+class GraphError(UserError, ValueError):
     """An edit the graph refuses; ``node``/``port``/``field`` say where."""
 
     def __init__(

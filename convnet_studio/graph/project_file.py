@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
+from convnet_studio.errors import UserError
 from convnet_studio.graph.model import Edge, Graph, Node
 from convnet_studio.graph.names import name_problem, path_conflict, strict_prefixes
 from convnet_studio.graph.params import ParamError
@@ -24,7 +25,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 SUFFIX = ".cnsproj"
 
 
-class ProjectFileError(ValueError):
+class ProjectFileError(UserError, ValueError):
     """A project file that cannot be read or written; the message says which and why."""
 
 

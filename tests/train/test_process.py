@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import time
 
 from train_helpers import small_config, tiny_graph
 
-from convnet_studio.train.cli import add_train_arguments, run_train_command
+from convnet_studio.cli import main
 from convnet_studio.train.process import TrainingProcess, describe_exit
 
 TIMEOUT = 120
@@ -79,9 +78,7 @@ def test_ddp_two_cpu_processes(tmp_path):
 
 
 def _cli(argv):
-    parser = argparse.ArgumentParser()
-    add_train_arguments(parser)
-    return run_train_command(parser.parse_args(argv))
+    return main(["train", *argv])
 
 
 def test_cli_trains_a_project_file(tmp_path, capsys):
@@ -113,7 +110,7 @@ def test_cli_trains_a_project_file(tmp_path, capsys):
 def test_cli_errors_are_one_sentence(tmp_path, capsys):
     code = _cli([str(tmp_path / "missing.json")])
     err = capsys.readouterr().err
-    assert code == 2 and err.startswith("convnet-studio train: cannot load project")
+    assert code == 2 and err.startswith("convnet-studio: error: cannot load project")
     assert "Traceback" not in err
     code = _cli(["--resume", str(tmp_path / "nope.pt")])
     assert code == 2 and "does not exist" in capsys.readouterr().err
