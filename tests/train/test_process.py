@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import signal
 import time
@@ -23,6 +25,7 @@ def _collect(proc, until=None):
     return events
 
 
+@pytest.mark.slow  # a worker process
 def test_pause_resume_then_stop_keeps_a_checkpoint(tmp_path):
     proc = TrainingProcess(tiny_graph().to_dict(), small_config(tmp_path, epochs=100))
     proc.start()
@@ -46,6 +49,7 @@ def test_pause_resume_then_stop_keeps_a_checkpoint(tmp_path):
     assert states == ["starting", "running", "paused", "running", "stopping"]
 
 
+@pytest.mark.slow  # a worker process
 def test_killed_worker_is_reported(tmp_path):
     proc = TrainingProcess(tiny_graph().to_dict(), small_config(tmp_path, epochs=100))
     proc.start()
@@ -63,6 +67,7 @@ def test_describe_exit_includes_the_last_stderr_line():
     assert "status 1" in text and text.endswith("MemoryError")
 
 
+@pytest.mark.slow  # two DDP processes
 def test_ddp_two_cpu_processes(tmp_path):
     config = small_config(tmp_path, device="cpu", train_size=256, val_size=64, epochs=1)
     proc = TrainingProcess(tiny_graph().to_dict(), config, nproc=2)
@@ -81,6 +86,7 @@ def _cli(argv):
     return main(["train", *argv])
 
 
+@pytest.mark.slow  # two training runs in a worker
 def test_cli_trains_a_project_file(tmp_path, capsys):
     from convnet_studio.graph.project_file import save_project
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import signal
 
@@ -10,6 +12,7 @@ from training_helpers import tiny_graph, wait_for
 from convnet_studio.ui.training.controller import TrainingController
 
 
+@pytest.mark.slow  # a worker process
 def test_run_pause_resume_stop(controller: TrainingController, qtbot) -> None:
     panel = controller.panel
     panel.settings.set_values(epochs=200)  # long enough to pause and stop it
@@ -52,6 +55,7 @@ def test_run_pause_resume_stop(controller: TrainingController, qtbot) -> None:
     assert os.path.exists(out) and os.path.exists(out[:-3] + ".pt")
 
 
+@pytest.mark.slow  # a worker process
 def test_nan_run_shows_its_error(controller: TrainingController, qtbot) -> None:
     settings = controller.panel.settings
     settings.lr.setMaximum(1e13)
@@ -64,6 +68,7 @@ def test_nan_run_shows_its_error(controller: TrainingController, qtbot) -> None:
     assert not panel.problems.isHidden() and panel.start_button.isEnabled()
 
 
+@pytest.mark.slow  # a worker process
 def test_worker_death_is_reported(controller: TrainingController, qtbot) -> None:
     controller.panel.settings.set_values(epochs=500)
     assert controller.start()
