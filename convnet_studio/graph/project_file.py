@@ -7,6 +7,7 @@ hostile or newer file raises :class:`ProjectFileError` naming the file and the p
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -34,7 +35,9 @@ def graph_to_dict(graph: Graph) -> dict[str, Any]:
         "format": FORMAT,
         "version": VERSION,
         "name": graph.name,
-        "meta": graph.meta,
+        # A copy, as the nodes' are: a snapshot must not change with the live graph (undo of
+        # an edit of graph.meta, such as loading weights, compares two snapshots).
+        "meta": copy.deepcopy(graph.meta),
         "nodes": [node.to_dict() for node in graph],
         "edges": [edge.to_dict() for edge in graph.edges],
     }

@@ -146,6 +146,7 @@ class RenameCommand(QUndoCommand):
 
     def __init__(self, document: Document, old: str, new: str) -> None:
         super().__init__(f"Rename {old} to {new}")
+        self._document = document
         self._graph = document.graph
         self.old, self.new = old, new
         self.before = document.graph.to_dict()
@@ -154,7 +155,10 @@ class RenameCommand(QUndoCommand):
         self._graph.rename_node(self.old, self.new)
 
     def undo(self) -> None:
+        # The snapshot's reset drops the new name from the selection; the node stays selected.
+        selection = [self.old if n == self.new else n for n in self._document.selection]
         self._graph.replace_with(Graph.from_dict(self.before))
+        self._document.set_selection(selection)
 
 
 class SnapshotCommand(QUndoCommand):

@@ -227,3 +227,12 @@ def test_saved_file_follows_the_umask_and_keeps_existing_permissions(tmp_path: P
         assert path.stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(old)
+
+
+def test_a_snapshot_does_not_follow_later_edits_of_the_graph_meta() -> None:
+    g = Graph("m")
+    g.meta["note"] = {"a": 1}
+    snapshot = g.to_dict()
+    g.meta["note"]["a"] = 2
+    g.meta["weights"] = {"checkpoint": "last.pt"}
+    assert snapshot["meta"] == {"note": {"a": 1}}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 import os
 import signal
 
-from training_helpers import tiny_graph, wait_for
+import pytest
+
+from training_helpers import click_problem, tiny_graph, wait_for
 
 from convnet_studio.ui.training.controller import TrainingController
 
@@ -82,21 +82,17 @@ def test_worker_death_is_reported(controller: TrainingController, qtbot) -> None
 
 
 def test_graph_problems_block_the_start(qtbot, runs_root) -> None:
-    focused: list[str] = []
+    from convnet_studio.ui.document import Document
 
-    class Doc:
-        graph = tiny_graph(classes=3)
-        path = None
-
-        def focus(self, name: str) -> None:
-            focused.append(name)
-
-    c = TrainingController(Doc(), runs_root=runs_root)
+    document = Document(tiny_graph(classes=3))  # 3 classes: 'shapes' has 10
+    c = TrainingController(document, runs_root=runs_root)
     qtbot.addWidget(c.panel)
+    c.panel.show()
     assert not c.start()
     assert c.panel.problems.count() == 1 and not c.panel.error.isHidden()
-    c.panel._on_problem_activated(c.panel.problems.item(0))
-    assert focused == ["fc"]
+    with qtbot.waitSignal(document.focus_requested) as focused:
+        click_problem(qtbot, c.panel)
+    assert focused.args == ["fc"] and document.selection == ["fc"]
 
 
 def qtbot_button():
