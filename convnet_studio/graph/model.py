@@ -307,18 +307,6 @@ class Graph:
         self.events.node_renamed.emit(old, new)
         self.events.changed.emit()
 
-    def set_node_group(self, name: str, group: str | None) -> None:
-        self.node(name).group = group
-        self.events.changed.emit()
-
-    def set_node_meta(self, name: str, key: str, value: Any) -> None:
-        meta = self.node(name).meta
-        if value is None:
-            meta.pop(key, None)
-        else:
-            meta[key] = value
-        self.events.changed.emit()
-
     def replace_with(self, other: Graph) -> None:
         """Become a copy of ``other`` (undo and file loading use this); emits ``reset``."""
         self.name = other.name

@@ -73,11 +73,6 @@ class FileActions:
         from convnet_studio.ui.presets_dialog import presets_module
 
         presets = presets_module()
-        if presets is None:
-            self._error(
-                "Presets unavailable", "The presets are not available in this installation yet."
-            )
-            return False
         if not self.window.maybe_save():
             return False
         kwargs = {

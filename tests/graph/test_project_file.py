@@ -27,8 +27,8 @@ def _sample(make_chain) -> Graph:
     g = make_chain((3, 16, 16), ("Conv2d", dict(out_channels=8, kernel_size=[1, 3], padding="same")),
                    ("Bottleneck", dict(planes=2, stride=2)))
     g.meta = {"description": "tiny", "preset": None}
-    g.set_node_group("l0", "stem")
-    g.set_node_meta("l1", "note", {"x": [1, 2.5, "é"]})
+    g.node("l0").group = "stem"
+    g.node("l1").meta["note"] = {"x": [1, 2.5, "é"]}
     g.move_node("l1", (10.5, -3))
     return g
 
