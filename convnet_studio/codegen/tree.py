@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from convnet_studio.codegen.body import Body, Row
-from convnet_studio.codegen.calls import is_identifier
+from convnet_studio.codegen.calls import is_identifier, literal
 
 # ModuleDict methods: a key spelled like one must be reached with ["key"].
 _DICT_METHODS = {"keys", "items", "values", "pop", "update", "clear"}
@@ -74,9 +74,7 @@ def _settle(container: Container, readers: Counter[str], operators: set[str]) ->
     # (``features.1`` a Concat after ``features.0``): that row needs a statement of its own.
     inside = container.path + "."
     covers_all = not any(name.startswith(inside) for name in operators)
-    container.callable = (
-        container.sequential and covers_all and _is_chain(container, readers)
-    )
+    container.callable = container.sequential and covers_all and _is_chain(container, readers)
 
 
 def _int_key(key: str) -> tuple[int, str]:
@@ -128,7 +126,7 @@ def unit_of(root: Container, row: Row) -> TreeNode | None:
 def access(root: Container, path: str) -> str:
     """``self.layer1[0].conv1``-style access to the module at ``path``."""
     parts = path.split(".")
-    text = f"self.{parts[0]}" if is_identifier(parts[0]) else f'getattr(self, "{parts[0]}")'
+    text = f"self.{parts[0]}" if is_identifier(parts[0]) else f"getattr(self, {literal(parts[0])})"
     node = root.children[parts[0]]
     for part in parts[1:]:
         assert isinstance(node, Container)
@@ -137,6 +135,6 @@ def access(root: Container, path: str) -> str:
         elif is_identifier(part) and part not in _DICT_METHODS:
             text += f".{part}"
         else:
-            text += f'["{part}"]'
+            text += f"[{literal(part)}]"
         node = node.children[part]
     return text

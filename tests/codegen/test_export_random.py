@@ -115,35 +115,29 @@ def _numbered_stage(draw, g: Graph, x: str, c: int) -> str:
     """Members ``stage.0``, ``stage.2``...: numbers with gaps, operators (Concat, Add) among them,
     branches inside or outside the stage; the last member feeds what follows the stage."""
     stage = g.unique_name("features")
-    numbers = iter(range(0, 100, draw(st.sampled_from([1, 2]))))
-    kinds = draw(st.lists(st.sampled_from(["relu", "conv", "concat", "add"]), min_size=1, max_size=4))
-    for kind in kinds:
+    numbers = (f"{stage}.{i}" for i in range(0, 100, draw(st.sampled_from([1, 2]))))
+    kinds = st.sampled_from(["relu", "conv", "concat", "add"])
+    for kind in draw(st.lists(kinds, min_size=1, max_size=4)):
         inside = draw(st.booleans())  # branch convs numbered in the stage too
-
-        def branch(channels: int, k: int) -> str:
-            name = f"{stage}.{next(numbers)}" if inside else None
-            return g.add(
-                "Conv2d", name=name, inputs=x, out_channels=channels, kernel_size=k, padding=k // 2
-            )
-
         if kind == "relu":
-            x = g.add("ReLU", name=f"{stage}.{next(numbers)}", inputs=x)
+            x = g.add("ReLU", name=next(numbers), inputs=x)
         elif kind == "conv":
-            x = g.add(
-                "Conv2d",
-                name=f"{stage}.{next(numbers)}",
-                inputs=x,
-                out_channels=c,
-                kernel_size=3,
-                padding=1,
-            )
+            x = _conv(g, x, next(numbers), c, 3)
         elif kind == "concat":
-            a, b = branch(c, 1), branch(4, 3)
-            x = g.add("Concat", name=f"{stage}.{next(numbers)}", inputs=[a, b], num_inputs=2)
+            a = _conv(g, x, next(numbers) if inside else None, c, 1)
+            b = _conv(g, x, next(numbers) if inside else None, 4, 3)
+            x = g.add("Concat", name=next(numbers), inputs=[a, b], num_inputs=2)
         else:
-            y = branch(g.analyze().output_shape(x)[0], 3)
-            x = g.add("Add", name=f"{stage}.{next(numbers)}", inputs=[y, x])
+            channels = g.analyze().output_shape(x)[0]
+            y = _conv(g, x, next(numbers) if inside else None, channels, 3)
+            x = g.add("Add", name=next(numbers), inputs=[y, x])
     return x
+
+
+def _conv(g: Graph, x: str, name: str | None, channels: int, k: int) -> str:
+    return g.add(
+        "Conv2d", name=name, inputs=x, out_channels=channels, kernel_size=k, padding=k // 2
+    )
 
 
 def _issue_11_graph() -> Graph:
