@@ -224,7 +224,7 @@ def open_failure(path: str | Path, exc: BaseException) -> str:
         reason = "it needs more memory than this machine has"
     else:
         reason = f"{type(exc).__name__}: {exc}"
-    return _cut(f"{path}: cannot open it ({reason}); the open document was left as it was")
+    return _cut(f"{path}: cannot open it ({reason}); the open document was left as it was.")
 
 
 def _cut(text: str, limit: int = 400) -> str:
