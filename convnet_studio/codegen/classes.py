@@ -22,7 +22,7 @@ from convnet_studio.codegen.blockclass import (
     Variant,
     make_class,
 )
-from convnet_studio.codegen.body import STATELESS, Body, Row, body_from_block
+from convnet_studio.codegen.body import Body, Row, body_from_block
 from convnet_studio.codegen.calls import MISSING, Arg, Call, norm, primitive_call
 from convnet_studio.codegen.exprs import Env
 from convnet_studio.codegen.tree import Container, Leaf, build_tree
@@ -91,7 +91,7 @@ class BlockClasses:
         return slots
 
     def row_call(self, row: Row) -> Call | None:
-        if row.type in STATELESS:
+        if row.op_only:
             return None
         return self.call_or_none(row) if row.is_composite else primitive_call(row)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from convnet_studio.errors import UserError
 
-class ImportRefused(ValueError):
+
+class ImportRefused(UserError, ValueError):
     """The model cannot become a studio graph; nothing was written.
 
     ``path`` is the module path (``features.3.block.1``) where the import stopped, or ``""``.

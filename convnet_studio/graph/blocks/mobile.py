@@ -8,6 +8,7 @@ and split. Each rule is PyTorch's: the registry-wide tests run them against real
 from __future__ import annotations
 
 from convnet_studio.graph.blocks.arith import feature_map, fmt_shape, numel
+from convnet_studio.graph.blocks.layers import ELEMENTWISE_DOC, FREE_DOC
 from convnet_studio.graph.params import choice_param, float_param, int_param
 from convnet_studio.graph.registry import BlockSpec, Params, Shape, ShapeError, register_block
 
@@ -29,7 +30,7 @@ for _type, _doc in {
 }.items():
     register_block(
         BlockSpec(type=_type, category=ACTIVATION, description=_doc, shape=_same, cost=_none,
-                  default_name=_type.lower())
+                  shape_doc=ELEMENTWISE_DOC, cost_doc=FREE_DOC, default_name=_type.lower())
     )
 
 
@@ -62,6 +63,11 @@ register_block(
         inputs=("in0", "in1"),
         shape=_mul_shape,
         cost=_mul_cost,
+        shape_doc=(
+            "Both inputs have the same shape, or one is C x 1 x 1 with the other's C (a "
+            "squeeze-and-excitation gate); the output has the larger shape."
+        ),
+        cost_doc="No parameters; MACs counted as 0 (element-wise, as torchvision's metadata counts).",
         default_name="mul",
     )
 )
@@ -78,6 +84,8 @@ register_block(
         ),
         shape=_same,
         cost=_none,
+        shape_doc=ELEMENTWISE_DOC,
+        cost_doc="None (the identity in eval).",
         label=lambda p: f"p={p['p']:g}, {p['mode']}",
         default_name="stochastic_depth",
     )
@@ -100,6 +108,8 @@ register_block(
         params=(int_param("groups", 2, "channel groups", minimum=1),),
         shape=_shuffle_shape,
         cost=_none,
+        shape_doc="Same shape as its input; the channels must divide by groups.",
+        cost_doc=FREE_DOC,
         label=lambda p: f"g{p['groups']}",
         default_name="shuffle",
     )
@@ -134,6 +144,11 @@ register_block(
         ),
         shape=_split_shape,
         cost=_none,
+        shape_doc=(
+            "Chunk index of x.chunk(chunks, dim=1): chunks of ceil(C / chunks) channels, the "
+            "last one smaller; H and W unchanged."
+        ),
+        cost_doc=FREE_DOC,
         label=lambda p: f"{p['index'] + 1} of {p['chunks']}",
         default_name="split",
     )
