@@ -137,12 +137,13 @@ class CliError(Exception):
 def run_train_command(args: argparse.Namespace) -> int:
     """Run ``convnet-studio train``; returns the exit status."""
     from convnet_studio.train.process import TrainingProcess
+    from convnet_studio.train.worker_paths import RunDirBusy
 
     try:
         config, project = build_run(args)
         proc = TrainingProcess(project, config, nproc=args.nproc)
         proc.start()
-    except (CliError, ConfigError, OSError) as exc:
+    except (CliError, ConfigError, OSError, RunDirBusy) as exc:
         print(f"convnet-studio train: {exc}", file=sys.stderr)
         return 2
     view = Progress(sys.stdout, json_lines=args.json)
@@ -195,6 +196,9 @@ def _checkpoint_config(path: str) -> dict[str, Any]:
         raise CliError(str(exc)) from None
     config = dict(state.get("config") or {})
     config.pop("resume", None)
+    # the run continues in the checkpoint's own directory unless --out says otherwise (an
+    # "out" stored relative to another working directory would split the run in two)
+    config.pop("out", None)
     return config
 
 

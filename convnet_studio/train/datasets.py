@@ -68,6 +68,7 @@ class DataBundle:
     val_y: torch.Tensor | None = None
     train_set: Any = None
     val_set: Any = None
+    skipped: tuple[str, ...] = ()  # unreadable files left out of an image folder
 
     @property
     def in_memory(self) -> bool:
@@ -193,6 +194,7 @@ def _folder(config: TrainConfig, path: str, size: tuple[int, int]) -> DataBundle
         [v2.Resize((int(h * 1.14), int(w * 1.14)), antialias=True), v2.CenterCrop((h, w)), *tail]
     )
     base = torchvision.datasets.ImageFolder(path)
+    skipped = _drop_unreadable(base)
     if len(base) < 2:
         raise DataError(f"image folder {os.path.abspath(path)} holds fewer than two images")
     order = torch.randperm(len(base), generator=torch.Generator().manual_seed(config.seed)).tolist()
@@ -201,7 +203,46 @@ def _folder(config: TrainConfig, path: str, size: tuple[int, int]) -> DataBundle
     train_set = _Transformed(base, train_idx[: config.train_size or None], train_tf)
     val_set = _Transformed(base, val_idx[: config.val_size or None], val_tf)
     return DataBundle(
-        f"folder:{path}", (3, h, w), len(classes), mean, std, train_set=train_set, val_set=val_set
+        f"folder:{path}",
+        (3, h, w),
+        len(classes),
+        mean,
+        std,
+        train_set=train_set,
+        val_set=val_set,
+        skipped=tuple(skipped),
+    )
+
+
+def _drop_unreadable(base: Any) -> list[str]:
+    """Remove from ``base.samples`` the files that are not images; returns their paths.
+
+    Opening reads only the header (fast); a file whose pixel data is cut off is caught later,
+    when it is loaded, and named in a :class:`DataError`.
+    """
+    from PIL import Image
+
+    keep, bad = [], []
+    for path, label in base.samples:
+        try:
+            with Image.open(path) as image:
+                image.size  # noqa: B018 - parses the header
+            keep.append((path, label))
+        except Exception:  # noqa: BLE001 - PIL raises many kinds for a broken header
+            bad.append(path)
+    base.samples = base.imgs = keep
+    base.targets = [label for _, label in keep]
+    return bad
+
+
+def describe_skipped(bundle: DataBundle) -> str | None:
+    """One sentence on the images an image folder left out, or None."""
+    if not bundle.skipped:
+        return None
+    n = len(bundle.skipped)
+    return (
+        f"skipped {n} unreadable image{'s' if n > 1 else ''} in {bundle.name[len('folder:') :]} "
+        f"(first: {bundle.skipped[0]})"
     )
 
 
@@ -216,4 +257,11 @@ class _Transformed(torch.utils.data.Dataset):
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
         path, label = self.base.samples[self.indices[i]]
-        return self.transform(self.base.loader(path)), label
+        try:
+            image = self.base.loader(path)
+        except Exception as exc:  # noqa: BLE001 - PIL: OSError, SyntaxError, ValueError...
+            raise DataError(
+                f"cannot read image {path} ({type(exc).__name__}: the file is truncated or "
+                f"corrupt): remove or replace it"
+            ) from None
+        return self.transform(image), label
