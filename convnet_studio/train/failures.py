@@ -75,22 +75,19 @@ def describe_failure(exc: BaseException, where: Where) -> tuple[str, str] | None
     if isinstance(exc, MemoryError) or (
         isinstance(exc, RuntimeError) and "can't allocate memory" in text
     ):
-        return (
-            "out_of_memory",
+        return "out_of_memory", (
             f"out of memory (RAM){at} with batch size {where.batch_size}: lower the batch "
-            f"size (--batch-size), or close other programs",
+            f"size (--batch-size), or close other programs"
         )
     if is_disk_full(exc):
-        return (
-            "disk_full",
+        return "disk_full", (
             f"the disk is full{at} ({getattr(exc, 'filename', None) or 'the run directory'}): "
-            f"free some space and resume; {last_good(where)}",
+            f"free some space and resume; {last_good(where)}"
         )
     if where.world > 1 and isinstance(exc, RuntimeError) and _PEER_LOST.search(text):
-        return (
-            "crash",
+        return "crash", (
             f"another process of this {where.world}-process run stopped or was killed{at}, "
             f"so the run cannot go on; see worker.log in the run directory for why, and "
-            f"resume with --resume; {last_good(where)}",
+            f"resume with --resume; {last_good(where)}"
         )
     return None

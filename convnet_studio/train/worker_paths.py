@@ -13,7 +13,7 @@ import os
 import secrets
 import socket
 import time
-from typing import Any
+from typing import Any, Self
 
 LOCK_NAME = "run.lock"
 # set for a worker whose client already holds the lock of this (absolute) run directory
@@ -50,7 +50,7 @@ class RunLock:
         self.path = os.path.join(self.run_dir, LOCK_NAME)
         self.held = False
 
-    def acquire(self) -> RunLock:
+    def acquire(self) -> Self:
         """Take the lock, taking over a stale one; :class:`RunDirBusy` if a live run has it."""
         os.makedirs(self.run_dir, exist_ok=True)
         for _ in range(3):  # a stale lock removed under us by another taker: try again
@@ -88,7 +88,7 @@ class RunLock:
                 _remove(self.path)
             self.held = False
 
-    def __enter__(self) -> RunLock:
+    def __enter__(self) -> Self:
         return self.acquire()
 
     def __exit__(self, *exc: object) -> None:
