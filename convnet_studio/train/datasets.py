@@ -93,14 +93,16 @@ def load_dataset(config: TrainConfig, image_size: tuple[int, int] | None = None)
     return _torchvision(config, name)
 
 
-def _shapes(config: TrainConfig) -> DataBundle:
-    from convnet_studio.train.shapes import make_shapes
+SHAPES_TRAIN, SHAPES_VAL = 10_000, 2_000  # the shapes set's size when not configured
 
-    n_train = config.train_size or 10_000
-    n_val = config.val_size or 2_000
+
+def _shapes(config: TrainConfig) -> DataBundle:
+    n_train = config.train_size or SHAPES_TRAIN
+    n_val = config.val_size or SHAPES_VAL
     # distinct seeds keep train and validation images disjoint draws
-    tx, ty = make_shapes(n_train, seed=config.seed * 2 + 1)
-    vx, vy = make_shapes(n_val, seed=config.seed * 2 + 2)
+    root = os.path.join(config.data_root, "shapes")
+    tx, ty = cached_shapes(n_train, config.seed * 2 + 1, root)
+    vx, vy = cached_shapes(n_val, config.seed * 2 + 2, root)
     mean, std = _STATS["shapes"]
     return DataBundle(
         "shapes",
@@ -113,6 +115,36 @@ def _shapes(config: TrainConfig) -> DataBundle:
         torch.from_numpy(vx),
         torch.from_numpy(vy),
     )
+
+
+def cached_shapes(n: int, seed: int, root: str) -> tuple[np.ndarray, np.ndarray]:
+    """``make_shapes(n, seed)``, kept in ``root`` after the first draw.
+
+    Drawing 12,000 images takes 1-2 s of a run's start; reading them back takes
+    milliseconds. A missing, unreadable or mismatched cache file is drawn again; a cache
+    that cannot be written is skipped.
+    """
+    from convnet_studio.train.shapes import CACHE_VERSION, SIZE, make_shapes
+
+    path = os.path.join(root, f"shapes-v{CACHE_VERSION}-{n}-{seed}.npz")
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            x, y = f["x"], f["y"]
+        if x.shape == (n, 3, SIZE, SIZE) and x.dtype == np.uint8 and y.shape == (n,):
+            return x, y.astype(np.int64)
+    except (OSError, ValueError, KeyError, EOFError):
+        pass
+    x, y = make_shapes(n, seed=seed)
+    try:
+        os.makedirs(root, exist_ok=True)
+        with open(tmp, "wb") as f:
+            np.savez(f, x=x, y=y)
+        os.replace(tmp, path)  # atomic: a reader never sees half a file
+    except OSError:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return x, y
 
 
 def _torchvision(config: TrainConfig, name: str) -> DataBundle:
