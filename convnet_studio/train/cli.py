@@ -21,6 +21,7 @@ from convnet_studio.train.config import (
     AUGMENTS,
     DEVICES,
     OPTIMIZERS,
+    RECIPES,
     SCHEDULES,
     ConfigError,
     TrainConfig,
@@ -97,17 +98,24 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     d.add_argument("--val-size", type=int, help="validation images (shapes size / cap)")
     d.add_argument("--workers", type=int, help="DataLoader workers for image folders")
     o = parser.add_argument_group("optimization")
+    o.add_argument(
+        "--recipe",
+        choices=tuple(RECIPES),
+        help="a set of defaults: quick (learns within a minute on a CPU, the default) or "
+        "paper (the ResNet paper's: batch 128, lr 0.1, no warm-up, 164 epochs); options "
+        "given explicitly win",
+    )
     o.add_argument("--epochs", type=int)
     o.add_argument("--max-steps", type=int, help="stop after this many steps")
-    o.add_argument("--batch-size", type=int, help="per process (default 128)")
-    o.add_argument("--lr", type=float, help="learning rate (default 0.1)")
+    o.add_argument("--batch-size", type=int, help="per process (default 64)")
+    o.add_argument("--lr", type=float, help="learning rate (default 0.02)")
     o.add_argument("--optimizer", choices=OPTIMIZERS)
     o.add_argument("--momentum", type=float)
     o.add_argument("--nesterov", action="store_true", default=None)
     o.add_argument("--weight-decay", type=float)
     o.add_argument("--schedule", choices=SCHEDULES, help="lr schedule (default step)")
     o.add_argument("--milestones", type=int, nargs="+", help="epochs where step divides lr by 10")
-    o.add_argument("--warmup-epochs", type=float)
+    o.add_argument("--warmup-epochs", type=float, help="linear lr warm-up (default 0.5)")
     o.add_argument("--label-smoothing", type=float)
     o.add_argument("--grad-clip", type=float, help="clip the total gradient norm to this")
     o.add_argument("--seed", type=int)
@@ -223,6 +231,8 @@ def _run_torchrun(
 def build_run(args: argparse.Namespace) -> tuple[TrainConfig, dict[str, Any] | None]:
     """The run config (command line over checkpoint over defaults) and the project."""
     given = {f: getattr(args, f) for f in _FIELDS if getattr(args, f, None) is not None}
+    if getattr(args, "recipe", None):
+        given = {**RECIPES[args.recipe], **given}
     if args.resume:
         base = _checkpoint_config(args.resume)
         config = TrainConfig.from_dict({**base, **given, "resume": args.resume})

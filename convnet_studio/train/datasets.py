@@ -93,7 +93,9 @@ def load_dataset(config: TrainConfig, image_size: tuple[int, int] | None = None)
     return _torchvision(config, name)
 
 
-SHAPES_TRAIN, SHAPES_VAL = 10_000, 2_000  # the shapes set's size when not configured
+# the shapes set's size when not configured: an epoch of 78 steps at batch 64 takes about
+# 10 s on two CPU cores, so the first validation comes early
+SHAPES_TRAIN, SHAPES_VAL = 5_000, 1_000
 
 
 def _shapes(config: TrainConfig) -> DataBundle:
