@@ -213,7 +213,7 @@ def startup_rows(rounds: int) -> list[dict[str, Any]]:
             results["warm"].append(first_step_seconds([*one, f"{tmp}/s{r}"], warm))
             results["gui"].append(first_step_seconds([sys.executable, "-c", _GUI_START], warm))
     med = {k: statistics.median(v) for k, v in results.items()}
-    what = "resnet20_cifar, defaults, CPU, wall time, median of {} rounds".format(rounds)
+    what = f"resnet20_cifar, defaults, CPU, wall time, median of {rounds} rounds"
     return [
         {"what": f"`convnet-studio train` to the first step, first run (draws the shapes set; {what})",
          "result": f"{med['cold']:.2f} s", "target": "< 3 s", "ok": med["cold"] < 3},
