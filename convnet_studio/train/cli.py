@@ -202,7 +202,6 @@ def _run_torchrun(
 ) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
     """Train in ``nproc`` worker processes under torchrun, following their events."""
     from convnet_studio.train.process import TrainingProcess
-
     from convnet_studio.train.worker_paths import RunDirBusy
 
     proc = TrainingProcess(project, config, nproc=nproc)

@@ -27,6 +27,7 @@ def _of(events, kind):
     return [e for e in events if e["event"] == kind]
 
 
+@pytest.mark.slow
 def test_short_run_on_shapes_learns(tmp_path):
     config = small_config(
         tmp_path, train_size=3072, val_size=256, epochs=2, lr=0.1, schedule="cosine"

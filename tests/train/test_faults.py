@@ -76,7 +76,7 @@ def test_default_run_names_are_unique_within_a_second(tmp_path):
 
 # ------------------------------------------------------------------------ resume
 def test_options_given_again_on_resume_are_applied(tmp_path, project):
-    common = {"schedule": "none", "grad_norm_every": 0}
+    common = {"schedule": "none", "grad_norm_every": 0, "warmup_epochs": 0.0}
     _, first = _run(project, small_config(tmp_path / "a", max_steps=2, **common))
     config = small_config(
         tmp_path / "a",
@@ -247,6 +247,7 @@ def test_a_second_interrupt_in_process_says_interrupted(tmp_path, project, monke
     assert code == 1
 
 
+@pytest.mark.slow
 def test_a_killed_worker_after_a_second_ctrl_c_says_interrupted(tmp_path):
     proc = TrainingProcess(tiny_graph().to_dict(), small_config(tmp_path, epochs=100))
     proc.start()

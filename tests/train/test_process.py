@@ -7,6 +7,7 @@ import os
 import signal
 import time
 
+import pytest
 from train_helpers import small_config, tiny_graph
 
 from convnet_studio.train.cli import add_train_arguments, run_train_command
@@ -119,6 +120,7 @@ def test_cli_errors_are_one_sentence(tmp_path, capsys):
     assert code == 2 and "does not exist" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_cli_last_lines_say_why_the_run_ended_and_where_it_stands(tmp_path, capsys):
     from convnet_studio.graph.project_file import save_project
 
