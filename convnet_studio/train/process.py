@@ -5,8 +5,9 @@ Torch-free and quick to import. A :class:`TrainingProcess` runs
 session, reads its JSON-line events on a thread and queues them; ``stop``/``pause``/
 ``resume`` are lines written to its stdin. If the worker dies without its ``finished``
 event (killed, out of memory, a crash in native code), the client reports an ``error``
-(kind ``"crash"``, with the exit status and the tail of stderr) and a ``finished``
-(reason ``"crashed"``), so consumers handle one stream either way.
+(kind ``"crash"``, with the exit status and the tail of stderr; kind ``"interrupted"``
+after :meth:`TrainingProcess.kill`) and a ``finished`` (reason ``"crashed"``), so consumers
+handle one stream either way. The client locks the run directory while its worker runs.
 
 Qt use: call :meth:`TrainingProcess.poll` from a ``QTimer`` (it never blocks), or pass
 ``on_event`` and marshal to the GUI thread yourself (it is called on the reader thread).
