@@ -117,9 +117,6 @@ class Analysis:
     def problems_for(self, name: str) -> list[Problem]:
         return [p for p in self.problems if p.node == name]
 
-    def output_shapes(self) -> dict[str, Shape | None]:
-        return {name: self.output_shape(name) for name in self.order}
-
 
 def analyze(graph: Graph, input_shape: Shape | None = None) -> Analysis:
     """Infer every node's shapes and cost in topological order, collecting problems."""
@@ -131,7 +128,9 @@ def analyze(graph: Graph, input_shape: Shape | None = None) -> Analysis:
     for name in order:
         node = ctx.nodes[name]
         if node.type == "Input" and input_shape is not None:
-            ctx.results[name] = NodeResult({}, {"out": tuple(input_shape)}, Cost())
+            # The image tensor is an activation whichever way its size is given.
+            shape = tuple(input_shape)
+            ctx.results[name] = NodeResult({}, {"out": shape}, Cost(activations=numel(shape)))
             continue
         ctx.results[name] = _analyze_node(ctx, name)
         if node.type == "Input" and not input_shape:

@@ -5,7 +5,8 @@ worker's own entry point), which saves starting and importing a second interpret
 ``--nproc`` > 1 it runs under torchrun through :class:`~.process.TrainingProcess`, as the
 GUI does. On a terminal a progress line shows loss, images per second and the ETA; epoch
 summaries are printed as they come. ``--json`` prints the raw event stream instead.
-Errors are one sentence on stderr and a non-zero exit status, never a traceback.
+Errors are :class:`~convnet_studio.errors.UserError`: ``convnet_studio.cli`` prints them as one
+sentence on stderr with exit status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 import time
 from typing import Any, TextIO
 
+from convnet_studio.errors import CommandError, UserError, print_error
 from convnet_studio.train import events as ev
 from convnet_studio.train.config import (
     AMP_MODES,
@@ -23,7 +25,6 @@ from convnet_studio.train.config import (
     OPTIMIZERS,
     RECIPES,
     SCHEDULES,
-    ConfigError,
     TrainConfig,
 )
 
@@ -140,17 +141,10 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     r.add_argument("--json", action="store_true", help="print the JSON event stream")
 
 
-class CliError(Exception):
-    """A problem to report in one sentence."""
-
-
 def run_train_command(args: argparse.Namespace) -> int:
     """Run ``convnet-studio train``; returns the exit status."""
-    try:
-        config, project = build_run(args)
-    except (CliError, ConfigError, OSError) as exc:
-        print(f"convnet-studio train: {exc}", file=sys.stderr)
-        return 2
+    # A bad source, config or checkpoint raises a UserError, which convnet_studio.cli reports.
+    config, project = build_run(args)
     view = Progress(sys.stdout, json_lines=args.json)
     if args.nproc > 1:
         finished, error, interrupted = _run_torchrun(project, config, args.nproc, view)
@@ -158,11 +152,10 @@ def run_train_command(args: argparse.Namespace) -> int:
         finished, error, interrupted = _run_here(project, config, view)
     view.close()
     if error is not None and error.get("kind") == "config" and not finished.get("step"):
-        print(f"convnet-studio train: {error['message']}", file=sys.stderr)
+        print_error(error["message"])
         return 2
     if finished.get("reason") in ("error", "crashed"):
-        message = (error or {}).get("message", "training failed")
-        print(f"convnet-studio train: {message}", file=sys.stderr)
+        print_error((error or {}).get("message", "training failed"))
         return 130 if (error or {}).get("kind") == "interrupted" else 1
     if not args.json:
         view.summary(finished)
@@ -238,18 +231,15 @@ def build_run(args: argparse.Namespace) -> tuple[TrainConfig, dict[str, Any] | N
         project = _load_source(args.source, config) if args.source else None
         return config, project
     if not args.source:
-        raise CliError("give a project file or preset name to train (or --resume CHECKPOINT)")
+        raise CommandError("give a project file or preset name to train (or --resume CHECKPOINT)")
     config = TrainConfig.from_dict(given)
     return config, _load_source(args.source, config)
 
 
 def _checkpoint_config(path: str) -> dict[str, Any]:
-    from convnet_studio.train.checkpoint import CheckpointError, load_checkpoint
+    from convnet_studio.train.checkpoint import load_checkpoint
 
-    try:
-        state = load_checkpoint(path)
-    except CheckpointError as exc:
-        raise CliError(str(exc)) from None
+    state = load_checkpoint(path)  # a CheckpointError names the file and what is wrong
     config = dict(state.get("config") or {})
     config.pop("resume", None)
     # the run continues in the checkpoint's own directory unless --out says otherwise (an
@@ -265,22 +255,16 @@ def _checkpoint_config(path: str) -> dict[str, Any]:
 def _load_source(source: str, config: TrainConfig) -> dict[str, Any]:
     """A project file, or a preset built for the dataset's classes and image size."""
     from convnet_studio.sources import looks_like_file, resolve_source
-    from convnet_studio.train.signature import DataError, dataset_signature
+    from convnet_studio.train.signature import dataset_signature
 
     if looks_like_file(source):
         try:
             return resolve_source(source).to_dict()
-        except Exception as exc:  # noqa: BLE001 - missing, unreadable or invalid: say which
-            raise CliError(f"cannot load project {source}: {exc}") from None
-    try:
-        shape, classes = dataset_signature(config)
-    except DataError as exc:
-        raise CliError(str(exc)) from None
-    try:
-        # folders have no fixed size (H = 0): keep the preset's own input size
-        return resolve_source(source, classes, shape if shape[1] else None).to_dict()
-    except Exception as exc:  # noqa: BLE001 - SourceError/PresetError: readable messages
-        raise CliError(str(exc)) from None
+        except UserError as exc:  # missing, unreadable or invalid: say which file
+            raise CommandError(f"cannot load project {source}: {exc}") from None
+    shape, classes = dataset_signature(config)
+    # folders have no fixed size (H = 0): keep the preset's own input size
+    return resolve_source(source, classes, shape if shape[1] else None).to_dict()
 
 
 class Progress:
@@ -397,14 +381,3 @@ def _clock(seconds: float) -> str:
     return (
         f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m convnet_studio.train.cli``) until cli.py wires it."""
-    parser = argparse.ArgumentParser(prog="convnet-studio train")
-    add_train_arguments(parser)
-    return run_train_command(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

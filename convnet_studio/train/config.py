@@ -16,6 +16,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from convnet_studio.errors import UserError
+
 DATASETS = ("shapes", "cifar10", "cifar100", "mnist", "fashionmnist")  # plus "folder:PATH"
 OPTIMIZERS = ("sgd", "adam", "adamw")
 SCHEDULES = ("step", "cosine", "plateau", "none")
@@ -38,7 +40,7 @@ RECIPES: dict[str, dict[str, Any]] = {
 }
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A run config that cannot work; the message is one sentence naming the field."""
 
 

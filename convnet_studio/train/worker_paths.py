@@ -15,12 +15,14 @@ import socket
 import time
 from typing import Any, Self
 
+from convnet_studio.errors import UserError
+
 LOCK_NAME = "run.lock"
 # set for a worker whose client already holds the lock of this (absolute) run directory
 LOCKED_ENV = "CONVNET_STUDIO_RUN_LOCKED"
 
 
-class RunDirBusy(RuntimeError):
+class RunDirBusy(UserError, RuntimeError):
     """Another live run owns the run directory."""
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 from convnet_studio.graph.params import pair
 from convnet_studio.graph.registry import Shape, ShapeError
 
+# The output-size rule in words, for the reference pages (Conv2d, MaxPool2d, AvgPool2d).
+CONV_SIZE_DOC = (
+    "H' = floor((H + 2*padding - dilation*(kernel - 1) - 1) / stride) + 1, the same for W"
+)
+
 
 def feature_map(shape: Shape, what: str) -> tuple[int, int, int]:
     """Check that ``shape`` is C x H x W, or explain which layer is missing."""
@@ -81,3 +86,13 @@ def fmt_shape(shape: Shape | None) -> str:
     if shape is None:
         return "?"
     return " x ".join(str(d) for d in shape)
+
+
+def fmt_bytes(n: float) -> str:
+    """``2_621_440 -> "2.5 MiB"``: binary units, the one convention of the CLI and the GUI."""
+    value = float(n)
+    for unit in ("B", "KiB", "MiB"):
+        if abs(value) < 1024:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
