@@ -23,8 +23,6 @@ from convnet_studio.graph.params import ParamError
 from convnet_studio.graph.registry import BlockSpec, Params, Shape, Subgraph, get_block, has_block
 
 ORIGIN = "origin"
-# Distance between the layers and the rows of an expansion on the canvas.
-SPACING = (180.0, 90.0)
 
 Port = tuple[str, str]  # (node, port)
 
@@ -57,7 +55,7 @@ def expand_node(graph: Graph, name: str) -> list[str]:
             raise GraphError(problem, node=name)
     incoming, outgoing = graph.in_edges(name), graph.out_edges(name)
     origin = _origin_of(node)
-    positions = _layout(sub, node.position)
+    positions = _layout(sub, node.position, graph.meta.get("layout_direction", "LR"))
     graph.remove_node(name)
     for inner in sub.nodes:
         graph.add_node(
@@ -145,22 +143,29 @@ def _origin_of(node: Node) -> dict[str, Any]:
     return origin
 
 
-def _layout(sub: Subgraph, center: tuple[float, float]) -> dict[str, tuple[float, float]]:
-    """Columns by depth in the expansion, rows within a column, centred on ``center``."""
+def _layout(sub: Subgraph, start: tuple[float, float], direction: str) -> dict[str, tuple[float, float]]:
+    """Layers by depth in the expansion from ``start`` along the data flow, branches across.
+
+    The spacing is the auto-layout's, so the block reads like the rest of the graph; the
+    editor then moves what the expansion covers out of its way.
+    """
+    from convnet_studio.graph.layout import LAYER_GAP, ROW_GAP
+
     depth: dict[str, int] = {}
     for inner in sub.nodes:  # dependency order, so sources have their depth already
         depth[inner.name] = 1 + max((depth[s] for s, _, d, _ in sub.edges if d == inner.name), default=-1)
     columns: dict[int, list[str]] = {}
     for inner in sub.nodes:
         columns.setdefault(depth[inner.name], []).append(inner.name)
-    last = max(columns, default=0)
-    dx, dy = SPACING
+    step, gap = LAYER_GAP.get(direction, LAYER_GAP["LR"]), ROW_GAP.get(direction, ROW_GAP["LR"])
     positions = {}
     for col, names in columns.items():
         for row, inner_name in enumerate(names):
-            x = center[0] + (col - last / 2) * dx
-            y = center[1] + (row - (len(names) - 1) / 2) * dy
-            positions[inner_name] = (x, y)
+            along, across = col * step, row * gap  # the main path on the line, branches beside
+            positions[inner_name] = (
+                (start[0] + along, start[1] + across) if direction != "TB"
+                else (start[0] + across, start[1] + along)
+            )
     return positions
 
 

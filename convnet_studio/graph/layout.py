@@ -220,3 +220,43 @@ def _normalise(offsets: dict, layers: list[list]) -> None:
     low = min(real) if real else 0.0
     for name, value in offsets.items():
         offsets[name] = float(round(value - low))
+
+
+def free_spot(graph: Graph, fresh: set[str], direction: str = "LR") -> Positions:
+    """Moves that clear the space the ``fresh`` nodes took, leaving every other node alone.
+
+    The nodes in the way, and those after them along the data flow in the same band across
+    it, step along the flow by as much as the fresh nodes need: the rest of that row keeps
+    its shape, and nodes elsewhere (the user's own arrangement) stay where they are.
+
+    Returns:
+        ``{name: new position}`` for the nodes to move (empty if nothing is in the way).
+    """
+    if not fresh:
+        return {}
+    along = 0 if direction == "LR" else 1
+    across = 1 - along
+    gap = {0: LAYER_GAP["LR"] - NODE_SIZE[0], 1: LAYER_GAP["TB"] - NODE_SIZE[1]}[along]
+    spots = [graph.node(n).position for n in fresh]
+    low = [min(p[k] for p in spots) for k in (0, 1)]
+    high = [max(p[k] for p in spots) + NODE_SIZE[k] for k in (0, 1)]
+    others = [(n.name, n.position) for n in graph if n.name not in fresh]
+
+    def in_band(p: tuple[float, float]) -> bool:
+        return p[across] < high[across] and p[across] + NODE_SIZE[across] > low[across]
+
+    blocking = [
+        p[along] for _, p in others
+        if in_band(p) and p[along] < high[along] + gap and p[along] + NODE_SIZE[along] > low[along]
+    ]
+    if not blocking:
+        return {}
+    start = min(blocking)
+    shift = high[along] + gap - start
+    moves: Positions = {}
+    for name, p in others:
+        if in_band(p) and p[along] >= start:
+            moved = list(p)
+            moved[along] += shift
+            moves[name] = (moved[0], moved[1])
+    return moves

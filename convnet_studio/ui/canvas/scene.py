@@ -37,15 +37,17 @@ Legend = tuple[str, list[tuple[QColor, str]]]
 class GraphScene(QGraphicsScene):
     """Items for every node and edge of ``document.graph``.
 
+    ``editor`` makes the user's edits (the window creates it and hands it in; a scene on its
+    own, as in the renderer, makes one). Messages for the status bar go to
+    ``document.message``, the one channel (``scene.message`` is that signal).
+
     Signals:
-        message(str): a status-bar message (e.g. why a connection was refused).
         legend_changed(): the overlay legend changed (the view repaints its corner).
     """
 
-    message = Signal(str)
     legend_changed = Signal()
 
-    def __init__(self, document: Document, parent: Any = None) -> None:
+    def __init__(self, document: Document, parent: Any = None, editor: Any = None) -> None:
         super().__init__(parent)
         self.document = document
         self.graph = document.graph
@@ -56,9 +58,11 @@ class GraphScene(QGraphicsScene):
         self.legend: Legend | None = None
         self.folds = FoldState(self)
         self.connect_drag = ConnectDrag(self)
-        from convnet_studio.ui.editing import Editor  # editing imports the scene's type only
+        if editor is None:
+            from convnet_studio.ui.editing import Editor
 
-        self.editor = Editor(document, self)
+            editor = Editor(document)
+        self.editor = editor
         self._syncing_selection = False
         self._specs: dict[str, BlockSpec | None] = {}
         # What the items show now, to update only what an analysis changes.
@@ -77,6 +81,8 @@ class GraphScene(QGraphicsScene):
             "node_moved",
             "node_renamed",
             "params_changed",
+            "nodes_moved",
+            "meta_changed",
             "reset",
         ):
             getattr(events, event).connect(getattr(self, f"_on_{event}"))
@@ -84,6 +90,11 @@ class GraphScene(QGraphicsScene):
         document.selection_changed.connect(self._on_selection_changed)
         self.selectionChanged.connect(self._on_scene_selection_changed)
         self.rebuild()
+
+    @property
+    def message(self) -> Any:
+        """The document's message signal: the status bar's one channel."""
+        return self.document.message
 
     # ------------------------------------------------------------------ build
     def rebuild(self) -> None:
@@ -268,6 +279,19 @@ class GraphScene(QGraphicsScene):
         if item is not None and (item.pos().x(), item.pos().y()) != tuple(new):
             item.setPos(*new)
 
+    def _on_nodes_moved(self, moves: dict) -> None:
+        if self.folds.active:
+            self.folds.refresh_later()
+            return
+        for name, (_old, new) in moves.items():
+            item = self.nodes.get(name)
+            if item is not None:
+                item.setPos(*new)
+
+    def _on_meta_changed(self, key: str, old: Any, new: Any) -> None:
+        if key == "layout_direction":
+            self.set_direction(new or "LR")
+
     def _on_node_renamed(self, old: str, new: str) -> None:
         item = self.nodes.pop(old, None)
         for edge in [e for e in self.edges if old in (e.src, e.dst)]:
@@ -290,7 +314,9 @@ class GraphScene(QGraphicsScene):
         last, last_problems = self._last_results, self._last_problems
         changed = self._stale
         for name, result in analysis.nodes.items():
-            if last.get(name) != result or last_problems.get(name) != problems.get(name):
+            before = last.get(name)
+            # A re-analysis keeps the result objects of the nodes it did not visit.
+            if (before is not result and before != result) or last_problems.get(name) != problems.get(name):
                 changed.add(name)
         changed.update(n for n in last_problems if n not in problems)
         for name in changed:
