@@ -23,6 +23,10 @@ class EditRecord:
 
     def __init__(self) -> None:
         self.ops: list[tuple] = []
+        # The graph's analysis before and after the edit, where known: undo gives back
+        # exactly the graph before, so its analysis holds again and need not be redone.
+        self.analysis_before: Any = None
+        self.analysis_after: Any = None
 
     def __bool__(self) -> bool:
         return bool(self.ops)
@@ -31,14 +35,18 @@ class EditRecord:
         return len(self.ops)
 
     def undo(self, graph: Graph) -> None:
+        self.analysis_after = graph.analysis_checkpoint() or self.analysis_after
         with _not_recorded(graph):
             for op in reversed(self.ops):
                 _UNDO[op[0]](graph, *op[1:])
+        graph.adopt_analysis(self.analysis_before)
 
     def redo(self, graph: Graph) -> None:
+        self.analysis_before = graph.analysis_checkpoint() or self.analysis_before
         with _not_recorded(graph):
             for op in self.ops:
                 _REDO[op[0]](graph, *op[1:])
+        graph.adopt_analysis(self.analysis_after)
 
     def touched_nodes(self) -> set[str]:
         """Names of the nodes the edit added, removed, changed or renamed (both names)."""
@@ -65,6 +73,7 @@ def recording(graph: Graph) -> Iterator[EditRecord]:
     Recordings nest: an inner one's events also go to the outer one (unless undone).
     """
     record = EditRecord()
+    record.analysis_before = graph.analysis_checkpoint()
     outer = graph._journal
     graph._journal = record.ops
     try:

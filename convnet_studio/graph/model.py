@@ -107,6 +107,8 @@ class Graph:
         self.events = GraphEvents()
         self._g = nx.MultiDiGraph()
         self._prefixes: Counter[str] = Counter()
+        # prefix -> the names under it ("layer1.0" -> layer1.0.conv1, ...), for blocks.
+        self._under: dict[str, set[str]] = {}
         self.version = 0
         self._analysis_cache: dict[Any, Analysis] = {}
         # name -> (params dict, its resolved form), kept by the analysis between passes.
@@ -165,6 +167,13 @@ class Graph:
     def group_nodes(self, group: str) -> list[Node]:
         return [n for n in self if n.group == group]
 
+    def names_under(self, prefix: str) -> list[str]:
+        """The nodes named ``prefix.*`` (``layer1.0`` -> ``layer1.0.conv1``...), in graph order."""
+        under = self._under.get(prefix)
+        if not under:
+            return []
+        return [n for n in self._g._node if n in under]
+
     # ---------------------------------------------------------------- mutations
     def add_node(
         self,
@@ -186,7 +195,8 @@ class Graph:
         resolved = self._resolve(spec, name, params)
         node = Node(name, type, resolved, _pos(position), group, dict(meta or {}))
         self._insert(node)
-        self._log("add", _snapshot(node))
+        if self._journal is not None:
+            self._log("add", _snapshot(node))
         self._added(node)
         return node
 
@@ -230,13 +240,29 @@ class Graph:
         problem = self.connection_problem(edge)
         if problem:
             raise GraphError(problem, node=dst, port=dst_port)
-        self._g.add_edge(src, dst, key=edge)
+        return self._connect_acyclic(edge)
+
+    def _connect_acyclic(self, edge: Edge) -> Edge:
+        """Connect without the cycle check, for edits that cannot close one (replacing a
+        block by its expansion or back): that check walks everything downstream."""
+        problem = self._port_problem(edge)
+        if problem:
+            raise GraphError(problem, node=edge.dst, port=edge.dst_port)
+        self._g.add_edge(edge.src, edge.dst, key=edge)
         self._log("connect", edge)
         self._connected(edge)
         return edge
 
     def connection_problem(self, edge: Edge) -> str | None:
         """Why ``edge`` cannot be made, or ``None``: the editor shows this while dragging."""
+        problem = self._port_problem(edge)
+        if problem:
+            return problem
+        if nx.has_path(self._g, edge.dst, edge.src):
+            return f"connecting {edge.src} to {edge.dst} would make a cycle"
+        return None
+
+    def _port_problem(self, edge: Edge) -> str | None:
         for name in (edge.src, edge.dst):
             if name not in self._g:
                 return f"no node named {name!r}"
@@ -250,8 +276,6 @@ class Graph:
         existing = self.input_edge(edge.dst, edge.dst_port)
         if existing is not None:
             return f"input {edge.dst_port!r} of {edge.dst} is already fed by {existing.src}; disconnect it first"
-        if nx.has_path(self._g, edge.dst, edge.src):
-            return f"connecting {edge.src} to {edge.dst} would make a cycle"
         return None
 
     def disconnect(self, edge: Edge) -> None:
@@ -344,7 +368,7 @@ class Graph:
         try:
             problem = name_problem(new) or path_conflict(new, _Without(self._g, old), self._prefixes)
         finally:
-            self._prefixes.update(strict_prefixes(old))
+            self._add_prefixes(old)
         if problem:
             raise GraphError(problem, node=new)
         # In place: the node keeps its position in the insertion order, so undoing a rename
@@ -353,7 +377,7 @@ class Graph:
         ordered.relabel_node(self._g, old, new, lambda e: Edge(
             new if e.src == old else e.src, new if e.dst == old else e.dst, e.src_port, e.dst_port))
         node.name = new
-        self._prefixes.update(strict_prefixes(new))
+        self._add_prefixes(new)
         self._log("rename", old, new)
         self._changed()
         self.changes.renamed(old, new, list(self._g._succ[new]))
@@ -399,6 +423,7 @@ class Graph:
         self.meta = copy.deepcopy(other.meta)
         self._g = nx.MultiDiGraph()
         self._prefixes = Counter()
+        self._under = {}
         for node in other:
             self._insert(replace(node, params=copy.deepcopy(node.params), meta=copy.deepcopy(node.meta)))
         for edge in other.edges:
@@ -420,6 +445,27 @@ class Graph:
             self._analysis_cache.clear()
             self._analysis_cache[key] = cached
         return cached
+
+    def analysis_checkpoint(self) -> Any:
+        """The last analysis if it is still current (nothing changed since), else None."""
+        last = getattr(self, "_last_analysis", None)
+        changes = self.changes
+        if last is None or changes.full or changes.nodes or changes.gone or changes.structural:
+            return None
+        return last
+
+    def adopt_analysis(self, checkpoint: Any) -> None:
+        """Take ``checkpoint`` (from :meth:`analysis_checkpoint`) as the current analysis.
+
+        Only for a graph whose content is again exactly what it was then (undo, redo).
+        """
+        if checkpoint is None:
+            return
+        key, analysis = checkpoint
+        self._last_analysis = checkpoint
+        self.changes.clear()
+        self._analysis_cache.clear()
+        self._analysis_cache[(self.version, key)] = analysis
 
     def topological_order(self) -> list[str]:
         """Nodes in dependency order, insertion order breaking ties (stable for names)."""
@@ -457,13 +503,20 @@ class Graph:
     def _insert(self, node: Node) -> None:
         """Add a node without checks or events (loading and cloning use this)."""
         self._g.add_node(node.name, node=node)
-        self._prefixes.update(strict_prefixes(node.name))
+        self._add_prefixes(node.name)
+
+    def _add_prefixes(self, name: str) -> None:
+        for prefix in strict_prefixes(name):
+            self._prefixes[prefix] += 1
+            self._under.setdefault(prefix, set()).add(name)
 
     def _forget_prefixes(self, name: str) -> None:
         for prefix in strict_prefixes(name):
             self._prefixes[prefix] -= 1
+            self._under[prefix].discard(name)
             if self._prefixes[prefix] <= 0:
                 del self._prefixes[prefix]
+                del self._under[prefix]
 
     def _insert_edge(self, edge: Edge) -> None:
         self._g.add_edge(edge.src, edge.dst, key=edge)
@@ -488,7 +541,7 @@ class Graph:
         """Put a removed node back at ``index`` of the insertion order (undo uses this)."""
         node = _snapshot(node)
         ordered.insert_node(self._g, node.name, {"node": node}, index)
-        self._prefixes.update(strict_prefixes(node.name))
+        self._add_prefixes(node.name)
         self._added(node)
 
     def _restore_edge(self, edge: Edge, place: ordered.EdgePlace | None) -> None:

@@ -46,6 +46,9 @@ class PortItem(QGraphicsItem):
         return self.scenePos()
 
     def set_shape(self, shape: tuple[int, ...] | None) -> None:
+        if getattr(self, "_shape_shown", ()) == shape:
+            return
+        self._shape_shown = shape
         kind = "unknown" if shape is None else ("map" if len(shape) == 3 else "vector")
         from convnet_studio.graph.blocks.arith import fmt_shape
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QColor, QPixmapCache
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from convnet_studio.graph.analysis import Analysis
+from convnet_studio.graph.composite_ops import shortcut_kind
 from convnet_studio.graph.model import Edge, Node
 from convnet_studio.graph.registry import BlockSpec, get_block, has_block
 from convnet_studio.ui.canvas.connect_drag import ConnectDrag
@@ -32,6 +33,9 @@ from convnet_studio.ui.document import Document
 from convnet_studio.ui.format import compact_shape, fmt_cost, shape_text
 
 Legend = tuple[str, list[tuple[QColor, str]]]
+# Faces redrawn at once after an analysis (those on screen); the rest follow in slices of
+# this size from a zero-delay timer, so one event-loop turn stays short at any graph size.
+VISIBLE_BUDGET = 150
 
 
 class GraphScene(QGraphicsScene):
@@ -69,6 +73,14 @@ class GraphScene(QGraphicsScene):
         self._last_results: dict[str, Any] = {}
         self._last_problems: dict[str, list[str]] = {}
         self._stale: set[str] = set()
+        # Faces waiting to be redrawn because their items are off screen: a timer redraws
+        # them in slices, so an edit feeding 2,000 nodes costs what the view shows.
+        self._offscreen: set[str] = set()
+        self._drain_timer = QTimer(self)
+        self._drain_timer.setSingleShot(True)
+        self._drain_timer.setInterval(0)
+        self._drain_timer.timeout.connect(self._drain_offscreen)
+        self._moving = False
         # Item caches live in QPixmapCache; Qt's 10 MB default thrashes with 1000 cached items.
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 192 * 1024))
         self._analysis: Analysis | None = None
@@ -111,7 +123,7 @@ class GraphScene(QGraphicsScene):
             dict(analysis.nodes),
             problems,
         )
-        self._stale = set()
+        self._stale, self._offscreen = set(), set()
         for node in self.graph:
             self._add_node_item(node, analysis, problems)
         for edge in self.graph.edges:
@@ -154,10 +166,17 @@ class GraphScene(QGraphicsScene):
         )
         cost = result.cost if result else None
         out_shape = analysis.output_shape(node.name) if analysis else None
+        label = spec.describe(node.params) if spec else "unknown block type"
+        shortcut = ""
+        if spec is not None and spec.is_composite:
+            shortcut = shortcut_kind(node.type, node.params, tuple(s for _, s in inputs)) or ""
+            if shortcut and shortcut != "none":
+                label = f"{label}, {shortcut} shortcut"
         return NodeFace(
             type=node.type,
             category=spec.category if spec else "",
-            label=spec.describe(node.params) if spec else "unknown block type",
+            label=label,
+            shortcut=shortcut,
             shape=shape_text(out_shape),
             cost=fmt_cost(cost.params, cost.macs) if cost else "",
             inputs=inputs,
@@ -189,6 +208,8 @@ class GraphScene(QGraphicsScene):
 
     def node_item_moved(self, item: NodeItem) -> None:
         """A node item moved (dragged, or following the model): its edges follow."""
+        if self._moving:  # a batch move places each edge once afterwards
+            return
         for edge in (
             self.graph.in_edges(item.name) + self.graph.out_edges(item.name)
             if item.name in self.graph
@@ -283,10 +304,21 @@ class GraphScene(QGraphicsScene):
         if self.folds.active:
             self.folds.refresh_later()
             return
-        for name, (_old, new) in moves.items():
-            item = self.nodes.get(name)
+        self._moving = True
+        try:
+            for name, (_old, new) in moves.items():
+                item = self.nodes.get(name)
+                if item is not None:
+                    item.setPos(*new)
+        finally:
+            self._moving = False
+        g = self.graph.nx_graph()
+        touched = {e for name in moves if name in g for keys in g._succ[name].values() for e in keys}
+        touched |= {e for name in moves if name in g for keys in g._pred[name].values() for e in keys}
+        for edge in touched:
+            item = self.edges.get(edge)
             if item is not None:
-                item.setPos(*new)
+                self._place_edge(item)
 
     def _on_meta_changed(self, key: str, old: Any, new: Any) -> None:
         if key == "layout_direction":
@@ -319,22 +351,69 @@ class GraphScene(QGraphicsScene):
             if (before is not result and before != result) or last_problems.get(name) != problems.get(name):
                 changed.add(name)
         changed.update(n for n in last_problems if n not in problems)
-        for name in changed:
-            item = self.nodes.get(name)
-            if item is not None and name in self.graph:
-                item.set_face(self.node_face(self.graph.node(name), analysis, problems))
-                for edge in self.graph.in_edges(name) + self.graph.out_edges(name):
-                    edge_item = self.edges.get(edge)
-                    if edge_item is not None:
-                        self._update_edge_state(edge_item, analysis, problems)
         self._analysis, self._last_results, self._last_problems = (
             analysis,
             dict(analysis.nodes),
             problems,
         )
         self._stale = set()
+        shown, budget = self._shown_rect(), VISIBLE_BUDGET
+        for name in changed:
+            item = self.nodes.get(name)
+            if item is None:
+                continue
+            if shown is None or (budget > 0 and shown.intersects(item.sceneBoundingRect())):
+                self._reface(name)
+                budget -= 1
+            else:
+                self._offscreen.add(name)
+        if self._offscreen:
+            self._drain_timer.start()
         if self.folds.folded:
             self.folds.refresh()
+
+    def _reface(self, name: str) -> None:
+        """Show the current analysis on ``name``'s item and its edges."""
+        item = self.nodes.get(name)
+        self._offscreen.discard(name)
+        if item is None or name not in self.graph:
+            return
+        analysis, problems = self._analysis, self._last_problems
+        face = self.node_face(self.graph.node(name), analysis, problems)
+        before, known = item.face.shortcut, bool(item.face.inputs and item.face.inputs[0][1])
+        item.set_face(face)
+        if known and face.inputs[0][1] and before and face.shortcut and before != face.shortcut:
+            self.document.message.emit(
+                f"{name} now has a {face.shortcut} shortcut (its input is "
+                f"{shape_text(face.inputs[0][1])}): its parameters and state_dict keys change"
+            )
+        for edge in self.graph.in_edges(name) + self.graph.out_edges(name):
+            edge_item = self.edges.get(edge)
+            if edge_item is not None:
+                self._update_edge_state(edge_item, analysis, problems)
+
+    def _shown_rect(self) -> QRectF | None:
+        """The part of the scene the views show (None: no view, show everything now)."""
+        rect = None
+        for view in self.views():
+            if view.isVisible():
+                area = view.mapToScene(view.viewport().rect()).boundingRect()
+                rect = area if rect is None else rect.united(area)
+        return rect.adjusted(-200, -200, 200, 200) if rect is not None else None
+
+    def _drain_offscreen(self, budget: int = VISIBLE_BUDGET) -> None:
+        shown = self._shown_rect()
+        names = sorted(self._offscreen, key=lambda n: not (
+            shown is not None and n in self.nodes and shown.intersects(self.nodes[n].sceneBoundingRect())))
+        for name in names[:budget]:
+            self._reface(name)
+        if self._offscreen:
+            self._drain_timer.start()
+
+    def flush_faces(self) -> None:
+        """Redraw every waiting face now (tests, renders, screenshots)."""
+        for name in list(self._offscreen):
+            self._reface(name)
 
     def _update_edge_state(self, item: EdgeItem, analysis: Analysis | None, problems: dict) -> None:
         if analysis is None:
@@ -421,4 +500,7 @@ def _problems_by_node(analysis: Analysis | None) -> dict[str, list[str]]:
     for p in analysis.problems if analysis else ():
         if p.node:
             out.setdefault(p.node, []).append(f"[{p.port}] {p.message}" if p.port else p.message)
+    for p in analysis.warnings if analysis else ():
+        if p.node:
+            out.setdefault(p.node, []).append(f"warning: {p.message}")
     return out

@@ -26,27 +26,29 @@ class SummaryModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[tuple[Any, ...]] = []
+        self._cache: dict[str, tuple[tuple, tuple[Any, ...]]] = {}
 
     def set_analysis(self, graph: Graph, analysis: Analysis) -> None:
         problem_nodes = {p.node for p in analysis.problems}
+        # A re-analysis keeps the result objects of the nodes it did not visit: their rows
+        # are reused as they are, so a 5,000-node table costs what the edit changed.
+        cache, self._cache = self._cache, {}
         rows = []
+        g = graph.nx_graph()._node
         for name in analysis.order:
-            if name not in graph:
+            data = g.get(name)
+            if data is None:
                 continue
             result = analysis.nodes[name]
-            shape = analysis.output_shape(name)
-            cost = result.cost
-            rows.append(
-                (
-                    name,
-                    graph.node(name).type,
-                    shape,
-                    cost.params,
-                    cost.macs,
-                    cost.activation_bytes(),
-                    name in problem_nodes,
-                )
-            )
+            key = (result, data["node"].type, name in problem_nodes)
+            hit = cache.get(name)
+            row = hit[1] if hit is not None and hit[0][0] is result and hit[0][1:] == key[1:] else None
+            if row is None:
+                cost = result.cost
+                row = (name, key[1], analysis.output_shape(name), cost.params, cost.macs,
+                       cost.activation_bytes(), key[2])
+            self._cache[name] = (key, row)
+            rows.append(row)
         if rows == self.rows:
             return
         if [r[0] for r in rows] == [r[0] for r in self.rows]:
