@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
-from convnet_studio.graph.history import EditRecord
+from convnet_studio.graph.history import EditRecord, recording
 from convnet_studio.graph.model import Edge
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class AddNodeCommand(QUndoCommand):
         meta: dict[str, Any] | None = None,
     ) -> None:
         graph = document.graph
-        self.name = name or graph.unique_name(_default_name(type))
+        self.name = name or graph.unique_name(default_name(type))
         super().__init__(f"Add {type} {self.name}")
         self._graph = graph
         self._kwargs = {
@@ -81,10 +81,12 @@ class DisconnectCommand(QUndoCommand):
         self.edge = edge
 
     def redo(self) -> None:
-        self._graph.disconnect(self.edge)
+        # Recorded, so undo puts the edge back in its place among the node's edges.
+        with recording(self._graph) as self._record:
+            self._graph.disconnect(self.edge)
 
     def undo(self) -> None:
-        self._graph.connect(self.edge.src, self.edge.dst, self.edge.src_port, self.edge.dst_port)
+        self._record.undo(self._graph)
 
 
 class SetParamsCommand(QUndoCommand):
@@ -188,7 +190,8 @@ class RecordedCommand(QUndoCommand):
         self._document.set_selection(self.selection_before)
 
 
-def _default_name(type_name: str) -> str:
+def default_name(type_name: str) -> str:
+    """The stem of a new node's name: ``conv`` for Conv2d (then conv1, conv2...)."""
     from convnet_studio.graph.registry import get_block
 
     return get_block(type_name).default_name or type_name.lower()

@@ -25,6 +25,7 @@ from convnet_studio.ui.commands import (
     ConnectCommand,
     DisconnectCommand,
     SetParamsCommand,
+    default_name,
 )
 
 if TYPE_CHECKING:
@@ -75,6 +76,33 @@ class Editor:
             return None
         self.document.set_selection([command.name])
         return command.name
+
+    def splice(self, type_name: str, position: tuple[float, float], edge: Edge) -> str | None:
+        """Add a block into the connection ``edge`` (src -> new -> dst), as one undo step."""
+        if edge not in self.graph.edges:
+            return self.add_block(type_name, position)
+
+        def edit(graph: Graph) -> str:
+            node = graph.add_node(type_name, graph.unique_name(default_name(type_name)),
+                                  position=position)
+            ports = node.input_ports()
+            if not ports or not node.output_ports():
+                raise GraphError(f"a {type_name} has no input and output to splice into a connection",
+                                 node=node.name)
+            graph.disconnect(edge)
+            graph.connect(edge.src, node.name, edge.src_port, ports[0])
+            graph.connect(node.name, edge.dst, node.output_ports()[0], edge.dst_port)
+            place_locally(graph, node.name)
+            return node.name
+
+        try:
+            name = self.document.run_compound(
+                f"Insert {type_name} into {edge.src} -> {edge.dst}", edit, select=lambda n: [n]
+            )
+        except (GraphError, ParamError) as exc:
+            self._refuse(str(exc))
+            return None
+        return name
 
     def set_params(self, name: str, changes: dict[str, Any]) -> bool:
         """Push a parameter edit; a refused value is reported and changes nothing."""

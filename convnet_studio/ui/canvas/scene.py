@@ -491,6 +491,15 @@ class GraphScene(QGraphicsScene):
         if moves:
             self.document.push(MoveNodesCommand(self.document, moves))
 
+    def edge_at(self, pos: QPointF) -> Edge | None:
+        """The visible connection under scene point ``pos`` (within its stroke), if any."""
+        for item in self.items(pos):
+            if isinstance(item, EdgeItem) and item.isVisible():
+                return item.edge
+            if isinstance(item, NodeItem):
+                return None  # dropped on a node, not on the edge behind it
+        return None
+
     def item_at_port(self, pos: QPointF) -> Any:
         return self.connect_drag.port_at(pos)
 
