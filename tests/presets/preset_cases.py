@@ -14,7 +14,8 @@ SMALL_INPUT = {
 }
 TORCHVISION_PRESETS = [info.name for info in list_presets() if info.torchvision]
 # Over 40M parameters: a few seconds each to build (still CPU-only); `-m "not slow"` skips them.
-SLOW = {info.name for info in list_presets() if info.family == "VGG"} | {"resnet101", "resnet152"}
+SLOW = {info.name for info in list_presets() if info.family == "VGG"} | {
+    "resnet101", "resnet152", "resnet1202_cifar"}
 
 
 def cases(names: list[str] | None = None) -> list:
