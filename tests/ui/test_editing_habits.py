@@ -155,3 +155,11 @@ def test_layout_direction_changes_through_the_graph(window):
     assert ("layout_direction", "TB") in seen and window.scene.direction == "TB"
     window.document.undo_stack.undo()
     assert window.scene.direction == "LR"
+
+
+def test_a_metadata_edit_is_one_undo_step(window):
+    doc = window.document
+    doc.run_compound("Load weights of r1", lambda g: g.set_meta("weights", {"run": "r1"}))
+    assert doc.graph.meta["weights"] == {"run": "r1"} and doc.undo_stack.count() == 1
+    doc.undo_stack.undo()
+    assert "weights" not in doc.graph.meta
