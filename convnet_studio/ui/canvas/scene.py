@@ -76,6 +76,8 @@ class GraphScene(QGraphicsScene):
         # Faces waiting to be redrawn because their items are off screen: a timer redraws
         # them in slices, so an edit feeding 2,000 nodes costs what the view shows.
         self._offscreen: set[str] = set()
+        # Likewise positions of a batch move (a layout) whose items are off screen.
+        self._moves_pending: dict[str, tuple[float, float]] = {}
         self._drain_timer = QTimer(self)
         self._drain_timer.setSingleShot(True)
         self._drain_timer.setInterval(0)
@@ -123,7 +125,7 @@ class GraphScene(QGraphicsScene):
             dict(analysis.nodes),
             problems,
         )
-        self._stale, self._offscreen = set(), set()
+        self._stale, self._offscreen, self._moves_pending = set(), set(), {}
         for node in self.graph:
             self._add_node_item(node, analysis, problems)
         for edge in self.graph.edges:
@@ -221,6 +223,7 @@ class GraphScene(QGraphicsScene):
 
     def visible_rect(self) -> QRectF:
         """The bounding box of what is shown (hidden members of folded groups excluded)."""
+        self.flush_faces()
         rect = QRectF()
         for item in self.items():
             if item.isVisible() and item.parentItem() is None:
@@ -275,6 +278,7 @@ class GraphScene(QGraphicsScene):
         self.folds.refresh_later()
 
     def _on_node_removed(self, node: Node) -> None:
+        self._moves_pending.pop(node.name, None)
         item = self.nodes.pop(node.name, None)
         if item is not None:
             self.removeItem(item)
@@ -304,17 +308,39 @@ class GraphScene(QGraphicsScene):
         if self.folds.active:
             self.folds.refresh_later()
             return
+        shown = self._shown_rect()
+        now = {}
+        for name, (old, new) in moves.items():
+            item = self.nodes.get(name)
+            if item is None:
+                continue
+            box = item.boundingRect()
+            if shown is None or shown.intersects(box.translated(*old)) or shown.intersects(box.translated(*new)):
+                now[name] = new
+                self._moves_pending.pop(name, None)
+            else:
+                self._moves_pending[name] = new
+        self._apply_moves(now)
+        if self._moves_pending:
+            self._drain_timer.start()
+
+    def _apply_moves(self, positions: dict) -> None:
+        """Move items without each one re-placing its edges, then place each edge once."""
         self._moving = True
         try:
-            for name, (_old, new) in moves.items():
+            for name, new in positions.items():
                 item = self.nodes.get(name)
                 if item is not None:
                     item.setPos(*new)
         finally:
             self._moving = False
         g = self.graph.nx_graph()
-        touched = {e for name in moves if name in g for keys in g._succ[name].values() for e in keys}
-        touched |= {e for name in moves if name in g for keys in g._pred[name].values() for e in keys}
+        touched = set()
+        for name in positions:
+            if name in g:
+                for adjacency in (g._succ[name], g._pred[name]):
+                    for keys in adjacency.values():
+                        touched.update(keys)
         for edge in touched:
             item = self.edges.get(edge)
             if item is not None:
@@ -325,6 +351,8 @@ class GraphScene(QGraphicsScene):
             self.set_direction(new or "LR")
 
     def _on_node_renamed(self, old: str, new: str) -> None:
+        if old in self._moves_pending:
+            self._moves_pending[new] = self._moves_pending.pop(old)
         item = self.nodes.pop(old, None)
         for edge in [e for e in self.edges if old in (e.src, e.dst)]:
             self.removeItem(self.edges.pop(edge))
@@ -402,16 +430,22 @@ class GraphScene(QGraphicsScene):
         return rect.adjusted(-200, -200, 200, 200) if rect is not None else None
 
     def _drain_offscreen(self, budget: int = VISIBLE_BUDGET) -> None:
+        moves = dict(list(self._moves_pending.items())[: budget * 2])
+        for name in moves:
+            del self._moves_pending[name]
+        self._apply_moves(moves)
         shown = self._shown_rect()
         names = sorted(self._offscreen, key=lambda n: not (
             shown is not None and n in self.nodes and shown.intersects(self.nodes[n].sceneBoundingRect())))
         for name in names[:budget]:
             self._reface(name)
-        if self._offscreen:
+        if self._offscreen or self._moves_pending:
             self._drain_timer.start()
 
     def flush_faces(self) -> None:
-        """Redraw every waiting face now (tests, renders, screenshots)."""
+        """Do every waiting redraw and move now (before fitting, rendering, tests)."""
+        moves, self._moves_pending = self._moves_pending, {}
+        self._apply_moves(moves)
         for name in list(self._offscreen):
             self._reface(name)
 
@@ -482,7 +516,7 @@ class GraphScene(QGraphicsScene):
             return
         moves = {}
         for name, item in self.nodes.items():
-            if name not in self.graph:
+            if name not in self.graph or name in self._moves_pending:
                 continue
             old = self.graph.node(name).position
             new = (round(item.pos().x(), 1), round(item.pos().y(), 1))

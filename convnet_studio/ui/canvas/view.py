@@ -77,6 +77,7 @@ class GraphView(QGraphicsView):
             self.centerOn(rect.center())
 
     def update_scene_rect(self) -> None:
+        self.graph_scene.flush_faces()
         rect = self.graph_scene.itemsBoundingRect()
         if rect.isEmpty():
             rect = QRectF(0, 0, WIDTH, HEIGHT)
