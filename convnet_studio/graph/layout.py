@@ -10,6 +10,7 @@ instead of running through the blocks it skips.
 from __future__ import annotations
 
 import math
+import weakref
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -42,14 +43,10 @@ def layered_layout(graph: Graph, direction: str = "LR", wrap: int | None = None)
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
-    order = _acyclic_order(graph)
-    if not order:
+    core = _core(graph, direction)
+    if core is None:
         return {}
-    succ, pred = _adjacency(graph, order)
-    layer = _longest_path_layers(order, pred)
-    layers, succ, pred = _add_virtual_nodes(order, layer, succ, pred)
-    _order_layers(layers, succ, pred)
-    offsets = _assign_offsets(layers, pred, succ, ROW_GAP[direction])
+    layers, offsets = core
     per_row = max(1, wrap) if wrap else len(layers)
     band = _band_size(layers, offsets, direction)
     positions: Positions = {}
@@ -61,6 +58,30 @@ def layered_layout(graph: Graph, direction: str = "LR", wrap: int | None = None)
                 across = offsets[name] + row * band
                 positions[name] = (along, across) if direction == "LR" else (across, along)
     return positions
+
+
+# The last layout's graph (weakly), (version, direction, size) and (layers, offsets): wrapping a preset
+# asks for the same layout twice (once to measure it, once to apply it).
+_LAST: dict[tuple, tuple] = {}
+
+
+def _core(graph: Graph, direction: str) -> tuple | None:
+    """Layers and cross-axis offsets, which do not depend on wrapping or positions."""
+    key = (getattr(graph, "version", None), direction, len(graph))
+    last = _LAST.get("graph")
+    if key[0] is not None and last is not None and last() is graph and _LAST.get("key") == key:
+        return _LAST["core"]
+    order = _acyclic_order(graph)
+    if not order:
+        return None
+    succ, pred = _adjacency(graph, order)
+    layer = _longest_path_layers(order, pred)
+    layers, succ, pred = _add_virtual_nodes(order, layer, succ, pred)
+    _order_layers(layers, succ, pred)
+    offsets = _assign_offsets(layers, pred, succ, ROW_GAP[direction])
+    if key[0] is not None:
+        _LAST.update(graph=weakref.ref(graph), key=key, core=(layers, offsets))
+    return layers, offsets
 
 
 def wrap_for_aspect(graph: Graph, aspect: float, direction: str = "LR") -> int | None:
