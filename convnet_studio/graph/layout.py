@@ -67,7 +67,8 @@ _LAST: dict[tuple, tuple] = {}
 
 def _core(graph: Graph, direction: str) -> tuple | None:
     """Layers and cross-axis offsets, which do not depend on wrapping or positions."""
-    key = (getattr(graph, "version", None), direction, len(graph))
+    version = getattr(graph, "version", None)  # None: a stand-in (the folded view's quotient)
+    key = (version, direction, len(graph) if version is not None else 0)
     last = _LAST.get("graph")
     if key[0] is not None and last is not None and last() is graph and _LAST.get("key") == key:
         return _LAST["core"]

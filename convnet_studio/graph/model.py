@@ -289,16 +289,16 @@ class Graph:
         self.events.disconnected.emit(edge)
         self.events.changed.emit()
 
-    def params_problem(self, name: str, changes: Params) -> str | None:
-        """Why changing ``changes`` of ``name`` is refused, or ``None``: asked before an edit.
+    def params_problem(self, name: str, changes: Params) -> GraphError | None:
+        """Why changing ``changes`` of ``name`` is refused (``.field``, ``.message``), or None.
 
-        The one place that decides (values out of range, a port that would vanish while it
-        is connected); :meth:`set_params` refuses with the same words.
+        The one place that decides (a value out of range, a port that would vanish while it
+        is connected); views ask it before an edit, and :meth:`set_params` refuses the same.
         """
         try:
             self._checked_params(name, changes)
         except GraphError as exc:
-            return str(exc)
+            return exc
         return None
 
     def set_params(self, name: str, params: Params | None = None, **changes: Any) -> Params:

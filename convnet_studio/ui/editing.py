@@ -107,8 +107,8 @@ class Editor:
     def set_params(self, name: str, changes: dict[str, Any]) -> bool:
         """Push a parameter edit; a refused value is reported and changes nothing."""
         problem = self.graph.params_problem(name, changes)
-        if problem:  # the model would refuse inside redo(); refuse here, before the push
-            self._refuse(problem)
+        if problem is not None:  # the model would refuse inside redo(); refuse before the push
+            self._refuse(str(problem))
             return False
         self.document.push(SetParamsCommand(self.document, name, changes))
         return True
