@@ -179,7 +179,7 @@ def assemble(ctx: _Context, order: list[str], graph_problems: list[Problem], nod
 def dead_ends(graph: Graph) -> list[Problem]:
     """Warnings for nodes whose output reaches no Output node (code that would never run)."""
     g = graph.nx_graph()
-    outputs = [n for n, data in g._node.items() if data["node"].type == "Output"]
+    outputs = _ends(graph)["Output"]
     if not outputs:
         return []  # "the graph has no Output node" says it already
     alive, stack = set(outputs), list(outputs)
@@ -237,12 +237,23 @@ def _order_and_cycles(graph: Graph, problems: list[Problem]) -> list[str]:
 
 
 def _check_ends(graph: Graph, problems: list[Problem]) -> None:
+    ends = _ends(graph)
     for type_name in ("Input", "Output"):
-        nodes = graph.nodes_of_type(type_name)
-        if not nodes:
+        names = ends[type_name]
+        if not names:
             problems.append(Problem(None, None, f"the graph has no {type_name} node", "graph"))
-        for extra in nodes[1:]:
-            problems.append(Problem(extra.name, None, f"only one {type_name} node is supported", "graph"))
+        for extra in names[1:]:
+            problems.append(Problem(extra, None, f"only one {type_name} node is supported", "graph"))
+
+
+def _ends(graph: Graph) -> dict[str, list[str]]:
+    """The Input and Output nodes' names in graph order (one pass over the nodes)."""
+    ends: dict[str, list[str]] = {"Input": [], "Output": []}
+    for name, data in graph.nx_graph()._node.items():
+        names = ends.get(data["node"].type)
+        if names is not None:
+            names.append(name)
+    return ends
 
 
 def _analyze_node(ctx: _Context, name: str) -> NodeResult:

@@ -32,7 +32,7 @@ class ChangeSet:
         self.nodes.discard(old)
         self.nodes.add(new)
         self.nodes.update(successors)  # their problems may name the source
-        self.structural = True
+        # The node keeps its place, so the order is the old one with the new name.
 
     def reset(self) -> None:
         self.full = True

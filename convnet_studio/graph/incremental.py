@@ -11,6 +11,7 @@ its shape: the cost is that of the edit, wherever it is in the graph. The result
 from __future__ import annotations
 
 import heapq
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -87,6 +88,8 @@ def _update(graph: Graph, last: Analysis, input_shape: Shape | None) -> Analysis
         node_problems.pop(name, None)
         graph._resolved_params.pop(name, None)
     order, graph_problems, warnings = last.order, last.graph_problems, last.warnings
+    if changes.renames and not changes.structural:
+        order, graph_problems, warnings = _renamed(changes.renames, order, graph_problems, warnings)
     if changes.structural:
         try:
             order = graph.topological_order()
@@ -112,6 +115,20 @@ def _update(graph: Graph, last: Analysis, input_shape: Shape | None) -> Analysis
             for dst in g._succ[name]:
                 heapq.heappush(heap, (index[dst], dst))
     return assemble(ctx, order, graph_problems, node_problems, input_shape, warnings, total, index)
+
+
+def _renamed(renames: list[tuple[str, str]], order: list[str], *problem_lists: list[Problem]):
+    """The order and the graph-wide problems with renamed nodes under their new names."""
+    names: dict[str, str] = {}
+    for old, new in renames:
+        for key, value in list(names.items()):
+            if value == old:
+                names[key] = new
+        names.setdefault(old, new)
+    order = [names.get(n, n) for n in order]
+    lists = [[replace(p, node=names[p.node]) if p.node in names else p for p in problems]
+             for problems in problem_lists]
+    return (order, *lists)
 
 
 def _index(last: Analysis, order: list[str]) -> dict[str, int]:
