@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 Row = dict[str, Any]
-ROUNDS = 5
+ROUNDS = 3
 UNDO_TARGET_MS = 50.0
 
 

@@ -114,9 +114,7 @@ def wrap_for_aspect(graph: Graph, aspect: float, direction: str = "LR") -> int |
 def apply_layout(graph: Graph, direction: str = "LR", wrap: int | None = None) -> Positions:
     """Move every node of ``graph`` to its :func:`layered_layout` position; returns them."""
     positions = layered_layout(graph, direction, wrap)
-    for name, position in positions.items():
-        if graph.node(name).position != position:
-            graph.move_node(name, position)
+    graph.move_nodes(positions)  # one event (and one undo record) for the whole layout
     return positions
 
 

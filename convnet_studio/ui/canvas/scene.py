@@ -78,6 +78,7 @@ class GraphScene(QGraphicsScene):
         self._offscreen: set[str] = set()
         # Likewise positions of a batch move (a layout) whose items are off screen.
         self._moves_pending: dict[str, tuple[float, float]] = {}
+        self._turn_pending: set[str] = set()  # items whose ports wait for a direction change
         self._drain_timer = QTimer(self)
         self._drain_timer.setSingleShot(True)
         self._drain_timer.setInterval(0)
@@ -126,6 +127,7 @@ class GraphScene(QGraphicsScene):
             problems,
         )
         self._stale, self._offscreen, self._moves_pending = set(), set(), {}
+        self._turn_pending = set()
         for node in self.graph:
             self._add_node_item(node, analysis, problems)
         for edge in self.graph.edges:
@@ -235,12 +237,22 @@ class GraphScene(QGraphicsScene):
             self._place_edge(item)
 
     def set_direction(self, direction: str) -> None:
-        """Put ports on the left/right ("LR") or top/bottom ("TB") of the nodes."""
-        if direction != self.direction:
-            self.direction = direction
-            for item in self.nodes.values():
+        """Put ports on the left/right ("LR") or top/bottom ("TB") of the nodes.
+
+        Items on screen turn now, the others in slices (as off-screen faces and moves do).
+        """
+        if direction == self.direction:
+            return
+        self.direction = direction
+        shown = self._shown_rect()
+        for name, item in self.nodes.items():
+            if shown is None or shown.intersects(item.sceneBoundingRect()):
                 item.set_direction(direction)
-            self.folds.refresh()
+            else:
+                self._turn_pending.add(name)
+        self.folds.refresh()
+        if self._turn_pending:
+            self._drain_timer.start()
 
     # ------------------------------------------------------------------ overlays
     def set_node_overlay(self, name: str, color: QColor | None, text: str | None = None) -> None:
@@ -324,16 +336,22 @@ class GraphScene(QGraphicsScene):
         if self._moves_pending:
             self._drain_timer.start()
 
-    def _apply_moves(self, positions: dict) -> None:
-        """Move items without each one re-placing its edges, then place each edge once."""
+    def _apply_moves(self, positions: dict, turns: set[str] = frozenset()) -> None:
+        """Move (and turn) items without each one re-placing its edges, then place each
+        edge once."""
         self._moving = True
         try:
             for name, new in positions.items():
                 item = self.nodes.get(name)
                 if item is not None:
                     item.setPos(*new)
+            for name in turns:
+                item = self.nodes.get(name)
+                if item is not None:
+                    item.set_direction(self.direction)
         finally:
             self._moving = False
+        positions = {**positions, **dict.fromkeys(turns)}
         g = self.graph.nx_graph()
         touched = set()
         for name in positions:
@@ -353,6 +371,9 @@ class GraphScene(QGraphicsScene):
     def _on_node_renamed(self, old: str, new: str) -> None:
         if old in self._moves_pending:
             self._moves_pending[new] = self._moves_pending.pop(old)
+        if old in self._turn_pending:
+            self._turn_pending.discard(old)
+            self._turn_pending.add(new)
         item = self.nodes.pop(old, None)
         for edge in [e for e in self.edges if old in (e.src, e.dst)]:
             self.removeItem(self.edges.pop(edge))
@@ -430,22 +451,25 @@ class GraphScene(QGraphicsScene):
         return rect.adjusted(-200, -200, 200, 200) if rect is not None else None
 
     def _drain_offscreen(self, budget: int = VISIBLE_BUDGET) -> None:
-        moves = dict(list(self._moves_pending.items())[: budget * 2])
+        moves = dict(list(self._moves_pending.items())[: budget // 2])
         for name in moves:
             del self._moves_pending[name]
-        self._apply_moves(moves)
+        turns = set(list(self._turn_pending)[: budget // 2])
+        self._turn_pending -= turns
+        self._apply_moves(moves, turns)
         shown = self._shown_rect()
         names = sorted(self._offscreen, key=lambda n: not (
             shown is not None and n in self.nodes and shown.intersects(self.nodes[n].sceneBoundingRect())))
         for name in names[:budget]:
             self._reface(name)
-        if self._offscreen or self._moves_pending:
+        if self._offscreen or self._moves_pending or self._turn_pending:
             self._drain_timer.start()
 
     def flush_faces(self) -> None:
         """Do every waiting redraw and move now (before fitting, rendering, tests)."""
         moves, self._moves_pending = self._moves_pending, {}
-        self._apply_moves(moves)
+        turns, self._turn_pending = self._turn_pending, set()
+        self._apply_moves(moves, turns)
         for name in list(self._offscreen):
             self._reface(name)
 
