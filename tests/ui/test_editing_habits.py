@@ -163,3 +163,24 @@ def test_a_metadata_edit_is_one_undo_step(window):
     assert doc.graph.meta["weights"] == {"run": "r1"} and doc.undo_stack.count() == 1
     doc.undo_stack.undo()
     assert "weights" not in doc.graph.meta
+
+
+def test_off_screen_items_catch_up_in_slices(make_window, qtbot):
+    from convnet_studio.presets import get_preset
+
+    window = make_window(get_preset("resnet56_cifar"))
+    window.resize(1200, 800)
+    window.show()
+    window.view.reset_zoom()
+    window.view.center_on_node("conv1")
+    doc, scene = window.document, window.scene
+    window.editor.delete(["bn1"])  # everything downstream loses its shape
+    doc.flush()
+    assert scene.deferred.faces  # the far blocks wait...
+    qtbot.waitUntil(lambda: not scene.deferred, timeout=5000)  # ...and follow in slices
+    assert scene.nodes["layer3.8"].face.shape == ""
+    window.editor.auto_layout("TB")
+    scene.flush_faces()
+    for name, item in scene.nodes.items():
+        assert (item.pos().x(), item.pos().y()) == doc.graph.node(name).position
+        assert item.direction == "TB"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtGui import QColor, QPixmapCache
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
@@ -25,6 +25,7 @@ from convnet_studio.graph.composite_ops import shortcut_kind
 from convnet_studio.graph.model import Edge, Node
 from convnet_studio.graph.registry import BlockSpec, get_block, has_block
 from convnet_studio.ui.canvas.connect_drag import ConnectDrag
+from convnet_studio.ui.canvas.deferred import BUDGET, Deferred
 from convnet_studio.ui.canvas.edge_item import EdgeItem
 from convnet_studio.ui.canvas.folding import FoldState
 from convnet_studio.ui.canvas.node_item import NodeFace, NodeItem
@@ -33,9 +34,6 @@ from convnet_studio.ui.document import Document
 from convnet_studio.ui.format import compact_shape, fmt_cost, shape_text
 
 Legend = tuple[str, list[tuple[QColor, str]]]
-# Faces redrawn at once after an analysis (those on screen); the rest follow in slices of
-# this size from a zero-delay timer, so one event-loop turn stays short at any graph size.
-VISIBLE_BUDGET = 150
 
 
 class GraphScene(QGraphicsScene):
@@ -73,17 +71,8 @@ class GraphScene(QGraphicsScene):
         self._last_results: dict[str, Any] = {}
         self._last_problems: dict[str, list[str]] = {}
         self._stale: set[str] = set()
-        # Faces waiting to be redrawn because their items are off screen: a timer redraws
-        # them in slices, so an edit feeding 2,000 nodes costs what the view shows.
-        self._offscreen: set[str] = set()
-        # Likewise positions of a batch move (a layout) whose items are off screen.
-        self._moves_pending: dict[str, tuple[float, float]] = {}
-        self._turn_pending: set[str] = set()  # items whose ports wait for a direction change
-        self._drain_timer = QTimer(self)
-        self._drain_timer.setSingleShot(True)
-        self._drain_timer.setInterval(0)
-        self._drain_timer.timeout.connect(self._drain_offscreen)
-        self._moving = False
+        # Faces, moves and turns of off-screen items wait there and follow in slices.
+        self.deferred = Deferred(self)
         # Item caches live in QPixmapCache; Qt's 10 MB default thrashes with 1000 cached items.
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 192 * 1024))
         self._analysis: Analysis | None = None
@@ -126,8 +115,8 @@ class GraphScene(QGraphicsScene):
             dict(analysis.nodes),
             problems,
         )
-        self._stale, self._offscreen, self._moves_pending = set(), set(), {}
-        self._turn_pending = set()
+        self._stale = set()
+        self.deferred.reset()
         for node in self.graph:
             self._add_node_item(node, analysis, problems)
         for edge in self.graph.edges:
@@ -212,7 +201,7 @@ class GraphScene(QGraphicsScene):
 
     def node_item_moved(self, item: NodeItem) -> None:
         """A node item moved (dragged, or following the model): its edges follow."""
-        if self._moving:  # a batch move places each edge once afterwards
+        if self.deferred.moving:  # a batch move places each edge once afterwards
             return
         for edge in (
             self.graph.in_edges(item.name) + self.graph.out_edges(item.name)
@@ -225,7 +214,7 @@ class GraphScene(QGraphicsScene):
 
     def visible_rect(self) -> QRectF:
         """The bounding box of what is shown (hidden members of folded groups excluded)."""
-        self.flush_faces()
+        self.deferred.flush()
         rect = QRectF()
         for item in self.items():
             if item.isVisible() and item.parentItem() is None:
@@ -244,15 +233,14 @@ class GraphScene(QGraphicsScene):
         if direction == self.direction:
             return
         self.direction = direction
-        shown = self._shown_rect()
+        shown = self.deferred.shown_rect()
         for name, item in self.nodes.items():
             if shown is None or shown.intersects(item.sceneBoundingRect()):
                 item.set_direction(direction)
             else:
-                self._turn_pending.add(name)
+                self.deferred.turns.add(name)
         self.folds.refresh()
-        if self._turn_pending:
-            self._drain_timer.start()
+        self.deferred.later()
 
     # ------------------------------------------------------------------ overlays
     def set_node_overlay(self, name: str, color: QColor | None, text: str | None = None) -> None:
@@ -290,7 +278,7 @@ class GraphScene(QGraphicsScene):
         self.folds.refresh_later()
 
     def _on_node_removed(self, node: Node) -> None:
-        self._moves_pending.pop(node.name, None)
+        self.deferred.forget(node.name)
         item = self.nodes.pop(node.name, None)
         if item is not None:
             self.removeItem(item)
@@ -320,60 +308,14 @@ class GraphScene(QGraphicsScene):
         if self.folds.active:
             self.folds.refresh_later()
             return
-        shown = self._shown_rect()
-        now = {}
-        for name, (old, new) in moves.items():
-            item = self.nodes.get(name)
-            if item is None:
-                continue
-            box = item.boundingRect()
-            if shown is None or shown.intersects(box.translated(*old)) or shown.intersects(box.translated(*new)):
-                now[name] = new
-                self._moves_pending.pop(name, None)
-            else:
-                self._moves_pending[name] = new
-        self._apply_moves(now)
-        if self._moves_pending:
-            self._drain_timer.start()
-
-    def _apply_moves(self, positions: dict, turns: set[str] = frozenset()) -> None:
-        """Move (and turn) items without each one re-placing its edges, then place each
-        edge once."""
-        self._moving = True
-        try:
-            for name, new in positions.items():
-                item = self.nodes.get(name)
-                if item is not None:
-                    item.setPos(*new)
-            for name in turns:
-                item = self.nodes.get(name)
-                if item is not None:
-                    item.set_direction(self.direction)
-        finally:
-            self._moving = False
-        positions = {**positions, **dict.fromkeys(turns)}
-        g = self.graph.nx_graph()
-        touched = set()
-        for name in positions:
-            if name in g:
-                for adjacency in (g._succ[name], g._pred[name]):
-                    for keys in adjacency.values():
-                        touched.update(keys)
-        for edge in touched:
-            item = self.edges.get(edge)
-            if item is not None:
-                self._place_edge(item)
+        self.deferred.move(moves)
 
     def _on_meta_changed(self, key: str, old: Any, new: Any) -> None:
         if key == "layout_direction":
             self.set_direction(new or "LR")
 
     def _on_node_renamed(self, old: str, new: str) -> None:
-        if old in self._moves_pending:
-            self._moves_pending[new] = self._moves_pending.pop(old)
-        if old in self._turn_pending:
-            self._turn_pending.discard(old)
-            self._turn_pending.add(new)
+        self.deferred.rename(old, new)
         item = self.nodes.pop(old, None)
         for edge in [e for e in self.edges if old in (e.src, e.dst)]:
             self.removeItem(self.edges.pop(edge))
@@ -406,7 +348,7 @@ class GraphScene(QGraphicsScene):
             problems,
         )
         self._stale = set()
-        shown, budget = self._shown_rect(), VISIBLE_BUDGET
+        shown, budget = self.deferred.shown_rect(), BUDGET
         for name in changed:
             item = self.nodes.get(name)
             if item is None:
@@ -415,16 +357,15 @@ class GraphScene(QGraphicsScene):
                 self._reface(name)
                 budget -= 1
             else:
-                self._offscreen.add(name)
-        if self._offscreen:
-            self._drain_timer.start()
+                self.deferred.faces.add(name)
+        self.deferred.later()
         if self.folds.folded:
             self.folds.refresh()
 
     def _reface(self, name: str) -> None:
         """Show the current analysis on ``name``'s item and its edges."""
         item = self.nodes.get(name)
-        self._offscreen.discard(name)
+        self.deferred.faces.discard(name)
         if item is None or name not in self.graph:
             return
         analysis, problems = self._analysis, self._last_problems
@@ -441,37 +382,9 @@ class GraphScene(QGraphicsScene):
             if edge_item is not None:
                 self._update_edge_state(edge_item, analysis, problems)
 
-    def _shown_rect(self) -> QRectF | None:
-        """The part of the scene the views show (None: no view, show everything now)."""
-        rect = None
-        for view in self.views():
-            if view.isVisible():
-                area = view.mapToScene(view.viewport().rect()).boundingRect()
-                rect = area if rect is None else rect.united(area)
-        return rect.adjusted(-200, -200, 200, 200) if rect is not None else None
-
-    def _drain_offscreen(self, budget: int = VISIBLE_BUDGET) -> None:
-        moves = dict(list(self._moves_pending.items())[: budget // 2])
-        for name in moves:
-            del self._moves_pending[name]
-        turns = set(list(self._turn_pending)[: budget // 2])
-        self._turn_pending -= turns
-        self._apply_moves(moves, turns)
-        shown = self._shown_rect()
-        names = sorted(self._offscreen, key=lambda n: not (
-            shown is not None and n in self.nodes and shown.intersects(self.nodes[n].sceneBoundingRect())))
-        for name in names[:budget]:
-            self._reface(name)
-        if self._offscreen or self._moves_pending or self._turn_pending:
-            self._drain_timer.start()
-
     def flush_faces(self) -> None:
         """Do every waiting redraw and move now (before fitting, rendering, tests)."""
-        moves, self._moves_pending = self._moves_pending, {}
-        turns, self._turn_pending = self._turn_pending, set()
-        self._apply_moves(moves, turns)
-        for name in list(self._offscreen):
-            self._reface(name)
+        self.deferred.flush()
 
     def _update_edge_state(self, item: EdgeItem, analysis: Analysis | None, problems: dict) -> None:
         if analysis is None:
@@ -540,7 +453,7 @@ class GraphScene(QGraphicsScene):
             return
         moves = {}
         for name, item in self.nodes.items():
-            if name not in self.graph or name in self._moves_pending:
+            if name not in self.graph or name in self.deferred.moves:
                 continue
             old = self.graph.node(name).position
             new = (round(item.pos().x(), 1), round(item.pos().y(), 1))
