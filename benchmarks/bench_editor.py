@@ -57,10 +57,24 @@ def _settle(app, window) -> None:
 
 
 def _ms(fn: Callable[[], Any], app, window) -> float:
+    """Wall time of ``fn`` until the view shows its result (off-screen items then follow in
+    slices: that catch-up is waited for, untimed, so it does not land in the next sample)."""
     start = time.perf_counter()
     fn()
     _settle(app, window)
-    return (time.perf_counter() - start) * 1000
+    elapsed = (time.perf_counter() - start) * 1000
+    _catch_up(app, window)
+    return elapsed
+
+
+def _catch_up(app, window) -> float:
+    """Let the canvas finish its off-screen slices; returns the longest slice in ms."""
+    longest = 0.0
+    while window.scene.deferred:
+        start = time.perf_counter()
+        app.processEvents()
+        longest = max(longest, (time.perf_counter() - start) * 1000)
+    return longest
 
 
 def _load(app, window, graph) -> float:
