@@ -148,7 +148,9 @@ def visit_node(ctx: _Context, name: str, input_shape: Shape | None, node_problem
     """One node's result from its inputs' results; its problems replace its old ones."""
     if ctx.nodes[name].type == "Input" and input_shape is not None:
         node_problems.pop(name, None)
-        return NodeResult({}, {"out": tuple(input_shape)}, Cost())
+        # The image tensor is an activation whichever way its size is given.
+        shape = tuple(input_shape)
+        return NodeResult({}, {"out": shape}, Cost(activations=numel(shape)))
     ctx.problems = []
     result = _analyze_node(ctx, name)
     if ctx.problems:
