@@ -232,11 +232,15 @@ def render(
     return "\n".join(out) + "\n"
 
 
-def update_report(text: str, sections: list[tuple[str, list[Row], float]], date: str) -> str:
+def update_report(
+    text: str, sections: list[tuple[str, list[Row], float]], date: str, load: str | None = None
+) -> str:
     """``text`` (a report) with the sections of ``sections`` replaced (or added before the GPU
     section), the others kept as they were measured; the date and the counts are updated."""
     fresh = render(sections, {}, date, None).split("\n## ")
     new = {name: part for name, part in zip((n for n, _, _ in sections), fresh[1:])}
+    if load:  # the machine line's load is the other sections': say this run's beside it
+        new = {n: p.replace(" s.\n", f" s, load average before the run {load}.\n", 1) for n, p in new.items()}
     parts = text.rstrip("\n").split("\n## ")
     for name, part in new.items():
         marker = f"`benchmarks/{name}.py`"
@@ -315,7 +319,9 @@ def main(argv: list[str] | None = None) -> int:
     output = args.output or (None if args.only else REPORT)
     if args.update and args.only and not args.no_report:
         target = args.output or REPORT
-        target.write_text(update_report(target.read_text(encoding="utf-8"), sections, date), encoding="utf-8")
+        load = info.get("load average before the run")
+        text = update_report(target.read_text(encoding="utf-8"), sections, date, load)
+        target.write_text(text, encoding="utf-8")
         print(f"updated {target}")
         output = None
     if output and not args.no_report:
