@@ -150,6 +150,7 @@ class NodeItem(QGraphicsItem):
         lines = [
             f"<b>{self.name}</b> ({self.face.type})",
             self.face.label,
+            f"{self.face.shortcut} shortcut" if self.face.shortcut not in ("", "none") else "",
             self.face.shape,
             self.face.cost,
         ]

@@ -34,6 +34,8 @@ from convnet_studio.ui.document import Document
 from convnet_studio.ui.format import compact_shape, fmt_cost, shape_text
 
 Legend = tuple[str, list[tuple[QColor, str]]]
+# A residual block's shortcut as its face says it (the tooltip and inspector say it in full).
+SHORT = {"identity": "identity", "projection": "1x1 proj.", "zero-padding": "zero-pad"}
 
 
 class GraphScene(QGraphicsScene):
@@ -163,8 +165,8 @@ class GraphScene(QGraphicsScene):
         shortcut = ""
         if spec is not None and spec.is_composite:
             shortcut = shortcut_kind(node.type, node.params, tuple(s for _, s in inputs)) or ""
-            if shortcut and shortcut != "none":
-                label = f"{label}, {shortcut} shortcut"
+            if shortcut and shortcut != "none":  # short: the face has one line for it
+                label = f"{label}, {SHORT.get(shortcut, shortcut)}"
         return NodeFace(
             type=node.type,
             category=spec.category if spec else "",
