@@ -18,6 +18,7 @@ import networkx as nx
 
 from convnet_studio.graph import ordered
 from convnet_studio.graph.changes import ChangeSet
+from convnet_studio.errors import UserError
 from convnet_studio.graph.events import GraphEvents
 from convnet_studio.graph.names import name_problem, path_conflict, strict_prefixes
 from convnet_studio.graph.params import ParamError
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 Position = tuple[float, float]
 
 
-class GraphError(ValueError):
+class GraphError(UserError, ValueError):
     """An edit the graph refuses; ``node``/``port``/``field`` say where."""
 
     def __init__(
@@ -190,7 +191,7 @@ class Graph:
         except BlockError as exc:
             raise GraphError(str(exc), node=name) from None
         if name is None:
-            name = self.unique_name(spec.default_name or type.lower())
+            name = self.new_node_name(type)
         self._check_new_name(name)
         resolved = self._resolve(spec, name, params)
         node = Node(name, type, resolved, _pos(position), group, dict(meta or {}))
@@ -487,6 +488,11 @@ class Graph:
         from convnet_studio.graph.project_file import graph_from_dict
 
         return graph_from_dict(data)
+
+    def new_node_name(self, type: str) -> str:
+        """A free name for a new ``type`` node: the block's default name, numbered if taken."""
+        spec = get_block(type)
+        return self.unique_name(spec.default_name or type.lower())
 
     def unique_name(self, base: str) -> str:
         i = 1

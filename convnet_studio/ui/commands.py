@@ -38,7 +38,7 @@ class AddNodeCommand(QUndoCommand):
         meta: dict[str, Any] | None = None,
     ) -> None:
         graph = document.graph
-        self.name = name or graph.unique_name(default_name(type))
+        self.name = name or graph.new_node_name(type)
         super().__init__(f"Add {type} {self.name}")
         self._graph = graph
         self._kwargs = {
@@ -145,6 +145,7 @@ class RenameCommand(QUndoCommand):
 
     def __init__(self, document: Document, old: str, new: str) -> None:
         super().__init__(f"Rename {old} to {new}")
+        self._document = document
         self._graph = document.graph
         self.old, self.new = old, new
 
@@ -189,9 +190,3 @@ class RecordedCommand(QUndoCommand):
         self.record.undo(self._document.graph)
         self._document.set_selection(self.selection_before)
 
-
-def default_name(type_name: str) -> str:
-    """The stem of a new node's name: ``conv`` for Conv2d (then conv1, conv2...)."""
-    from convnet_studio.graph.registry import get_block
-
-    return get_block(type_name).default_name or type_name.lower()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QGuiApplication
 
+from convnet_studio.graph import composite_ops, projection
 from convnet_studio.graph.history import trial as trial_edit
 from convnet_studio.graph.model import Edge, Graph, GraphError
 from convnet_studio.graph.params import ParamError
@@ -25,7 +26,6 @@ from convnet_studio.ui.commands import (
     ConnectCommand,
     DisconnectCommand,
     SetParamsCommand,
-    default_name,
 )
 
 if TYPE_CHECKING:
@@ -34,22 +34,6 @@ if TYPE_CHECKING:
 PASTE_OFFSET = 40.0
 # (add node) -> "B", "A" or None; tests replace it, the default asks with a menu.
 AskProjection = Callable[[str, str], "str | None"]
-
-
-def composite_ops() -> Any:
-    try:
-        from convnet_studio.graph import composite_ops as ops
-    except ImportError:
-        return None
-    return ops
-
-
-def projection() -> Any:
-    try:
-        from convnet_studio.graph import projection as proj
-    except ImportError:
-        return None
-    return proj
 
 
 class Editor:
@@ -83,7 +67,7 @@ class Editor:
             return self.add_block(type_name, position)
 
         def edit(graph: Graph) -> str:
-            node = graph.add_node(type_name, graph.unique_name(default_name(type_name)),
+            node = graph.add_node(type_name, graph.new_node_name(type_name),
                                   position=position)
             ports = node.input_ports()
             if not ports or not node.output_ports():
@@ -157,7 +141,7 @@ class Editor:
             if kind:
                 self.document.run_compound(
                     "Insert projection",
-                    lambda g: place_locally(g, projection().insert_projection(g, edge.dst, kind)),
+                    lambda g: place_locally(g, projection.insert_projection(g, edge.dst, kind)),
                 )
         except GraphError as exc:
             self._refuse(str(exc))
@@ -180,15 +164,14 @@ class Editor:
         stack.endMacro()
 
     def _projection_choice(self, edge: Edge, replacing: Edge | None) -> str | None:
-        proj = projection()
-        if proj is None or edge.dst not in self.graph or self.graph.node(edge.dst).type != "Add":
+        if edge.dst not in self.graph or self.graph.node(edge.dst).type != "Add":
             return None
         try:
             with trial_edit(self.graph) as trial:
                 if replacing is not None:
                     trial.disconnect(replacing)
                 trial.connect(edge.src, edge.dst, edge.src_port, edge.dst_port)
-                plan = proj.projection_plan(trial, edge.dst)
+                plan = projection.projection_plan(trial, edge.dst)
         except GraphError:
             return None
         if plan is None:
@@ -196,14 +179,10 @@ class Editor:
         return self.ask_projection(edge.dst, plan.describe())
 
     def insert_projection(self, add: str, kind: str = "B") -> list[str]:
-        proj = projection()
-        if proj is None:
-            self._refuse("Projection shortcuts are not available yet in this build")
-            return []
         try:
             return self.document.run_compound(
                 f"Insert projection ({kind}) before {add}",
-                lambda g: place_locally(g, proj.insert_projection(g, add, kind)),
+                lambda g: place_locally(g, projection.insert_projection(g, add, kind)),
             )
         except GraphError as exc:
             self._refuse(str(exc))
@@ -211,13 +190,9 @@ class Editor:
 
     # ------------------------------------------------------------------ composites
     def expand(self, name: str) -> list[str]:
-        ops = composite_ops()
-        if ops is None:
-            self._refuse("Expanding composites is not available yet in this build")
-            return []
         try:
             return self.document.run_compound(
-                f"Expand {name}", lambda g: place_locally(g, ops.expand_node(g, name)),
+                f"Expand {name}", lambda g: place_locally(g, composite_ops.expand_node(g, name)),
                 select=lambda new: [n for n in new if n in self.document.selection] or [],
             )
         except GraphError as exc:
@@ -225,17 +200,13 @@ class Editor:
             return []
 
     def collapse(self, name: str) -> str | None:
-        ops = composite_ops()
-        if ops is None:
-            self._refuse("Collapsing is not available yet in this build")
-            return None
-        problem = ops.collapse_problem(self.graph, name)
+        problem = composite_ops.collapse_problem(self.graph, name)
         if problem:
             self._refuse(problem)
             return None
         try:
             return self.document.run_compound(
-                f"Collapse {name}", lambda g: ops.collapse_group(g, name),
+                f"Collapse {name}", lambda g: composite_ops.collapse_group(g, name),
                 select=lambda block: [block] if set(self.document.selection) - set(self.graph.nodes) else self.document.selection,
             )
         except GraphError as exc:

@@ -42,9 +42,6 @@ class PortItem(QGraphicsItem):
         r = RADIUS + 2
         return QRectF(-r, -r, 2 * r, 2 * r)
 
-    def scene_anchor(self) -> QPointF:
-        return self.scenePos()
-
     def set_shape(self, shape: tuple[int, ...] | None) -> None:
         if getattr(self, "_shape_shown", ()) == shape:
             return
