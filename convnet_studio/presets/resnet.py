@@ -32,6 +32,9 @@ PLAIN_DEPTHS = (18, 34)
 # CIFAR-10 nets (section 4.2) have 6n + 2 weighted layers: n blocks of two convs in 3 stages.
 CIFAR_RESNET_DEPTHS = (20, 32, 44, 56, 110)
 CIFAR_PLAIN_DEPTHS = (20, 32, 44, 56)
+# The paper's 1202-layer net (section 4.2, n = 200, 19.4M parameters) opens with every block
+# expanded: the studio's test of an editor that stays instant at any size.
+CIFAR_EXPANDED_DEPTHS = (1202,)
 
 
 def _stages(
@@ -79,6 +82,15 @@ def cifar_resnet(depth: int, num_classes: int, input_size: InputSize, shortcut: 
     return net.classifier_head(num_classes)
 
 
+def expanded_cifar_resnet(depth: int, num_classes: int, input_size: InputSize) -> Graph:
+    """:func:`cifar_resnet` with every BasicBlock expanded into its layers."""
+    from convnet_studio.graph.composite_ops import expand_all
+
+    graph = cifar_resnet(depth, num_classes, input_size)
+    expand_all(graph)
+    return graph
+
+
 def _register() -> None:
     for name, (block, layers) in RESNETS.items():
         depth = name.removeprefix("resnet")
@@ -122,6 +134,18 @@ def _register() -> None:
                 **cifar,
             ),
             partial(cifar_resnet, depth),
+        )
+    for depth in CIFAR_EXPANDED_DEPTHS:
+        n = (depth - 2) // 6
+        register_preset(
+            PresetInfo(
+                f"resnet{depth}_cifar",
+                "CIFAR ResNet",
+                f"ResNet-{depth} for CIFAR-10: 3 stages of {n} BasicBlocks (16/32/64), option A "
+                "shortcuts, every block expanded into its layers; He et al. 2015, section 4.2.",
+                **cifar,
+            ),
+            partial(expanded_cifar_resnet, depth),
         )
     for depth in CIFAR_PLAIN_DEPTHS:
         register_preset(

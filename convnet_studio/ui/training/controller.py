@@ -212,7 +212,7 @@ class TrainingController(QObject):
         def edit(graph: Graph) -> None:
             if not same:
                 graph.replace_with(Graph.from_dict(project))
-            graph.meta["weights"] = weights
+            graph.set_meta("weights", weights)
 
         if hasattr(self.document, "run_compound"):
             self.document.run_compound(f"Load weights of {record.name}", edit)
