@@ -26,6 +26,7 @@ from convnet_studio.graph.registry import (
     get_block,
     has_block,
 )
+from convnet_studio.graph.resources import resource_problems
 
 if TYPE_CHECKING:
     from convnet_studio.graph.model import Graph
@@ -38,7 +39,8 @@ class Problem:
     node: str | None
     port: str | None
     message: str
-    kind: str = "shape"  # shape, unconnected, multiple_inputs, cycle, unknown_type, param, graph
+    kind: str = "shape"  # shape, unconnected, multiple_inputs, cycle, unknown_type, param, graph,
+    # resources (too large for this machine)
 
     def __str__(self) -> str:
         where = self.node or "graph"
@@ -136,6 +138,7 @@ def analyze(graph: Graph, input_shape: Shape | None = None) -> Analysis:
         ctx.results[name] = _analyze_node(ctx, name)
         if node.type == "Input" and not input_shape:
             input_shapes.append(ctx.results[name].outputs.get("out"))
+    problems.extend(resource_problems(ctx.results))
     return Analysis(order, ctx.results, problems, input_shapes[0] if input_shapes else None)
 
 

@@ -1,0 +1,58 @@
+"""Networks too large for this machine, refused before anything allocates.
+
+The analysis counts every node's parameters and activations exactly, so the memory a network
+needs is known before PyTorch sees it. A network whose float32 parameters, or the activations
+of a single image, exceed the machine's physical memory can never be compiled, trained or
+exported here; saying so up front replaces a long swap storm and the allocator's raw text
+with a sentence that names the node at fault and the size.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from convnet_studio.graph.analysis import NodeResult, Problem
+
+BYTES_PER_ELEMENT = 4  # float32, what the compiler builds and the trainer runs
+GIB = 1024**3
+
+
+@lru_cache(maxsize=1)
+def machine_memory() -> int | None:
+    """Physical memory in bytes, or ``None`` where the platform does not say (no check then)."""
+    try:
+        pages, page_size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+    return pages * page_size if pages > 0 and page_size > 0 else None
+
+
+def resource_problems(results: dict[str, NodeResult]) -> list[Problem]:
+    """A problem on the largest node when parameters or one image's activations cannot fit."""
+    from convnet_studio.graph.analysis import Problem
+
+    memory = machine_memory()
+    if memory is None or not results:
+        return []
+    problems = []
+    for what, count in (("parameters", lambda r: r.cost.params),
+                        ("activations for one image", lambda r: r.cost.activations)):
+        total = sum(count(r) for r in results.values()) * BYTES_PER_ELEMENT
+        if total <= memory:
+            continue
+        node = max(results, key=lambda name: count(results[name]))
+        own = count(results[node]) * BYTES_PER_ELEMENT
+        whole = "" if own == total else f" and the whole network's {gib(total)}"
+        message = (f"its {what} need {gib(own)}{whole}, more than this machine's {gib(memory)} "
+                   "of memory; make this layer smaller")
+        problems.append(Problem(node, None, message, "resources"))
+    return problems
+
+
+def gib(size: int) -> str:
+    """``3.5 GiB``, ``12,345 GiB``: sizes readable at any scale."""
+    value = size / GIB
+    return f"{value:,.1f} GiB" if value < 100 else f"{value:,.0f} GiB"
