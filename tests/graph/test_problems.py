@@ -153,6 +153,18 @@ def test_padding_larger_than_half_the_pool(make_chain) -> None:
     assert p.node == "l0" and "half the kernel" in p.message
 
 
+def test_pool_padding_is_bounded_by_the_kernel_not_the_dilated_window(make_chain) -> None:
+    # PyTorch refuses padding 2 for a 2x2 kernel even when dilation 3 spreads it over 4 pixels.
+    p = _only(make_chain((3, 8, 8), ("MaxPool2d", dict(kernel_size=2, dilation=3, padding=2))))
+    assert p.node == "l0" and "half the kernel size 2" in p.message
+    assert make_chain((3, 8, 8), ("MaxPool2d", dict(kernel_size=2, dilation=3, padding=1))).analyze().ok
+
+
+def test_a_pool_stride_of_zero_on_one_axis_is_refused() -> None:
+    with pytest.raises(GraphError, match="0 means the window size"):
+        Graph().add_node("MaxPool2d", "p", {"stride": [0, 1]})
+
+
 def test_same_padding_needs_stride_one(make_chain) -> None:
     p = _only(make_chain((3, 8, 8), ("Conv2d", dict(padding="same", stride=2))))
     assert p.node == "l0" and "stride 1" in p.message

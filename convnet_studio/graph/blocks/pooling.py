@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from convnet_studio.graph.blocks.arith import feature_map, spatial_out
-from convnet_studio.graph.params import bool_param, pair, pair_param
+from convnet_studio.graph.params import ParamError, bool_param, pair, pair_param
 from convnet_studio.graph.registry import BlockSpec, Params, Shape, ShapeError, register_block
 
 CATEGORY = "Pooling"
+
+
+def _check_stride(p: Params) -> None:
+    # PyTorch takes stride None (our 0) for "the kernel size", but a zero on one axis only fails.
+    if 0 in pair(p["stride"]) and pair(p["stride"]) != (0, 0):
+        raise ParamError("stride", "0 means the window size, for both axes at once; use 0 or two numbers >= 1")
 
 
 def _stride(p: Params):
@@ -47,6 +53,7 @@ register_block(
             bool_param("ceil_mode", False, "round the output size up instead of down"),
         ),
         shape=_pool_shape("MaxPool2d"),
+        extra={"check": _check_stride},
         cost=lambda p, ins, outs: (0, 0),
         label=_pool_label,
         default_name="maxpool",
@@ -64,6 +71,7 @@ register_block(
             bool_param("count_include_pad", True, "count padded zeros in the average"),
         ),
         shape=_pool_shape("AvgPool2d"),
+        extra={"check": _check_stride},
         cost=lambda p, ins, outs: (0, 0),
         label=_pool_label,
         default_name="avgpool",
