@@ -168,7 +168,6 @@ def loads(raw: str | bytes) -> Graph:
         raise
     except ValueError as exc:  # e.g. a number with thousands of digits
         raise ProjectFileError(f"not a project file ({short_text(str(exc), 120)})") from None
-    _check_depth(data)
     return graph_from_dict(data)
 
 
@@ -183,17 +182,27 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _check_depth(data: Any) -> None:
-    """Refuse nesting deeper than :data:`MAX_DEPTH`, without recursing (so no RecursionError)."""
+def _check_plain_json(data: Any) -> None:
+    """Refuse nesting deeper than :data:`MAX_DEPTH`, non-finite numbers and non-JSON values.
+
+    Iterative, so a deep document cannot raise RecursionError here. Parsed text passes the
+    type checks by construction; a dict from elsewhere (a checkpoint's graph) may not.
+    """
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise ProjectFileError(f"not a project file (nested more than {MAX_DEPTH} levels deep)")
         if isinstance(value, dict):
+            if not all(isinstance(key, str) for key in value):
+                raise ProjectFileError("not a project file (an object key is not text)")
             stack.extend((v, depth + 1) for v in value.values())
         elif isinstance(value, list):
             stack.extend((v, depth + 1) for v in value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ProjectFileError(f"{value} is not a number a project file may hold (only finite numbers are)")
+        elif value is not None and not isinstance(value, (str, int, float)):
+            raise ProjectFileError(f"not a project file (a {type(value).__name__} is not JSON)")
 
 
 def graph_from_dict(data: Any) -> Graph:
@@ -206,6 +215,7 @@ def graph_from_dict(data: Any) -> Graph:
     Raises:
         ProjectFileError: naming the node, edge or field at fault.
     """
+    _check_plain_json(data)
     data = _migrated(data)
     graph = Graph(_expect(data, "name", str, "untitled"))
     graph.meta = _expect(data, "meta", dict, {})

@@ -238,3 +238,16 @@ def test_the_whole_network_counts_and_the_largest_node_is_named(monkeypatch, mak
     g = make_chain((8, 4, 4), ("Flatten", {}), ("Linear", {"out_features": 1000}), ("Linear", {"out_features": 2000}))
     (p,) = g.analyze().problems
     assert p.node == "l2" and "and the whole network's" in p.message
+
+
+# ----------------------------------------------------- dicts that never were JSON text
+def test_a_dict_from_a_checkpoint_gets_the_same_checks() -> None:
+    # Training resumes a checkpoint's graph with Graph.from_dict: no JSON parser ran on it.
+    base = json.loads(_file(IO))
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    for bad, match in [({"x": float("nan")}, "finite"), ({"x": (1, 2)}, "tuple is not JSON"),
+                       ({"x": deep}, "nested more than"), ({1: 2}, "key is not text")]:
+        with pytest.raises(ProjectFileError, match=match):
+            Graph.from_dict({**base, "meta": bad})
