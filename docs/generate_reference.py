@@ -70,12 +70,14 @@ RULES: dict[str, tuple[str, str]] = {
         (
             f"Channels unchanged; {CONV_SIZE}, stride defaulting to the window; with ceil_mode the "
             "division rounds up, but a window starting in the right padding is dropped, as PyTorch "
-            "does. Padding may be at most half the window."
+            "does. Padding may be at most half the kernel (not the dilated window), and stride 0 "
+            "means the window on both axes or neither."
         ),
         "No parameters; MACs counted as 0.",
     ),
     "AvgPool2d": (
-        f"Channels unchanged; {CONV_SIZE} (no dilation), with ceil_mode as for MaxPool2d.",
+        f"Channels unchanged; {CONV_SIZE} (no dilation), with ceil_mode, padding and stride as "
+        "for MaxPool2d.",
         "No parameters; MACs counted as 0.",
     ),
     "AdaptiveAvgPool2d": (
@@ -181,7 +183,7 @@ def param_rows(spec) -> list[str]:
     for p in spec.params:
         allowed = ", ".join(f"`{c}`" for c in p.choices) if p.choices else ""
         if p.minimum is not None or p.maximum is not None:
-            low = "" if p.minimum is None else f"{p.minimum:g} <= "
+            low = "" if p.minimum is None else f"{p.minimum:g} {'<' if p.min_exclusive else '<='} "
             high = "" if p.maximum is None else f" <= {p.maximum:g}"
             allowed = f"{low}x{high}"
         rows.append(f"| `{p.name}` | {p.kind} | `{p.default!r}` | {allowed} | {p.doc} |")
