@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from convnet_studio.graph.blocks.arith import feature_map, spatial_out
 from convnet_studio.graph.params import ParamError, bool_param, pair, pair_param
-from convnet_studio.graph.registry import BlockSpec, Params, Shape, ShapeError, register_block
+from convnet_studio.graph.registry import BlockSpec, Params, Shape, register_block
 
 CATEGORY = "Pooling"
 
