@@ -28,7 +28,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 64  # JSON nesting; saved files reach about 10 (node meta holding an origin's params)
 MAX_NODES = 100_000
 MAX_EDGES = 400_000
-MAX_POSITION = 1e6  # canvas units; a saved layout spans a few thousand
+MAX_POSITION = 1e7  # canvas units: an unwrapped layout of 30,000 layers still fits
 SUFFIX = ".cnsproj"
 
 

@@ -106,11 +106,17 @@ def test_non_finite_numbers_are_refused_anywhere(bad: str) -> None:
     _refused(_file(IO).replace('"height": 8', f'"height": {bad}'), "finite")
 
 
-@pytest.mark.parametrize("position", [[1e9, 0], [0, -1e7], [10**400, 0]])
+@pytest.mark.parametrize("position", [[1e9, 0], [0, -2e7], [10**400, 0]])
 def test_positions_are_bounded(position: list) -> None:
     text = _file(IO[:1] + [{"name": "output", "type": "Output", "position": [0, 0]}])
     text = text.replace('"position": [0, 0]', f'"position": {json.dumps(position)}')
     _refused(text, r"node output: \"position\" must lie within")
+
+
+def test_positions_an_unwrapped_layout_makes_load_back(make_chain) -> None:
+    g = make_chain((3, 8, 8), ("ReLU", {}))
+    g.move_node("l0", (5000 * 290.0, -3e6))  # 5000 layers left to right, far below
+    assert loads(pf.dumps(g)).node("l0").position == (1_450_000.0, -3e6)
 
 
 # ---------------------------------------------------------------------------- nesting

@@ -90,7 +90,7 @@ def _check(text: str | bytes) -> None:
     # saving as standard JSON and loading again.
     for node in graph:
         node.input_ports(), node.output_ports(), node.spec.describe(node.params)
-        assert all(abs(v) <= 1e6 for v in node.position)
+        assert all(abs(v) <= 1e7 for v in node.position)
     graph.analyze()
     json.loads(dumps(graph), parse_constant=_no_constant)
     assert graph.copy().to_dict() == graph.to_dict()
