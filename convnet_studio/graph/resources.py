@@ -13,6 +13,8 @@ import os
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from convnet_studio.graph.blocks.arith import fmt_bytes
+
 if TYPE_CHECKING:
     from convnet_studio.graph.analysis import NodeResult, Problem
 
@@ -45,14 +47,8 @@ def resource_problems(results: dict[str, NodeResult]) -> list[Problem]:
             continue
         node = max(results, key=lambda name: count(results[name]))
         own = count(results[node]) * BYTES_PER_ELEMENT
-        whole = "" if own == total else f" and the whole network's {gib(total)}"
-        message = (f"its {what} need {gib(own)}{whole}, more than this machine's {gib(memory)} "
+        whole = "" if own == total else f" and the whole network's {fmt_bytes(total)}"
+        message = (f"its {what} need {fmt_bytes(own)}{whole}, more than this machine's {fmt_bytes(memory)} "
                    "of memory; make this layer smaller")
         problems.append(Problem(node, None, message, "resources"))
     return problems
-
-
-def gib(size: int) -> str:
-    """``3.5 GiB``, ``12,345 GiB``: sizes readable at any scale."""
-    value = size / GIB
-    return f"{value:,.1f} GiB" if value < 100 else f"{value:,.0f} GiB"

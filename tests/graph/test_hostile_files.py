@@ -229,8 +229,8 @@ def test_a_network_too_large_for_the_machine_is_a_problem_naming_node_and_size(m
     monkeypatch.setattr(resources, "machine_memory", lambda: 16 * resources.GIB)
     problems = loads(_huge_conv()).analyze().problems
     assert [(p.node, p.kind) for p in problems] == [("conv1", "resources"), ("conv1", "resources")]
-    assert "its parameters need 104 GiB" in problems[0].message and "16.0 GiB" in problems[0].message
-    assert "activations for one image need 238 GiB" in problems[1].message
+    assert "its parameters need 104.3 GiB" in problems[0].message and "16.0 GiB" in problems[0].message
+    assert "activations for one image need 238.4 GiB" in problems[1].message
 
 
 def test_a_network_that_fits_has_no_resource_problem(monkeypatch, make_chain) -> None:
