@@ -13,7 +13,15 @@ import sys
 import textwrap
 
 from convnet_studio.codegen.body import INPUT, Body, Row, body_from_graph
-from convnet_studio.codegen.calls import MISSING, SHORTCUT_A_SOURCE, Arg, Call, literal
+from convnet_studio.codegen.calls import (
+    MISSING,
+    Arg,
+    arg_texts,
+    helper_classes,
+    helper_names,
+    literal,
+    value_text,
+)
 from convnet_studio.codegen.classes import BlockClass, BlockClasses
 from convnet_studio.codegen.errors import InvalidGraphError
 from convnet_studio.codegen.render import WIDTH, ClassSource, render_class
@@ -64,13 +72,12 @@ def generate_python(
         raise InvalidGraphError(f"the graph cannot be exported: {analysis.problems[0]}{more}")
     body = body_from_graph(graph, analysis)
     blocks = BlockClasses(body)
-    taken = {cls.name for cls in blocks.ordered()} | {"ShortcutA"}
+    taken = {cls.name for cls in blocks.ordered()} | helper_names()
     name = _unique(class_name or camel_case(graph.name), taken)
     head = _head_slot(body, blocks)
     num_classes = blocks.row_call(head[0]).args[head[1]].value if head else None
     parts = [_docstring(graph, body, name, num_classes, weights_file), _imports(body, blocks)]
-    if _uses_shortcut_a(body, blocks):
-        parts.append(SHORTCUT_A_SOURCE.strip("\n") + "\n")
+    parts += [source.strip("\n") + "\n" for source in _helpers(body, blocks).values()]
     parts += [render_class(_block_source(cls, blocks)) for cls in blocks.ordered()]
     parts.append(render_class(_model_source(graph, body, blocks, name, head)))
     parts.append(_builder(name, num_classes))
@@ -128,13 +135,14 @@ def _docstring(
 
 
 def _imports(body: Body, blocks: BlockClasses) -> str:
-    functional = "import torch.nn.functional as F\n" if _uses_shortcut_a(body, blocks) else ""
+    # The helper classes (compile/modules.py) write torch.nn.functional as F.
+    functional = "import torch.nn.functional as F\n" if _helpers(body, blocks) else ""
     return f"import torch\n{functional}from torch import nn\n"
 
 
-def _uses_shortcut_a(body: Body, blocks: BlockClasses) -> bool:
+def _helpers(body: Body, blocks: BlockClasses) -> dict[str, str]:
     bodies = [body] + [cls.body for cls in blocks.ordered()]
-    return any(row.type == "ShortcutA" for b in bodies for row in b.rows)
+    return helper_classes({row.type for b in bodies for row in b.rows})
 
 
 def _head_slot(body: Body, blocks: BlockClasses) -> tuple[Row, int] | None:
@@ -153,19 +161,6 @@ def _head_slot(body: Body, blocks: BlockClasses) -> tuple[Row, int] | None:
     return None
 
 
-def _args(call: Call, render) -> list[str]:
-    """Argument texts: positional ones always, keywords only where they differ from the default."""
-    texts: list[str] = []
-    named = False  # once one argument is named, the rest must be too
-    for i, arg in enumerate(call.args):
-        text = render(i, arg)
-        if text is None:
-            continue
-        named = named or not arg.positional
-        texts.append(f"{arg.name}={text}" if named else text)
-    return texts
-
-
 def _model_source(graph: Graph, body: Body, blocks: BlockClasses, name: str, head) -> ClassSource:
     def call_parts(row: Row) -> tuple[str, list[str]]:
         call = blocks.row_call(row)
@@ -174,11 +169,9 @@ def _model_source(graph: Graph, body: Body, blocks: BlockClasses, name: str, hea
         def render(i: int, arg: Arg) -> str | None:
             if head and row is head[0] and i == head[1]:
                 return "num_classes"
-            if not arg.positional and arg.default is not MISSING and arg.value == arg.default:
-                return None
-            return literal(arg.value)
+            return value_text(i, arg)
 
-        return call.func, _args(call, render)
+        return call.func, arg_texts(call, render)
 
     shapes = {INPUT: concrete(body.in_shape)} | {
         row.name: concrete(row.out_shape) for row in body.rows
@@ -206,7 +199,7 @@ def _block_source(cls: BlockClass, blocks: BlockClasses) -> ClassSource:
                 return None
             return expr.render()
 
-        return call.func, _args(call, render)
+        return call.func, arg_texts(call, render)
 
     signature = []
     for p in cls.params:

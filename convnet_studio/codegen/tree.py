@@ -39,7 +39,7 @@ def build_tree(body: Body) -> Container:
     """The container tree of ``body``'s modules (Add and Concat rows have none)."""
     root = Container("")
     for row in body.rows:
-        if row.type in ("Add", "Concat") or (row.type == "Flatten" and "." not in row.name):
+        if row.op_only or (row.has_op and "." not in row.name):
             continue
         parts = row.name.split(".")
         node = root
@@ -65,7 +65,7 @@ def _settle(container: Container, readers: Counter[str]) -> None:
     elif container.path:
         # Outside a Sequential, Flatten is written as torch.flatten(x, 1), not declared.
         for key, child in list(container.children.items()):
-            if isinstance(child, Leaf) and child.row.type == "Flatten":
+            if isinstance(child, Leaf) and child.row.has_op:
                 del container.children[key]
     container.callable = container.sequential and _is_chain(container, readers)
 

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from convnet_studio.errors import UserError
 from convnet_studio.graph.names import short_repr
 
 JsonValue = Any
@@ -16,7 +17,7 @@ PARAM_KINDS = ("int", "float", "bool", "choice", "pair", "padding", "str")
 INT_LIMIT = 2**31 - 1
 
 
-class ParamError(ValueError):
+class ParamError(UserError, ValueError):
     """A parameter value that a block cannot take; ``param`` names the field."""
 
     def __init__(self, param: str, message: str) -> None:

@@ -9,6 +9,7 @@ nothing else escapes (see docs/trust.md for what a file from someone else can do
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import math
 import os
@@ -17,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
+from convnet_studio.errors import UserError
 from convnet_studio.graph.model import Edge, Graph, Node
 from convnet_studio.graph.names import name_problem, path_conflict, short_repr, short_text, strict_prefixes
 from convnet_studio.graph.params import ParamError
@@ -32,7 +34,7 @@ MAX_POSITION = 1e7  # canvas units: an unwrapped layout of 30,000 layers still f
 SUFFIX = ".cnsproj"
 
 
-class ProjectFileError(ValueError):
+class ProjectFileError(UserError, ValueError):
     """A project file that cannot be read or written; the message says which and why."""
 
 
@@ -41,7 +43,9 @@ def graph_to_dict(graph: Graph) -> dict[str, Any]:
         "format": FORMAT,
         "version": VERSION,
         "name": graph.name,
-        "meta": graph.meta,
+        # A copy, as the nodes' are: a snapshot must not change with the live graph (undo of
+        # an edit of graph.meta, such as loading weights, compares two snapshots).
+        "meta": copy.deepcopy(graph.meta),
         "nodes": [node.to_dict() for node in graph],
         "edges": [edge.to_dict() for edge in graph.edges],
     }

@@ -6,7 +6,6 @@ failure is shown as a sentence and leaves the current document as it was.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,11 +73,6 @@ class FileActions:
         from convnet_studio.ui.presets_dialog import presets_module
 
         presets = presets_module()
-        if presets is None:
-            self._error(
-                "Presets unavailable", "The presets are not available in this installation yet."
-            )
-            return False
         if not self.window.maybe_save():
             return False
         kwargs = {
@@ -165,11 +159,6 @@ class FileActions:
     def export_model(self, kind: str) -> bool:
         """Python, ONNX or TorchScript through ``convnet_studio.codegen`` (torch loads here)."""
         exporter = _exporter(kind)
-        if exporter is None:
-            self._error(
-                "Export unavailable", f"{kind} export is not available in this installation yet."
-            )
-            return False
         suffix, file_filter = EXPORT_KINDS[kind]
         path = self._ask_save_path(f"Export {kind}", file_filter, self.document.graph.name + suffix)
         if not path:
@@ -221,34 +210,27 @@ def wrap_to_view(graph: Graph, view) -> None:
 
 
 def _exporter(kind: str):
-    """A function ``(graph, path, input_shape)`` for ``kind``, or None if codegen lacks it.
+    """A function ``(graph, path, input_shape)`` writing ``kind``.
 
-    Python code needs no torch (``generate_python``); ONNX and TorchScript compile the graph
-    first, which is where torch gets imported.
+    Python code needs no torch (``generate_python``). ONNX and TorchScript compile the graph, so
+    torch loads into this process here, on the user's request, and only here: see "torch in
+    the GUI process" in docs/api-for-developers.md.
     """
     if kind == "python":
-        try:
-            from convnet_studio.codegen.python import generate_python
-        except ImportError:
-            return None
+        from convnet_studio.codegen.python import generate_python
+        from convnet_studio.graph.project_file import write_atomic
 
         def write_python(graph: Graph, path: Path, input_shape) -> None:
-            from convnet_studio.graph.project_file import write_atomic
-
             write_atomic(path, generate_python(graph, input_shape=input_shape).encode("utf-8"))
 
         return write_python
-    try:
-        formats = importlib.import_module("convnet_studio.codegen.formats")
-        compiler = importlib.import_module("convnet_studio.compile")
-    except ImportError:
-        return None
-    writer = getattr(formats, f"export_{kind}", None)
-    if writer is None:
-        return None
+    from convnet_studio.codegen import formats
+    from convnet_studio.compile import compile_graph
+
+    writer = getattr(formats, f"export_{kind}")
 
     def write_model(graph: Graph, path: Path, input_shape) -> None:
         shape = tuple(input_shape or graph.analyze().input_shape)
-        writer(compiler.compile_graph(graph, input_shape), path, shape)
+        writer(compile_graph(graph, input_shape), path, shape)
 
     return write_model

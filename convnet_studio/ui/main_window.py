@@ -8,8 +8,9 @@ Hooks for other packages:
   API (``set_node_overlay``, ``clear_overlays``, ``set_overlay_legend``).
 - ``window.view``, ``window.editor``, ``window.menus`` (name -> QMenu: "file", "edit", "view",
   "presets", "export", "help"), ``window.add_dock(name, title, widget, area)``.
-- At start-up the window calls ``convnet_studio.ui.training.install_training(window)`` if
-  that module imports; a failure there is reported in the status bar, never fatal.
+- At start-up the window calls ``convnet_studio.ui.training.install_training(window)``, which
+  sees the window as :class:`~convnet_studio.ui.plugin.StudioWindow`; a failure there is
+  reported in the status bar, never fatal.
 """
 
 from __future__ import annotations
@@ -227,14 +228,9 @@ class MainWindow(QMainWindow):
 
 
 def install_training(window: MainWindow) -> object | None:
-    """Let the training UI add its panels; a missing or broken module leaves the editor usable."""
-    try:
-        from convnet_studio.ui import training
-    except ImportError:
-        return None
-    install = getattr(training, "install_training", None)
-    if install is None:
-        return None
+    """Let the training UI add its panels (see ui/plugin.py); a bug there leaves the editor usable."""
+    from convnet_studio.ui.training import install_training as install
+
     try:
         return install(window)
     except Exception as exc:  # noqa: BLE001 -  # a plugin bug must not take the editor down

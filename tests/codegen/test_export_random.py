@@ -3,6 +3,8 @@ export to code that lints clean and matches the compiled module from the same we
 
 from __future__ import annotations
 
+import pytest
+
 import os
 
 import torch
@@ -113,6 +115,7 @@ def random_graphs(draw) -> Graph:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+@pytest.mark.slow  # dozens of generated files, each formatted and imported
 @given(graph=random_graphs())
 def test_random_graph_round_trip(graph: Graph, load_source) -> None:
     assert graph.analyze().ok, graph.analyze().problems

@@ -46,7 +46,7 @@ def _sample() -> dict[str, Any]:
     z = g.add("MaxPool2d", "pool", z)
     z = g.add("Linear", "fc", g.add("Flatten", "flat", z), out_features=3)
     g.add("Output", "output", z)
-    g.set_node_meta("conv", "origin", {"name": "blk", "type": "ConvBNReLU", "params": {}})
+    g.node("conv").meta["origin"] = {"name": "blk", "type": "ConvBNReLU", "params": {}}
     g.meta = {"description": "fuzz"}
     return json.loads(dumps(g))
 

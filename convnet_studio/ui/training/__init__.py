@@ -8,19 +8,18 @@ plots) and a Training menu. Every widget also works on its own with a bare
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from convnet_studio.ui.training.qt_compat import guard_refcount_bug
+
+if TYPE_CHECKING:
+    from convnet_studio.ui.plugin import StudioWindow
 
 __all__ = ["TrainingController", "TrainingSidebar", "install_training"]
 
 
-def install_training(window: Any) -> Any:
-    """Dock the training UI into the editor's main window; returns the controller.
-
-    Uses ``window.document``, ``window.scene`` (overlay API), ``window.add_dock`` and
-    ``window.menus`` when they exist.
-    """
+def install_training(window: StudioWindow) -> Any:
+    """Dock the training UI into the editor's main window; returns the controller."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QAction, QKeySequence
     from PySide6.QtWidgets import QApplication
@@ -29,31 +28,15 @@ def install_training(window: Any) -> Any:
     from convnet_studio.ui.training.workspace import TrainingSidebar
 
     guard_refcount_bug()
-    controller = TrainingController(window.document, getattr(window, "scene", None),
-                                    parent=window)
+    controller = TrainingController(window.document, window.scene, parent=window)
     sidebar = TrainingSidebar(controller)
-    add_dock = getattr(window, "add_dock", None)
-    if add_dock is not None:
-        panel_dock = add_dock("training", "Training", sidebar,
-                              Qt.DockWidgetArea.RightDockWidgetArea)
-        plots_dock = add_dock("training_plots", "Training plots", controller.dashboard,
-                              Qt.DockWidgetArea.BottomDockWidgetArea)
-    else:  # a window without the editor's helper
-        from PySide6.QtWidgets import QDockWidget
-
-        panel_dock, plots_dock = QDockWidget("Training", window), QDockWidget("Training plots", window)
-        panel_dock.setWidget(sidebar)
-        plots_dock.setWidget(controller.dashboard)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel_dock)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, plots_dock)
-    menu = None
-    menus = getattr(window, "menus", None)
-    if isinstance(menus, dict):
-        menu = menus.get("training")
+    panel_dock = window.add_dock("training", "Training", sidebar,
+                                 Qt.DockWidgetArea.RightDockWidgetArea)
+    plots_dock = window.add_dock("training_plots", "Training plots", controller.dashboard,
+                                 Qt.DockWidgetArea.BottomDockWidgetArea)
+    menu = window.menus.get("training")
     if menu is None:
-        menu = window.menuBar().addMenu("&Training")
-        if isinstance(menus, dict):
-            menus["training"] = menu
+        menu = window.menus["training"] = window.menuBar().addMenu("&Training")
     actions = {
         "start": QAction("&Start training", window, shortcut=QKeySequence("F5")),
         "pause": QAction("&Pause", window),
@@ -78,14 +61,11 @@ def install_training(window: Any) -> Any:
     menu.addAction(plots_dock.toggleViewAction())
     controller.actions = actions
     controller.docks = (panel_dock, plots_dock)
-    message = getattr(window, "_on_message", None) or window.statusBar().showMessage
-    controller.message.connect(message)
+    controller.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(controller.shutdown)
-    document = getattr(window, "document", None)
-    if document is not None and hasattr(document, "path_changed"):
-        document.path_changed.connect(controller.refresh_runs)
+    window.document.path_changed.connect(controller.refresh_runs)
     return controller
 
 
