@@ -26,6 +26,7 @@ from convnet_studio.codegen.classes import BlockClass, BlockClasses
 from convnet_studio.codegen.errors import InvalidGraphError
 from convnet_studio.codegen.render import WIDTH, ClassSource, render_class
 from convnet_studio.codegen.shapes import concrete
+from convnet_studio.codegen.text import checked_class_name, class_name_from, doc_text
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.registry import Shape, get_block
 
@@ -70,10 +71,15 @@ def generate_python(
     if not analysis.ok:
         more = f" (and {len(analysis.problems) - 1} more)" if len(analysis.problems) > 1 else ""
         raise InvalidGraphError(f"the graph cannot be exported: {analysis.problems[0]}{more}")
+    if class_name is not None:
+        try:
+            checked_class_name(class_name)
+        except ValueError as exc:
+            raise InvalidGraphError(str(exc)) from None
     body = body_from_graph(graph, analysis)
     blocks = BlockClasses(body)
     taken = {cls.name for cls in blocks.ordered()} | helper_names()
-    name = _unique(class_name or camel_case(graph.name), taken)
+    name = _unique(class_name or class_name_from(graph.name), taken)
     head = _head_slot(body, blocks)
     num_classes = blocks.row_call(head[0]).args[head[1]].value if head else None
     parts = [_docstring(graph, body, name, num_classes, weights_file), _imports(body, blocks)]
@@ -81,13 +87,8 @@ def generate_python(
     parts += [render_class(_block_source(cls, blocks)) for cls in blocks.ordered()]
     parts.append(render_class(_model_source(graph, body, blocks, name, head)))
     parts.append(_builder(name, num_classes))
+    parts.append(_script(body.in_shape))
     return format_source("\n\n".join(p.rstrip("\n") + "\n" for p in parts))
-
-
-def camel_case(text: str) -> str:
-    words = "".join(c if c.isalnum() else " " for c in text).split()
-    name = "".join(w[:1].upper() + w[1:] for w in words) or "Network"
-    return name if name[0].isalpha() else "Net" + name
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -117,7 +118,7 @@ def _docstring(
 ) -> str:
     out = concrete(body.shape_of(body.output))
     lines = [
-        f'"""{graph.name}, exported from ConvNet Studio.',
+        f"{str(graph.name).replace(chr(10), ' ')}, exported from ConvNet Studio.",
         "",
         f"Input: N x {' x '.join(map(str, body.in_shape))} images; output: {out}. Needs only PyTorch.",
     ]
@@ -128,10 +129,10 @@ def _docstring(
             "Load the trained weights saved beside this file:",
             "",
             f"    model = build_model({arg})",
-            f'    model.load_state_dict(torch.load("{weights}", weights_only=True))',
+            f"    model.load_state_dict(torch.load({literal(weights)}, weights_only=True))",
             "    model.eval()",
         ]
-    return "\n".join(lines + ['"""'])
+    return '"""' + doc_text("\n".join(lines), newlines=True) + '\n"""'
 
 
 def _imports(body: Body, blocks: BlockClasses) -> str:
@@ -183,7 +184,7 @@ def _model_source(graph: Graph, body: Body, blocks: BlockClasses, name: str, hea
         if head
         else []
     )
-    doc = _wrap_doc(graph.meta.get("description") or f"The {graph.name} network.")
+    doc = _wrap_doc(str(graph.meta.get("description") or f"The {graph.name} network."))
     return ClassSource(name, doc, signature, body, call_parts, shapes.__getitem__, init_tail=_INIT)
 
 
@@ -214,8 +215,10 @@ def _block_source(cls: BlockClass, blocks: BlockClasses) -> ClassSource:
 
 def _wrap_doc(text: str) -> str:
     # Short enough that ruff format, which joins one-line docstrings, keeps them under WIDTH.
+    # Escaped after wrapping, so that no line break falls inside an escape.
     lines = textwrap.wrap(text, WIDTH - 12)
-    return lines[0] if len(lines) == 1 else "\n    ".join(lines) + "\n    "
+    doc = doc_text("\n".join(lines), newlines=True).replace("\n", "\n    ")
+    return doc if len(lines) <= 1 else doc + "\n    "
 
 
 def _builder(name: str, num_classes: int | None) -> str:
@@ -226,3 +229,26 @@ def _builder(name: str, num_classes: int | None) -> str:
         f'    """A new {name} with freshly initialised weights."""\n'
         f"    return {name}(num_classes=num_classes)\n"
     )
+
+
+def _script(in_shape: Shape) -> str:
+    """``python net.py`` builds the model, prints its parameters and one forward pass's shapes."""
+    size = ", ".join(str(int(d)) for d in (1, *in_shape))
+    return f"""def main() -> None:
+    \"\"\"Build the network, print its parameters and the output shape for one random input.\"\"\"
+    model = build_model().eval()
+    print(f"{{'member':<28}} {{'type':<20}} {{'parameters':>12}}")
+    for name, module in model.named_children():
+        count = sum(p.numel() for p in module.parameters())
+        print(f"{{name:<28}} {{type(module).__name__:<20}} {{count:>12,}}")
+    total = sum(p.numel() for p in model.parameters())
+    print(f"{{'total':<49}} {{total:>12,}} parameters")
+    x = torch.randn({size})
+    with torch.no_grad():
+        y = model(x)
+    print(f"forward: input {{tuple(x.shape)}} -> output {{tuple(y.shape)}}")
+
+
+if __name__ == "__main__":
+    main()
+"""

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.project_file import SUFFIX, ProjectFileError
+from convnet_studio.ui.recovery import clean_stale_temps
 
 if TYPE_CHECKING:
     from convnet_studio.ui.main_window import MainWindow
@@ -55,9 +56,10 @@ class FileActions:
             return False
         try:
             self.document.load(path)
-        except (ProjectFileError, OSError) as exc:
-            self._error("Cannot open the project", str(exc))
+        except Exception as exc:  # noqa: BLE001 -  # whatever a bad file breaks, the document stays
+            self._error("Cannot open the project", open_failure(path, exc))
             return False
+        clean_stale_temps(Path(path))
         self.add_recent(Path(path))
         self.window.update_title()
         self.window.view.fit_all()
@@ -85,8 +87,12 @@ class FileActions:
         except Exception as exc:  # noqa: BLE001 -  # a preset that refuses these sizes says why
             self._error("Cannot build the preset", str(exc))
             return False
-        wrap_to_view(graph, self.window.view)
-        self.document.replace_graph(graph)
+        try:
+            wrap_to_view(graph, self.window.view)
+            self.document.replace_graph(graph)
+        except Exception as exc:  # noqa: BLE001 -  # the open document stays as it was
+            self._error("Cannot build the preset", _cut(str(exc)))
+            return False
         self.window.update_title()
         self.window.view.fit_all()
         return True
@@ -116,6 +122,7 @@ class FileActions:
         except (ProjectFileError, OSError, ValueError) as exc:
             self._error("Cannot save the project", str(exc))
             return False
+        clean_stale_temps(saved)
         self.add_recent(saved)
         self.window.update_title()
         self.window.statusBar().showMessage(f"Saved {saved}", 5000)
@@ -194,6 +201,24 @@ class FileActions:
     def _error(self, title: str, message: str) -> None:
         self.window.statusBar().showMessage(message, 10000)
         QMessageBox.warning(self.window, title, message)
+
+
+def open_failure(path: str | Path, exc: BaseException) -> str:
+    """One sentence saying why ``path`` did not open (the file's own errors say it already)."""
+    if isinstance(exc, (ProjectFileError, OSError)):
+        return _cut(str(exc))
+    if isinstance(exc, RecursionError):
+        reason = "its contents nest too deeply"
+    elif isinstance(exc, MemoryError):
+        reason = "it needs more memory than this machine has"
+    else:
+        reason = f"{type(exc).__name__}: {exc}"
+    return _cut(f"{path}: cannot open it ({reason}); the open document was left as it was.")
+
+
+def _cut(text: str, limit: int = 400) -> str:
+    # Messages quote the file's own text, which may be megabytes long.
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def wrap_to_view(graph: Graph, view) -> None:

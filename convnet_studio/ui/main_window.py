@@ -22,6 +22,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
 
 from convnet_studio.graph.model import Graph
+from convnet_studio.ui.autosave import Autosaver
 from convnet_studio.ui.canvas.scene import GraphScene
 from convnet_studio.ui.canvas.view import GraphView
 from convnet_studio.ui.document import Document
@@ -32,7 +33,6 @@ from convnet_studio.ui.panels.summary import SummaryPanel
 from convnet_studio.ui.recovery import RecoveryStore
 from convnet_studio.ui.status_info import StatusInfo
 
-AUTOSAVE_MS = 20_000
 SETTINGS_ORG, SETTINGS_APP = "ConvNetStudio", "ConvNet Studio"
 STATE_VERSION = 1
 
@@ -78,10 +78,7 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self)
         self.actions, self.menus = build_actions(self)
         self.recovery = RecoveryStore(recovery_dir or _recovery_dir())
-        self._autosave = QTimer(self)
-        self._autosave.setInterval(AUTOSAVE_MS)
-        self._autosave.timeout.connect(self.autosave)
-        self._autosave.start()
+        self._autosave = Autosaver(self.document, self.autosave, self)
         self._connect_signals()
         self.resize(1500, 950)
         self.resizeDocks(
@@ -158,18 +155,29 @@ class MainWindow(QMainWindow):
             self._on_message(f"Autosave failed: {exc}")
             return None
 
-    def offer_recovery(self, ask: bool = True) -> bool:
-        """If a crashed session left a recovery file, offer to reopen it; True if reopened."""
-        leftovers = self.recovery.leftovers()
+    def offer_recovery(self, ask: bool = True, instead_of: str | None = None) -> bool:
+        """If a crashed session left a recovery file, offer to reopen it; True if reopened.
+
+        ``instead_of``: what the studio was asked to open (a file or preset); a recovery of
+        that same file is offered first.
+        """
+        leftovers = sorted(
+            self.recovery.leftovers(), key=lambda r: not _same(r.original, instead_of)
+        )
         if not leftovers:
             return False
         latest = leftovers[0]
-        name = latest.original.name if latest.original else latest.graph.name
+        name = (latest.original.name if latest.original else str(latest.graph.name))[:80]
         if ask:
+            other = (
+                ""
+                if instead_of is None or _same(latest.original, instead_of)
+                else (f" (instead of opening \u201c{Path(instead_of).name}\u201d)")
+            )
             answer = QMessageBox.question(
                 self,
                 "Recover unsaved work?",
-                f"ConvNet Studio did not close cleanly. Recover the unsaved changes to \u201c{name}\u201d?",
+                f"ConvNet Studio did not close cleanly. Recover the unsaved changes to \u201c{name}\u201d{other}?",
                 QMessageBox.Yes | QMessageBox.Discard,
                 QMessageBox.Yes,
             )
@@ -177,7 +185,11 @@ class MainWindow(QMainWindow):
                 for item in leftovers:
                     self.recovery.remove(item)
                 return False
-        self.document.replace_graph(latest.graph, latest.original)
+        try:
+            self.document.replace_graph(latest.graph, latest.original)
+        except Exception as exc:  # noqa: BLE001 -  # a broken recovery file must not stop the start
+            self._on_message(f"Could not recover {name}: {type(exc).__name__}")
+            return False
         # The recovered state is not what is on disk: mark it unsaved with one no-op step.
         self.document.undo_stack.resetClean()
         self.update_title()
@@ -238,6 +250,17 @@ def install_training(window: MainWindow) -> object | None:
             f"Training panel unavailable: {type(exc).__name__}: {exc}", 15000
         )
         return None
+
+
+def _same(original: Path | None, source: str | None) -> bool:
+    try:
+        return (
+            original is not None
+            and source is not None
+            and original.resolve() == Path(source).resolve()
+        )
+    except OSError:
+        return False
 
 
 def _recovery_dir() -> Path:

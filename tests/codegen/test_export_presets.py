@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 from conftest import ALLOWED_IMPORTS, exported_from, imported_modules, ruff_problems
+from inert import inert_problems
 
 from convnet_studio.codegen import generate_python
 from convnet_studio.compile import compile_graph
@@ -42,6 +43,7 @@ def test_preset_round_trip(name: str, load_source) -> None:
     assert imported_modules(source) <= ALLOWED_IMPORTS
     assert "convnet_studio" not in source.split('"""', 2)[2]
     assert ruff_problems(source) == ""
+    assert inert_problems(source) == []
     module = load_source(source, name)
     with torch.device("meta"):
         compiled = compile_graph(graph, init=False)
