@@ -14,7 +14,8 @@ from collections.abc import Container
 # A segment is an ASCII identifier or a container index ("0", "12", as in nn.Sequential);
 # the first is always an identifier. fullmatch, not match: "$" would accept a trailing newline.
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
-_SEGMENT = rf"(?:{_IDENT}|0|[1-9][0-9]*)"
+# Inner parts may join identifiers with "-", as torchvision's RegNet names its blocks ("block1-0").
+_SEGMENT = rf"(?:{_IDENT}(?:-[A-Za-z0-9_]+)*|0|[1-9][0-9]*)"
 NAME_RE = re.compile(rf"{_IDENT}(?:\.{_SEGMENT})*")
 MAX_NAME_LENGTH = 200
 

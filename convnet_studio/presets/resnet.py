@@ -35,19 +35,25 @@ CIFAR_PLAIN_DEPTHS = (20, 32, 44, 56)
 
 
 def _stages(
-    net: NetBuilder, block: str, layers: Sequence[int], widths: Sequence[int], shortcut: str
+    net: NetBuilder, block: str, layers: Sequence[int], widths: Sequence[int], shortcut: str,
+    **block_params: int,
 ) -> None:
     for stage, (planes, blocks) in enumerate(zip(widths, layers), start=1):
         for i in range(blocks):
             # The first block of every stage after the first halves H and W and widens.
             stride = 2 if stage > 1 and i == 0 else 1
-            net.add(block, f"layer{stage}.{i}", planes=planes, stride=stride, shortcut=shortcut)
+            net.add(block, f"layer{stage}.{i}", planes=planes, stride=stride, shortcut=shortcut,
+                    **block_params)
 
 
 def imagenet_resnet(
-    block: str, layers: Sequence[int], num_classes: int, input_size: InputSize, shortcut: str = "B"
+    block: str, layers: Sequence[int], num_classes: int, input_size: InputSize, shortcut: str = "B",
+    **block_params: int,
 ) -> Graph:
-    """torchvision's ResNet: 7x7/2 stem, 3x3/2 max-pool, four stages, average pool, fc."""
+    """torchvision's ResNet: 7x7/2 stem, 3x3/2 max-pool, four stages, average pool, fc.
+
+    ``block_params`` go to every block (ResNeXt's ``groups``, Wide ResNet's ``base_width``).
+    """
     net = NetBuilder("resnet", input_size)
     # N x 3 x 224 x 224
     net.add("Conv2d", "conv1", out_channels=64, kernel_size=7, stride=2, padding=3, bias=False)
@@ -55,7 +61,7 @@ def imagenet_resnet(
     net.add("ReLU", "relu")
     net.add("MaxPool2d", "maxpool", kernel_size=3, stride=2, padding=1)
     # N x 64 x 56 x 56
-    _stages(net, block, layers, IMAGENET_WIDTHS, shortcut)
+    _stages(net, block, layers, IMAGENET_WIDTHS, shortcut, **block_params)
     # N x 512 (x 4 for Bottleneck) x 7 x 7
     return net.classifier_head(num_classes)
 

@@ -74,7 +74,7 @@ register_block(
         type="Concat",
         category="Inception",
         description="Stacks its inputs along the channels (the end of an Inception module).",
-        params=(int_param("num_inputs", 4, "number of inputs", minimum=2, maximum=16),),
+        params=(int_param("num_inputs", 4, "number of inputs", minimum=2, maximum=64),),
         inputs=input_ports,
         shape=_concat_shape,
         cost=lambda p, ins, outs: (0, 0),
