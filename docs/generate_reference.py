@@ -121,7 +121,7 @@ def param_rows(spec) -> list[str]:
     for p in spec.params:
         allowed = ", ".join(f"`{c}`" for c in p.choices) if p.choices else ""
         if p.minimum is not None or p.maximum is not None:
-            low = "" if p.minimum is None else f"{p.minimum:g} <= "
+            low = "" if p.minimum is None else f"{p.minimum:g} {'<' if p.min_exclusive else '<='} "
             high = "" if p.maximum is None else f" <= {p.maximum:g}"
             allowed = f"{low}x{high}"
         rows.append(f"| `{p.name}` | {p.kind} | `{p.default!r}` | {allowed} | {p.doc} |")

@@ -26,6 +26,7 @@ from convnet_studio.graph.registry import (
     get_block,
     has_block,
 )
+from convnet_studio.graph.resources import resource_problems
 
 if TYPE_CHECKING:
     from convnet_studio.graph.model import Graph
@@ -38,7 +39,8 @@ class Problem:
     node: str | None
     port: str | None
     message: str
-    kind: str = "shape"  # shape, unconnected, multiple_inputs, cycle, unknown_type, param, graph
+    kind: str = "shape"  # shape, unconnected, multiple_inputs, cycle, unknown_type, param, graph,
+    # resources (too large for this machine)
 
     def __str__(self) -> str:
         where = self.node or "graph"
@@ -169,6 +171,7 @@ def assemble(ctx: _Context, order: list[str], graph_problems: list[Problem], nod
     problems = list(graph_problems)
     for name in sorted(node_problems, key=index.__getitem__) if index else node_problems:
         problems += node_problems[name]
+    problems += resource_problems(ctx.results, total)
     analysis = Analysis(order, ctx.results, problems, input_shape, warnings, graph_problems,
                         node_problems, total)
     analysis._index = index  # type: ignore[attr-defined]

@@ -6,12 +6,22 @@ is how the state_dict keys come out equal to torchvision's.
 
 from __future__ import annotations
 
+import keyword
 import re
-from collections.abc import Container, Iterable
+import reprlib
+from collections.abc import Container
 
-# Inner parts may hold '-' as torchvision's RegNet names its blocks ("block1-0").
-_SEGMENT = r"[A-Za-z0-9_][A-Za-z0-9_-]*"
-NAME_RE = re.compile(rf"^[A-Za-z_][A-Za-z0-9_]*(\.{_SEGMENT})*$")
+# A segment is an ASCII identifier or a container index ("0", "12", as in nn.Sequential);
+# the first is always an identifier. fullmatch, not match: "$" would accept a trailing newline.
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+# Inner parts may join identifiers with "-", as torchvision's RegNet names its blocks ("block1-0").
+_SEGMENT = rf"(?:{_IDENT}(?:-[A-Za-z0-9_]+)*|0|[1-9][0-9]*)"
+NAME_RE = re.compile(rf"{_IDENT}(?:\.{_SEGMENT})*")
+MAX_NAME_LENGTH = 200
+
+# Words that generated Python code cannot use as an attribute or variable name, or that
+# would read as something else there (``self.self``, a parameter called ``cls``).
+PYTHON_WORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"self", "cls", "super", "type"}
 
 # Attributes of torch.nn.Module: a submodule of that name cannot be registered.
 RESERVED = frozenset(
@@ -29,17 +39,41 @@ RESERVED = frozenset(
 
 
 def name_problem(name: str) -> str | None:
-    """Why ``name`` cannot name a node, or ``None`` if it can."""
-    if not isinstance(name, str) or not NAME_RE.match(name):
+    """Why ``name`` cannot name a node, or ``None`` if it can.
+
+    Names become module paths and Python attribute names in exported code, so each dotted
+    part must be an ASCII identifier (or an index such as ``0``) that is not a Python keyword,
+    not private (``_x``) and not an attribute of ``torch.nn.Module``.
+    """
+    if not isinstance(name, str) or len(name) > MAX_NAME_LENGTH or not NAME_RE.fullmatch(name):
         return (
-            f"{name!r} is not a valid node name: use letters, digits and '_', "
-            "starting with a letter, with '.' between parts (e.g. layer1.0.conv1; '-' is allowed "
-            "after the first part)"
+            f"{short_repr(name)} is not a valid node name: use letters, digits and '_', "
+            "starting with a letter, with '.' between parts (e.g. layer1.0.conv1)"
         )
-    bad = [part for part in name.split(".") if part in RESERVED or part.startswith("_")]
-    if bad:
-        return f"{name!r} is not a valid node name: {bad[0]!r} is reserved by torch.nn.Module"
+    for part in name.split("."):
+        if part.startswith("_"):
+            return f"{name!r} is not a valid node name: {part!r} starts with '_' (private in Python)"
+        if part in PYTHON_WORDS:
+            return f"{name!r} is not a valid node name: {part!r} is a Python keyword or reserved word"
+        if part in RESERVED:
+            return f"{name!r} is not a valid node name: {part!r} is reserved by torch.nn.Module"
     return None
+
+
+def short_repr(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, so a hostile 5 MB string stays readable."""
+    text = _SHORT.repr(value)
+    return text if len(text) <= limit + 2 else text[:limit] + "…"
+
+
+def short_text(text: str, limit: int = 60) -> str:
+    """``text`` itself, or its first ``limit`` characters and "…"."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = 60
+_SHORT.maxlevel = 2
 
 
 def strict_prefixes(name: str) -> list[str]:

@@ -7,10 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from convnet_studio.errors import UserError
+from convnet_studio.graph.names import short_repr
 
 JsonValue = Any
 
 PARAM_KINDS = ("int", "float", "bool", "choice", "pair", "padding", "str")
+# Sizes, strides and counts beyond a 32-bit int: cuDNN, ONNX and most kernels index with int32,
+# and no layer that fits in memory needs more.
+INT_LIMIT = 2**31 - 1
 
 
 class ParamError(UserError, ValueError):
@@ -38,6 +42,8 @@ class ParamSpec:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = field(default_factory=tuple)
+    # True: ``minimum`` itself is refused (BatchNorm's eps must be more than 0).
+    min_exclusive: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in PARAM_KINDS:
@@ -50,37 +56,41 @@ class ParamSpec:
             return self._check_range(_as_int(self.name, value))
         if kind == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ParamError(self.name, f"expected a number, got {value!r}")
+                raise ParamError(self.name, f"expected a number, got {short_repr(value)}")
+            if isinstance(value, int) and abs(value) > INT_LIMIT:
+                raise ParamError(self.name, f"{_fmt_big(value)} is too large")
             if not math.isfinite(value):
                 raise ParamError(self.name, f"expected a finite number, got {value!r}")
             return self._check_range(float(value))
         if kind == "bool":
             if not isinstance(value, bool):
-                raise ParamError(self.name, f"expected true or false, got {value!r}")
+                raise ParamError(self.name, f"expected true or false, got {short_repr(value)}")
             return value
         if kind == "choice":
             if value not in self.choices:
-                raise ParamError(self.name, f"{value!r} is not one of {', '.join(self.choices)}")
+                raise ParamError(self.name, f"{short_repr(value)} is not one of {', '.join(self.choices)}")
             return value
         if kind == "str":
             if not isinstance(value, str):
-                raise ParamError(self.name, f"expected text, got {value!r}")
+                raise ParamError(self.name, f"expected text, got {short_repr(value)}")
             return value
         if kind == "padding" and isinstance(value, str):
             if value not in ("same", "valid"):
-                raise ParamError(self.name, f"padding must be a number, [h, w], 'same' or 'valid', not {value!r}")
+                raise ParamError(self.name, f"padding must be a number, [h, w], 'same' or 'valid', not {short_repr(value)}")
             return value
         return self._coerce_pair(value)
 
     def _coerce_pair(self, value: JsonValue) -> JsonValue:
         if isinstance(value, (list, tuple)):
             if len(value) != 2:
-                raise ParamError(self.name, f"expected one number or two [h, w], got {list(value)!r}")
+                raise ParamError(self.name, f"expected one number or two [h, w], got {short_repr(list(value))}")
             pair = [self._check_range(_as_int(self.name, v)) for v in value]
             return pair[0] if pair[0] == pair[1] else pair
         return self._check_range(_as_int(self.name, value))
 
     def _check_range(self, value: int | float) -> int | float:
+        if self.min_exclusive and self.minimum is not None and value <= self.minimum:
+            raise ParamError(self.name, f"must be more than {_fmt(self.minimum)}, got {_fmt(value)}")
         if self.minimum is not None and value < self.minimum:
             raise ParamError(self.name, f"must be at least {_fmt(self.minimum)}, got {_fmt(value)}")
         if self.maximum is not None and value > self.maximum:
@@ -90,12 +100,18 @@ class ParamSpec:
 
 def _as_int(name: str, value: JsonValue) -> int:
     if isinstance(value, bool):
-        raise ParamError(name, f"expected a whole number, got {value!r}")
-    if isinstance(value, int):
-        return value
+        raise ParamError(name, f"expected a whole number, got {value}")
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    raise ParamError(name, f"expected a whole number, got {value!r}")
+        value = int(value)
+    if not isinstance(value, int):
+        raise ParamError(name, f"expected a whole number, got {short_repr(value)}")
+    if abs(value) > INT_LIMIT:
+        raise ParamError(name, f"{_fmt_big(value)} is beyond the largest size a layer takes ({INT_LIMIT:,})")
+    return value
+
+
+def _fmt_big(value: int) -> str:
+    return f"{value:,}" if abs(value) < 10**30 else f"a number of {len(str(abs(value)))} digits"
 
 
 def _fmt(value: float) -> str:
@@ -113,8 +129,11 @@ def int_param(name: str, default: int, doc: str = "", minimum: int | None = 0, m
     return ParamSpec(name, "int", default, doc, minimum, maximum)
 
 
-def float_param(name: str, default: float, doc: str = "", minimum: float | None = None, maximum: float | None = None) -> ParamSpec:
-    return ParamSpec(name, "float", default, doc, minimum, maximum)
+def float_param(
+    name: str, default: float, doc: str = "", minimum: float | None = None, maximum: float | None = None,
+    min_exclusive: bool = False,
+) -> ParamSpec:
+    return ParamSpec(name, "float", default, doc, minimum, maximum, min_exclusive=min_exclusive)
 
 
 def bool_param(name: str, default: bool, doc: str = "") -> ParamSpec:

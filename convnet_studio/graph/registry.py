@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
+from convnet_studio.graph.names import short_repr, short_text
 from convnet_studio.graph.params import ParamError, ParamSpec
 
 Shape = tuple[int, ...]
@@ -90,7 +91,7 @@ class BlockSpec:
         for spec in self.params:
             if spec.name == name:
                 return spec
-        raise ParamError(name, f"{self.type} has no parameter {name!r}")
+        raise ParamError(short_text(name), f"{self.type} has no parameter {short_repr(name)}")
 
     def defaults(self) -> Params:
         return {spec.name: spec.default for spec in self.params}
@@ -103,7 +104,7 @@ class BlockSpec:
             resolved[spec.name] = spec.coerce(given.pop(spec.name, spec.default))
         if given:
             name = sorted(given)[0]
-            raise ParamError(name, f"{self.type} has no parameter {name!r}")
+            raise ParamError(short_text(name), f"{self.type} has no parameter {short_repr(name)}")
         check = self.extra.get("check")
         if check is not None:
             check(resolved)
@@ -132,7 +133,7 @@ def get_block(type_name: str) -> BlockSpec:
     try:
         return _REGISTRY[type_name]
     except KeyError:
-        raise BlockError(f"unknown block type {type_name!r}") from None
+        raise BlockError(f"unknown block type {short_repr(type_name)}") from None
 
 
 def has_block(type_name: str) -> bool:

@@ -104,10 +104,12 @@ def test_two_edges_into_one_port_from_a_file() -> None:
     assert (p.node, p.port, p.kind) == ("output", "in", "multiple_inputs") and "r1, r2" in p.message
 
 
-def test_edge_from_a_missing_output_port() -> None:
+def test_edge_from_a_missing_output_port_is_refused_on_load() -> None:
     nodes = IO + [{"name": "r", "type": "ReLU"}]
-    p = _only(loads(_file(nodes, [_edge("input", "r", ap="bogus"), _edge("r", "output")])))
-    assert (p.node, p.port) == ("r", "in") and "bogus" in p.message
+    with pytest.raises(ProjectFileError, match=r"edges\[0\]: input has no output port 'bogus'"):
+        loads(_file(nodes, [_edge("input", "r", ap="bogus"), _edge("r", "output")]))
+    with pytest.raises(ProjectFileError, match=r"edges\[1\]: output has no input port 'in7'"):
+        loads(_file(nodes, [_edge("input", "r"), _edge("r", "output", bp="in7")]))
 
 
 def test_unknown_block_type_is_named() -> None:
@@ -139,17 +141,28 @@ def test_bad_parameter_value_refused_by_the_model() -> None:
     assert g.node("c").params["out_channels"] == 64
 
 
-def test_bad_parameter_value_from_a_file() -> None:
+def test_bad_parameter_value_from_a_file_is_refused_naming_node_and_field() -> None:
+    # Before: kept as it was and reported by the analysis, but ports were built from it first.
     nodes = IO + [{"name": "c", "type": "Conv2d", "params": {"out_channels": -3}}]
-    g = loads(_file(nodes, [_edge("input", "c"), _edge("c", "output")]))
-    p = _only(g)
-    assert (p.node, p.kind) == ("c", "param") and "out_channels" in p.message
-    assert g.node("c").params["out_channels"] == -3  # kept, so the user can fix it
+    with pytest.raises(ProjectFileError, match=r"node c \(Conv2d\): bad value for out_channels: must be at least 1"):
+        loads(_file(nodes, [_edge("input", "c"), _edge("c", "output")]))
 
 
 def test_padding_larger_than_half_the_pool(make_chain) -> None:
     p = _only(make_chain((3, 8, 8), ("MaxPool2d", dict(kernel_size=2, padding=2))))
     assert p.node == "l0" and "half the kernel" in p.message
+
+
+def test_pool_padding_is_bounded_by_the_kernel_not_the_dilated_window(make_chain) -> None:
+    # PyTorch refuses padding 2 for a 2x2 kernel even when dilation 3 spreads it over 4 pixels.
+    p = _only(make_chain((3, 8, 8), ("MaxPool2d", dict(kernel_size=2, dilation=3, padding=2))))
+    assert p.node == "l0" and "half the kernel size 2" in p.message
+    assert make_chain((3, 8, 8), ("MaxPool2d", dict(kernel_size=2, dilation=3, padding=1))).analyze().ok
+
+
+def test_a_pool_stride_of_zero_on_one_axis_is_refused() -> None:
+    with pytest.raises(GraphError, match="0 means the window size"):
+        Graph().add_node("MaxPool2d", "p", {"stride": [0, 1]})
 
 
 def test_same_padding_needs_stride_one(make_chain) -> None:

@@ -62,7 +62,8 @@ def spatial_out(
     pads = (0, 0) if padding == "valid" else pair(padding)
     out = []
     for axis, size, k, s, p, d in zip("HW", hw, ks, ss, pads, ds):
-        if ceil_mode is not None and p > (d * (k - 1) + 1) // 2:
+        # PyTorch bounds a pool's padding by half the kernel itself, not the dilated window.
+        if ceil_mode is not None and p > k // 2:
             raise ShapeError(f"{what}: padding {p} is more than half the kernel size {k}")
         n = conv_out(size, k, s, p, d) if ceil_mode is None else pool_out(size, k, s, p, d, ceil_mode)
         if n < 1:

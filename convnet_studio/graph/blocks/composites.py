@@ -48,7 +48,9 @@ register_block(
             pair_param("stride", 1, "stride", minimum=1),
             pair_param("padding", 1, "zero padding"),
             bool_param("batch_norm", True, "BatchNorm after the conv (else the conv has a bias)"),
-            float_param("bn_eps", 1e-5, "BatchNorm epsilon (torchvision's GoogLeNet uses 0.001)", minimum=0.0),
+            float_param(
+                "bn_eps", 1e-5, "BatchNorm epsilon (torchvision's GoogLeNet uses 0.001)", minimum=0.0, min_exclusive=True
+            ),
         ),
         expand=_expand_conv_bn_relu,
         label=lambda p: f"{_k(p['kernel_size'])}, {p['out_channels']}" + _s(p["stride"]),
@@ -136,7 +138,7 @@ register_block(
             int_param("ch5x5", 32, "5x5 branch filters", minimum=1),
             int_param("pool_proj", 32, "1x1 filters after the max-pool", minimum=1),
             bool_param("batch_norm", True, "BatchNorm after each conv (torchvision) or none (paper)"),
-            float_param("bn_eps", 1e-3, "BatchNorm epsilon", minimum=0.0),
+            float_param("bn_eps", 1e-3, "BatchNorm epsilon", minimum=0.0, min_exclusive=True),
             int_param("big_kernel", 5, "kernel of the '5x5' branch (torchvision uses 3)", minimum=1),
         ),
         expand=_expand_inception,

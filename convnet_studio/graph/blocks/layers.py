@@ -111,7 +111,7 @@ register_block(
         category="Normalization & activation",
         description="Batch normalization per channel, with a learned scale and shift.",
         params=(
-            float_param("eps", 1e-5, "added to the variance for stability", minimum=0.0),
+            float_param("eps", 1e-5, "added to the variance; PyTorch needs it above 0", minimum=0.0, min_exclusive=True),
             float_param("momentum", 0.1, "running statistics update rate", minimum=0.0, maximum=1.0),
             bool_param("affine", True, "learn a scale and shift per channel"),
         ),

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from convnet_studio.graph.blocks.arith import CONV_SIZE_DOC, feature_map, spatial_out
-from convnet_studio.graph.params import bool_param, pair, pair_param
-from convnet_studio.graph.registry import BlockSpec, Params, Shape, ShapeError, register_block
+from convnet_studio.graph.params import ParamError, bool_param, pair, pair_param
+from convnet_studio.graph.registry import BlockSpec, Params, Shape, register_block
 
 CATEGORY = "Pooling"
+
+
+def _check_stride(p: Params) -> None:
+    # PyTorch takes stride None (our 0) for "the kernel size", but a zero on one axis only fails.
+    if 0 in pair(p["stride"]) and pair(p["stride"]) != (0, 0):
+        raise ParamError("stride", "0 means the window size, for both axes at once; use 0 or two numbers >= 1")
 
 
 def _stride(p: Params):
@@ -47,12 +53,14 @@ register_block(
             bool_param("ceil_mode", False, "round the output size up instead of down"),
         ),
         shape=_pool_shape("MaxPool2d"),
+        extra={"check": _check_stride},
         cost=lambda p, ins, outs: (0, 0),
         label=_pool_label,
         shape_doc=(
             f"Channels unchanged; {CONV_SIZE_DOC}, stride defaulting to the window; with "
             "ceil_mode the division rounds up, but a window starting in the right padding is "
-            "dropped, as PyTorch does. Padding may be at most half the window."
+            "dropped, as PyTorch does. Padding may be at most half the kernel (not the dilated "
+            "window), and stride 0 means the window on both axes or neither."
         ),
         cost_doc="No parameters; MACs counted as 0.",
         default_name="maxpool",
@@ -70,10 +78,12 @@ register_block(
             bool_param("count_include_pad", True, "count padded zeros in the average"),
         ),
         shape=_pool_shape("AvgPool2d"),
+        extra={"check": _check_stride},
         cost=lambda p, ins, outs: (0, 0),
         label=_pool_label,
         shape_doc=(
-            f"Channels unchanged; {CONV_SIZE_DOC} (no dilation), with ceil_mode as for MaxPool2d."
+            f"Channels unchanged; {CONV_SIZE_DOC} (no dilation), with ceil_mode, padding and "
+            "stride as for MaxPool2d."
         ),
         cost_doc="No parameters; MACs counted as 0.",
         default_name="avgpool",
