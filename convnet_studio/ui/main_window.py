@@ -33,7 +33,7 @@ from convnet_studio.ui.status_info import StatusInfo
 
 AUTOSAVE_MS = 20_000
 SETTINGS_ORG, SETTINGS_APP = "ConvNetStudio", "ConvNet Studio"
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: the right column and the plots (issue 15); older layouts are dropped
 
 
 def default_settings() -> QSettings:
@@ -68,6 +68,10 @@ class MainWindow(QMainWindow):
         self.add_dock("problems", "Problems", self.problems, Qt.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks["summary"], self.docks["problems"])
         self.docks["summary"].raise_()
+        # The right column runs the full height (inspector over the training settings); the
+        # bottom row (summary, plots) spans from the left edge to that column.
+        self.setCorner(Qt.BottomLeftCorner, Qt.BottomDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.status_info = StatusInfo(self.document, self)
         for label in self.status_info.labels:
             self.statusBar().addPermanentWidget(label)
@@ -83,11 +87,9 @@ class MainWindow(QMainWindow):
         self._autosave.start()
         self._connect_signals()
         self.resize(1500, 950)
-        self.resizeDocks(
-            [self.docks["palette"], self.docks["inspector"]], [250, 330], Qt.Horizontal
-        )
-        self.resizeDocks([self.docks["summary"]], [240], Qt.Vertical)
-        self.restore_layout()
+        self._arranged = self.restore_layout()
+        if not self._arranged:
+            self.arrange_docks()
         self.update_title()
         self.training: object | None = None
         self._plugins_pending = install_plugins
@@ -108,7 +110,8 @@ class MainWindow(QMainWindow):
         self._plugins_pending = False
         self.view.viewport().removeEventFilter(self)
         self.training = install_training(self)
-        self.restore_layout()  # docks added by plugins get their remembered places
+        if not self.restore_layout():  # docks added by plugins get their remembered places
+            self.arrange_docks()
 
     def _connect_signals(self) -> None:
         doc = self.document
@@ -134,13 +137,55 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.document.display_name}[*] \u2014 ConvNet Studio")
         self.setWindowModified(self.document.dirty)
 
-    def restore_layout(self) -> None:
+    def restore_layout(self) -> bool:
+        """Put the window and docks where the user left them; False if nothing was kept."""
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state, STATE_VERSION)
+        return state is not None and self.restoreState(state, STATE_VERSION)
+
+    def arrange_docks(self) -> None:
+        """The default dock sizes for the window's size: at 1920 x 1080 the inspector shows
+        a whole Conv2d and the training settings need no scrolling."""
+        w, h = self.width(), self.height()
+        d = self.docks
+        self.resizeDocks([d["palette"]], [_clamp(w * 0.12, 180, 240)], Qt.Horizontal)
+        self.resizeDocks([d["inspector"]], [_clamp(w * 0.25, 330, 480)], Qt.Horizontal)
+        if "training" in d:
+            self._stack_right_column(d["inspector"], d["training"], h)
+        self.resizeDocks([d["summary"]], [_clamp(h * 0.42, 240, 470)], Qt.Vertical)
+        if "training_plots" in d:
+            QTimer.singleShot(0, self._arrange_bottom_row)
+
+    def _arrange_bottom_row(self) -> None:
+        """The summary's share of the bottom row, once the layout has placed both docks:
+        sizes that add up to the row's width are taken as given, others only in part."""
+        summary, plots = self.docks["summary"], self.docks["training_plots"]
+        row = summary.width() + plots.width()
+        width = _clamp(self.width() * 0.29, 360, 560)
+        self.resizeDocks([summary, plots], [width, row - width], Qt.Horizontal)
+
+    def _stack_right_column(self, inspector: QDockWidget, training: QDockWidget, h: int) -> None:
+        """Inspector over the training settings where both fit (each gets what it needs),
+        else the two as tabs, so neither is squeezed into a scroll area."""
+        want = training.widget().sizeHint().height() + 30
+        tabbed = training in self.tabifiedDockWidgets(inspector)
+        if h - want < 480:
+            if not tabbed:
+                self.tabifyDockWidget(inspector, training)
+            inspector.raise_()
+            return
+        if tabbed:
+            self.splitDockWidget(inspector, training, Qt.Vertical)
+        self.resizeDocks([inspector, training], [h - want - 110, want], Qt.Vertical)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._arranged:  # the first show knows the real size (a maximized window)
+            self._arranged = True
+            # once the layout has placed the docks: resizeDocks before that is half ignored
+            QTimer.singleShot(0, self.arrange_docks)
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -242,6 +287,10 @@ def install_training(window: MainWindow) -> object | None:
             f"Training panel unavailable: {type(exc).__name__}: {exc}", 15000
         )
         return None
+
+
+def _clamp(value: float, lo: int, hi: int) -> int:
+    return int(min(max(value, lo), hi))
 
 
 def _recovery_dir() -> Path:

@@ -1,8 +1,8 @@
 """Training in the studio: run panel, live plots, runs list, gradients on the canvas.
 
 ``install_training(window)`` is the editor's hook: it adds a "Training" dock (settings,
-Start / Pause / Resume / Stop, progress, the runs list), a "Training plots" dock (live
-plots) and a Training menu. Every widget also works on its own with a bare
+Start / Pause / Resume / Stop, progress) under the inspector, a "Runs" dock (the runs list,
+a tab beside the summary) and a "Training plots" dock (live plots), and a Training menu. Every widget also works on its own with a bare
 :class:`~convnet_studio.graph.model.Graph` (see :class:`TrainingController`).
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from convnet_studio.ui.training.qt_compat import guard_refcount_bug
 
-__all__ = ["TrainingController", "TrainingSidebar", "install_training"]
+__all__ = ["TrainingController", "install_training"]
 
 
 def install_training(window: Any) -> Any:
@@ -26,26 +26,20 @@ def install_training(window: Any) -> Any:
     from PySide6.QtWidgets import QApplication
 
     from convnet_studio.ui.training.controller import TrainingController
-    from convnet_studio.ui.training.workspace import TrainingSidebar
 
     guard_refcount_bug()
     controller = TrainingController(window.document, getattr(window, "scene", None),
                                     parent=window)
-    sidebar = TrainingSidebar(controller)
-    add_dock = getattr(window, "add_dock", None)
-    if add_dock is not None:
-        panel_dock = add_dock("training", "Training", sidebar,
-                              Qt.DockWidgetArea.RightDockWidgetArea)
-        plots_dock = add_dock("training_plots", "Training plots", controller.dashboard,
-                              Qt.DockWidgetArea.BottomDockWidgetArea)
-    else:  # a window without the editor's helper
-        from PySide6.QtWidgets import QDockWidget
-
-        panel_dock, plots_dock = QDockWidget("Training", window), QDockWidget("Training plots", window)
-        panel_dock.setWidget(sidebar)
-        plots_dock.setWidget(controller.dashboard)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel_dock)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, plots_dock)
+    right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+    panel_dock = _dock(window, "training", "Training", controller.panel, right)
+    plots_dock = _dock(window, "training_plots", "Training plots", controller.dashboard, bottom)
+    runs_dock = _dock(window, "runs", "Runs", controller.runs, bottom)
+    summary = getattr(window, "docks", {}).get("summary")
+    if summary is not None:
+        window.tabifyDockWidget(summary, runs_dock)
+        summary.raise_()
+    else:
+        window.tabifyDockWidget(plots_dock, runs_dock)
     menu = None
     menus = getattr(window, "menus", None)
     if isinstance(menus, dict):
@@ -76,8 +70,10 @@ def install_training(window: Any) -> Any:
     menu.addSeparator()
     menu.addAction(panel_dock.toggleViewAction())
     menu.addAction(plots_dock.toggleViewAction())
+    menu.addAction(runs_dock.toggleViewAction())
     controller.actions = actions
-    controller.docks = (panel_dock, plots_dock)
+    controller.docks = (panel_dock, plots_dock, runs_dock)
+    controller.run_started.connect(runs_dock.raise_)
     message = getattr(window, "_on_message", None) or window.statusBar().showMessage
     controller.message.connect(message)
     app = QApplication.instance()
@@ -89,13 +85,23 @@ def install_training(window: Any) -> Any:
     return controller
 
 
+def _dock(window: Any, name: str, title: str, widget: Any, area: Any) -> Any:
+    """A dock through the editor's ``add_dock`` (remembered place), else a plain one."""
+    add_dock = getattr(window, "add_dock", None)
+    if add_dock is not None:
+        return add_dock(name, title, widget, area)
+    from PySide6.QtWidgets import QDockWidget
+
+    dock = QDockWidget(title, window)
+    dock.setObjectName(f"dock_{name}")
+    dock.setWidget(widget)
+    window.addDockWidget(area, dock)
+    return dock
+
+
 def __getattr__(name: str) -> Any:
     if name == "TrainingController":
         from convnet_studio.ui.training.controller import TrainingController
 
         return TrainingController
-    if name == "TrainingSidebar":
-        from convnet_studio.ui.training.workspace import TrainingSidebar
-
-        return TrainingSidebar
     raise AttributeError(name)

@@ -55,11 +55,13 @@ class TrainingController(QObject):
 
     Signals:
         message(str): a line for the status bar.
+        run_started(): a run of this document started.
         run_finished(dict): the live run's ``finished`` event.
         export_finished(bool, str): a code export ended (ok, what it wrote or why not).
     """
 
     message = Signal(str)
+    run_started = Signal()
     run_finished = Signal(dict)
     export_finished = Signal(bool, str)
 
@@ -164,6 +166,7 @@ class TrainingController(QObject):
         self.dashboard.set_runs([self.live])
         self.refresh_runs()
         self._tick.start()
+        self.run_started.emit()
         self.message.emit(f"training {self.graph.name} in {self.record.path}")
         return True
 

@@ -80,6 +80,8 @@ class TrainingDashboard(QWidget):
         grid.setContentsMargins(2, 2, 2, 2)
         for widget, row, col in cells:
             grid.addWidget(widget, row, col)
+            grid.setColumnStretch(col, 1)
+            grid.setRowStretch(row, 1)
         return page
 
     @staticmethod

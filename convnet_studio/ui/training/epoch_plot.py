@@ -51,9 +51,9 @@ class EpochPlot(QWidget):
         self._series, self._drawn = [], {}
         for i, run in enumerate(runs):
             color = run_color(i)
-            label = run.name if len(runs) > 1 else ""
-            train = make_curve(self.plot, color, name=f"{label} train".strip(), dashed=True)
-            val = make_curve(self.plot, color, name=f"{label} validation".strip())
+            # the title says which line is which: the legend names the runs
+            train = make_curve(self.plot, color, dashed=True)
+            val = make_curve(self.plot, color, name=run.name if len(runs) > 1 else None)
             for curve in (train, val):
                 curve.setSymbol("o")
                 curve.setSymbolSize(4)
@@ -79,7 +79,7 @@ class EpochPlot(QWidget):
 
     def _on_mode_changed(self, index: int) -> None:
         word = "error" if index == 0 else "accuracy"
-        self.plot.getPlotItem().setTitle(f"Train (dashed) and validation {word} per epoch",
+        self.plot.getPlotItem().setTitle(f"{word.capitalize()} per epoch (dashed: train)",
                                          size="10pt", color="#222")
         self.plot.getPlotItem().setLabel("left", f"{word} (%)")
         self._drawn = {}

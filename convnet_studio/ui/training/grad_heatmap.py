@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from convnet_studio.ui.training.plot_frame import PlotFrame
+from convnet_studio.ui.training.plot_frame import NO_GRADS, PlotFrame
 from convnet_studio.ui.training.plot_style import LAYER_COLORMAP, XFit, make_plot
 from convnet_studio.ui.training.run_data import RunData
 
@@ -44,8 +44,7 @@ class GradHeatmap(QWidget):
         item.getViewBox().sigResized.connect(self._on_view_resized)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        self.frame = PlotFrame(self.plot, "Gradient norms appear once the run logs them "
-                                          "(Grad norms every, in the Training settings).")
+        self.frame = PlotFrame(self.plot, NO_GRADS)
         layout.addWidget(self.frame)
 
     def set_run(self, run: RunData | None) -> None:

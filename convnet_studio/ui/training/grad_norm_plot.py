@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from convnet_studio.ui.training.live_curve import LiveCurve, follow_x_range
-from convnet_studio.ui.training.plot_frame import PlotFrame
+from convnet_studio.ui.training.plot_frame import NO_GRADS, PlotFrame
 from convnet_studio.ui.training.plot_style import (
     XFit,
     layer_colors,
@@ -68,14 +68,13 @@ class GradNormPlot(QWidget):
             button.clicked.connect(slot)
             buttons.addWidget(button)
         side = QWidget()
-        side.setMaximumWidth(170)
+        side.setMaximumWidth(130)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.layers, 1)
         side_layout.addLayout(buttons)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.frame = PlotFrame(self.plot, "Gradient norms appear once the run logs them "
-                                          "(Grad norms every, in the Training settings).",
+        self.frame = PlotFrame(self.plot, NO_GRADS,
                                self.legend)
         splitter.addWidget(self.frame)
         splitter.addWidget(side)

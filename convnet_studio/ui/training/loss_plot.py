@@ -46,6 +46,7 @@ class LossPlot(QWidget):
         self.legend = make_legend(self.plot)
         self.smoothing = QSlider(Qt.Orientation.Horizontal)
         self.smoothing.setRange(0, 990)
+        self.smoothing.setMinimumWidth(60)
         self.smoothing.setValue(600)
         self.smoothing.setToolTip("Exponential moving average weight, as in TensorBoard")
         self.smoothing_label = QLabel()

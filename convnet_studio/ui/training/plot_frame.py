@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 NO_RUN = "No run to show: press Start, or select runs in the runs list."
+NO_GRADS = "Gradient norms appear once the run logs them (Grad norms, in the Training settings)."
 
 
 class OutsideLegend(QLabel):

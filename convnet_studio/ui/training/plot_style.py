@@ -48,7 +48,7 @@ def make_plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen("#555"))
         axis.setTextPen(pg.mkPen("#333"))
-    widget.setMinimumSize(220, 160)
+    widget.setMinimumSize(150, 110)
     widget.setAntialiasing(False)
     return widget
 

@@ -15,8 +15,10 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -70,9 +72,15 @@ class RunSettings(QWidget):
         self.schedule = QComboBox()
         self.schedule.addItems(SCHEDULES)
         self.milestones = QLineEdit()
-        self.milestones.setPlaceholderText("at 50% and 75% of the epochs")
+        self.milestones.setPlaceholderText("50%, 75%")
+        self.milestones.setToolTip("Epochs at which the learning rate drops tenfold "
+                                   "(default: at 50% and 75% of the epochs)")
         self.label_smoothing = _dspin(0.0, 0.99, 0.0, 2)
-        self.grad_norm_every = _spin(0, 100_000, defaults.grad_norm_every)
+        self.grad_norm_every = _spin(0, 100_000, defaults.grad_norm_every, "off")
+        self.grad_norm_every.setPrefix("every ")
+        self.grad_norm_every.setSuffix(" steps")
+        self.grad_norm_every.setToolTip("Log every layer's gradient norm every this many steps "
+                                        "(for the gradient plots and the canvas colours)")
         self.seed = _spin(0, 2**31 - 1, defaults.seed)
         # hardware
         self.device = QComboBox()
@@ -88,6 +96,7 @@ class RunSettings(QWidget):
         self._on_dataset_changed()
 
     def _build(self) -> None:
+        # Two label/field pairs a row keep the whole form on screen in a ~450 px dock.
         data = QFormLayout()
         data.addRow("Dataset", self.dataset)
         row = QHBoxLayout()
@@ -95,26 +104,27 @@ class RunSettings(QWidget):
         row.addWidget(self.browse)
         data.addRow("Folder", row)
         data.addRow("Train images", self.train_size)
-        data.addRow("", self.download)
-        data.addRow("", self.adapt)
-        opt = QFormLayout()
-        opt.addRow("Epochs", self.epochs)
-        opt.addRow("Max steps", self.max_steps)
-        opt.addRow("Batch size", self.batch_size)
-        opt.addRow("Optimizer", self.optimizer)
-        opt.addRow("Learning rate", self.lr)
-        opt.addRow("Momentum", self._pair(self.momentum, self.nesterov))
-        opt.addRow("Weight decay", self.weight_decay)
-        opt.addRow("LR schedule", self.schedule)
-        opt.addRow("Milestones", self.milestones)
-        opt.addRow("Label smoothing", self.label_smoothing)
-        opt.addRow("Grad norms every", self.grad_norm_every)
-        opt.addRow("Seed", self.seed)
-        opt.addRow("", self.paper)
+        data.addRow("", self._pair(self.download, self.adapt))
+        self._data_form = data
+        opt = QGridLayout()
+        for i, (label, widget) in enumerate((
+                ("Epochs", self.epochs), ("Max steps", self.max_steps),
+                ("Batch size", self.batch_size), ("Optimizer", self.optimizer),
+                ("Learning rate", self.lr), ("Momentum", self.momentum),
+                ("Weight decay", self.weight_decay), ("Smoothing", self.label_smoothing),
+                ("LR schedule", self.schedule), ("Milestones", self.milestones),
+                ("Grad norms", self.grad_norm_every), ("Seed", self.seed))):
+            opt.addWidget(QLabel(label), i // 2, 2 * (i % 2))
+            opt.addWidget(widget, i // 2, 2 * (i % 2) + 1)
+        opt.addLayout(self._pair(self.nesterov, self.paper), 6, 0, 1, 4)
+        opt.setColumnStretch(1, 1)
+        opt.setColumnStretch(3, 1)
+        self.label_smoothing.setToolTip("Label smoothing of the cross-entropy loss")
         hw = QFormLayout()
         hw.addRow("Device", self.device)
-        hw.addRow("", self._pair(self.amp, self.channels_last))
-        hw.addRow("", self.compile)
+        checks = self._pair(self.amp, self.channels_last)
+        checks.insertWidget(2, self.compile)
+        hw.addRow("", checks)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for title, form in (("Data", data), ("Optimization", opt), ("Hardware", hw)):
@@ -216,6 +226,7 @@ class RunSettings(QWidget):
         key = self.dataset.currentData()
         self.folder.setEnabled(key == "folder")
         self.browse.setEnabled(key == "folder")
+        self._data_form.setRowVisible(1, key == "folder")  # the folder row, only for folders
         self.download.setEnabled(key not in ("shapes", "folder"))
         self.changed.emit()
 

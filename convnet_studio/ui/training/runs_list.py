@@ -71,17 +71,18 @@ class RunsList(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for i in range(1, len(COLUMNS)):
+        # whole names, whatever the dock's width: the numbers scroll sideways instead
+        for i in range(len(COLUMNS)):
             header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.table.setToolTip("Select several runs (Ctrl/Shift+click) to overlay their curves")
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         for key, text, tip in (
-                ("colour", "Colour graph", "Colour the canvas by this run's last gradient norms"),
+                ("colour", "Colour", "Colour the canvas by this run's last gradient norms"),
                 ("load", "Load weights", "Use this run's trained weights (and its graph)"),
-                ("export", "Export code…", "Export Python code with this run's weights"),
-                ("open", "Open folder", "Show the run directory")):
+                ("export", "Export…", "Export Python code with this run's weights"),
+                ("open", "Folder", "Show the run directory")):
             b = QPushButton(text)
             b.setToolTip(tip)
             b.setAutoDefault(False)
