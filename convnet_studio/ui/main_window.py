@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         w, h = self.width(), self.height()
         d = self.docks
         self.resizeDocks([d["palette"]], [_clamp(w * 0.12, 180, 240)], Qt.Horizontal)
-        self.resizeDocks([d["inspector"]], [_clamp(w * 0.25, 330, 480)], Qt.Horizontal)
+        self.resizeDocks([d["inspector"]], [_clamp(w * 0.25, 360, 480)], Qt.Horizontal)
         if "training" in d:
             self._stack_right_column(d["inspector"], d["training"], h)
         self.resizeDocks([d["summary"]], [_clamp(h * 0.42, 240, 470)], Qt.Vertical)

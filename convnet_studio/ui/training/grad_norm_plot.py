@@ -68,7 +68,7 @@ class GradNormPlot(QWidget):
             button.clicked.connect(slot)
             buttons.addWidget(button)
         side = QWidget()
-        side.setMaximumWidth(130)
+        side.setMaximumWidth(155)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.layers, 1)

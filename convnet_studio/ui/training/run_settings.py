@@ -55,9 +55,10 @@ class RunSettings(QWidget):
         self.folder = QLineEdit()
         self.folder.setPlaceholderText("folder with one subfolder per class")
         self.browse = QPushButton("Browse…")
-        self.download = QCheckBox("Download if missing")
+        self.download = QCheckBox("Download")
+        self.download.setToolTip("Download the dataset if it is not on this machine yet")
         self.train_size = _spin(0, 10_000_000, 0, "all (shapes: 10,000)")
-        self.adapt = QCheckBox("Adapt images to the graph")
+        self.adapt = QCheckBox("Adapt images")
         self.adapt.setToolTip("Resize images and convert channels to fit the Input node")
         # optimisation
         self.epochs = _spin(1, 100_000, defaults.epochs)
@@ -84,7 +85,8 @@ class RunSettings(QWidget):
         self.seed = _spin(0, 2**31 - 1, defaults.seed)
         # hardware
         self.device = QComboBox()
-        self.amp = QCheckBox("Mixed precision (AMP)")
+        self.amp = QCheckBox("AMP")
+        self.amp.setToolTip("Automatic mixed precision (on a GPU)")
         self.channels_last = QCheckBox("channels_last")
         self.compile = QCheckBox("torch.compile")
         self._set_devices(list(BASE_DEVICES))
@@ -132,6 +134,18 @@ class RunSettings(QWidget):
             box.setLayout(form)
             layout.addWidget(box)
         layout.addStretch(1)
+        self._let_fields_shrink()
+
+    def _let_fields_shrink(self) -> None:
+        """Fields may be narrower than their longest value (a spin box sizes itself for
+        100,000,000), so the form fits the inspector's column on a 1366-pixel screen."""
+        for widget in self.findChildren(QWidget):
+            if isinstance(widget, (QSpinBox, QDoubleSpinBox, QLineEdit)):
+                widget.setMinimumWidth(60)
+            elif isinstance(widget, QComboBox):
+                widget.setSizeAdjustPolicy(
+                    QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                widget.setMinimumContentsLength(3)
 
     @staticmethod
     def _pair(a: QWidget, b: QWidget) -> QHBoxLayout:
