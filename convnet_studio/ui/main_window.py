@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QStyle, QWidget
 
 from convnet_studio.graph.model import Graph
 from convnet_studio.ui.canvas.scene import GraphScene
@@ -32,6 +32,11 @@ from convnet_studio.ui.recovery import RecoveryStore
 from convnet_studio.ui.status_info import StatusInfo
 
 AUTOSAVE_MS = 20_000
+# The training plugin's docks, reserved before the first paint (see _reserve_plugin_docks).
+PLUGIN_DOCKS = (("training", "Training", Qt.RightDockWidgetArea),
+                ("training_plots", "Training plots", Qt.BottomDockWidgetArea),
+                ("runs", "Runs", Qt.BottomDockWidgetArea))
+RESERVED_TRAINING_HEIGHT = 545  # the training panel's height hint (settings need no scrolling)
 SETTINGS_ORG, SETTINGS_APP = "ConvNetStudio", "ConvNet Studio"
 STATE_VERSION = 2  # 2: the right column and the plots (issue 15); older layouts are dropped
 
@@ -87,6 +92,8 @@ class MainWindow(QMainWindow):
         self._autosave.start()
         self._connect_signals()
         self.resize(1500, 950)
+        if install_plugins:
+            self._reserve_plugin_docks()
         self._arranged = self.restore_layout()
         if not self._arranged:
             self.arrange_docks()
@@ -95,23 +102,49 @@ class MainWindow(QMainWindow):
         self._plugins_pending = install_plugins
         if install_plugins:
             # Plugins (the training UI loads pyqtgraph) wait for the first paint, so the window
-            # shows at once; the timer covers a window that is never shown.
+            # shows at once, and then load in slices (see plugin_loader); the timer covers a
+            # window that is never shown.
             self.view.viewport().installEventFilter(self)
-            QTimer.singleShot(1500, self._install_plugins)
+            QTimer.singleShot(1500, self._install_if_never_shown)
+
+    def _reserve_plugin_docks(self) -> None:
+        """Empty docks where the training UI will go, so its arrival resizes nothing: a
+        canvas that changes size repaints whole, a long stall on a big graph."""
+        for name, title, area in PLUGIN_DOCKS:
+            waiting = QLabel("Loading\u2026")
+            waiting.setAlignment(Qt.AlignCenter)
+            waiting.setEnabled(False)
+            self.add_dock(name, title, waiting, area)
+        self.tabifyDockWidget(self.docks["summary"], self.docks["runs"])
+        self.docks["summary"].raise_()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Paint and self._plugins_pending:
             QTimer.singleShot(0, self._install_plugins)
         return False
 
-    def _install_plugins(self) -> None:
+    def _install_if_never_shown(self) -> None:
+        if not self.isVisible():  # a shown window waits for its first paint, however late
+            self._install_plugins(sliced=False)
+
+    def _install_plugins(self, sliced: bool = True) -> None:
         if not self._plugins_pending:
             return
         self._plugins_pending = False
         self.view.viewport().removeEventFilter(self)
-        self.training = install_training(self)
-        if not self.restore_layout():  # docks added by plugins get their remembered places
-            self.arrange_docks()
+        from convnet_studio.ui.plugin_loader import PluginLoader
+
+        self._plugin_loader = PluginLoader(self, sliced, self._on_plugins_installed)
+
+    def _on_plugins_installed(self, controller: object | None) -> None:
+        self.training = controller
+        for name, _, _ in PLUGIN_DOCKS:  # reserved docks the plugin did not fill
+            dock = self.docks.get(name)
+            if dock is not None and isinstance(dock.widget(), QLabel):
+                self.removeDockWidget(dock)
+                del self.docks[name]
+        # Nothing to arrange: the reserved docks got their remembered or default places
+        # before the first paint, and arranging again would repaint the whole window.
 
     def _connect_signals(self) -> None:
         doc = self.document
@@ -124,7 +157,11 @@ class MainWindow(QMainWindow):
     def add_dock(
         self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea
     ) -> QDockWidget:
-        """Add a dock panel (its object name makes its place remembered between sessions)."""
+        """Add a dock panel (its object name makes its place remembered between sessions);
+        a dock already reserved under ``name`` gets ``widget`` in place of its placeholder."""
+        if name in self.docks:
+            self.docks[name].setWidget(widget)
+            return self.docks[name]
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name}")
         dock.setWidget(widget)
@@ -156,20 +193,21 @@ class MainWindow(QMainWindow):
             self._stack_right_column(d["inspector"], d["training"], h)
         self.resizeDocks([d["summary"]], [_clamp(h * 0.42, 240, 470)], Qt.Vertical)
         if "training_plots" in d:
-            QTimer.singleShot(0, self._arrange_bottom_row)
-
-    def _arrange_bottom_row(self) -> None:
-        """The summary's share of the bottom row, once the layout has placed both docks:
-        sizes that add up to the row's width are taken as given, others only in part."""
-        summary, plots = self.docks["summary"], self.docks["training_plots"]
-        row = summary.width() + plots.width()
-        width = _clamp(self.width() * 0.29, 360, 560)
-        self.resizeDocks([summary, plots], [width, row - width], Qt.Horizontal)
+            # sizes that add up to the row's width are taken as given, others only in part:
+            # the row runs from the left edge to the right column
+            row = w - d["inspector"].width() - self.style().pixelMetric(
+                QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
+            summary = _clamp(w * 0.29, 360, 560)
+            self.resizeDocks([d["summary"], d["training_plots"]], [summary, row - summary],
+                             Qt.Horizontal)
 
     def _stack_right_column(self, inspector: QDockWidget, training: QDockWidget, h: int) -> None:
         """Inspector over the training settings where both fit (each gets what it needs),
         else the two as tabs, so neither is squeezed into a scroll area."""
-        want = training.widget().sizeHint().height() + 30
+        widget = training.widget()
+        # a reserved dock (see _reserve_plugin_docks) gets the room the settings will need
+        want = (RESERVED_TRAINING_HEIGHT if isinstance(widget, QLabel)
+                else widget.sizeHint().height()) + 30
         tabbed = training in self.tabifiedDockWidgets(inspector)
         if h - want < 480:
             if not tabbed:

@@ -8,11 +8,13 @@ a tab beside the summary) and a "Training plots" dock (live plots), and a Traini
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Generator
 from typing import Any
 
 from convnet_studio.ui.training.qt_compat import guard_refcount_bug
 
-__all__ = ["TrainingController", "install_training"]
+__all__ = ["TrainingController", "install_steps", "install_training"]
 
 
 def install_training(window: Any) -> Any:
@@ -21,25 +23,82 @@ def install_training(window: Any) -> Any:
     Uses ``window.document``, ``window.scene`` (overlay API), ``window.add_dock`` and
     ``window.menus`` when they exist.
     """
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QAction, QKeySequence
-    from PySide6.QtWidgets import QApplication
+    steps = install_steps(window, background=False)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
 
+
+def install_steps(window: Any, background: bool = True) -> Generator[int, None, Any]:
+    """:func:`install_training` in slices, for a window whose event loop must keep running.
+
+    Yields how many milliseconds to wait before the next step (the caller's event loop runs
+    in between); returns the controller. pyqtgraph and the plot modules are imported on a
+    thread (seconds on a busy machine, all of it in module code that makes no Qt object),
+    then each plot is made in a step of its own.
+    """
+    if background:
+        loader = threading.Thread(target=_import_modules, name="training-import", daemon=True)
+        loader.start()
+        while loader.is_alive():
+            yield 20
+    _import_modules()
     from convnet_studio.ui.training.controller import TrainingController
+    from convnet_studio.ui.training.dashboard import TrainingDashboard
+    from PySide6.QtCore import Qt
 
     guard_refcount_bug()
+    dashboard = TrainingDashboard(deferred=True)
+    for _ in dashboard.build():
+        yield 1  # not 0: zero-delay timers run before the posted paints
     controller = TrainingController(window.document, getattr(window, "scene", None),
-                                    parent=window)
+                                    parent=window, dashboard=dashboard)
+    yield 0
+    # The window reserves these docks before its first paint, so filling them resizes
+    # nothing: a canvas that changes size repaints whole, a stall of its own on a big graph.
     right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
-    panel_dock = _dock(window, "training", "Training", controller.panel, right)
-    plots_dock = _dock(window, "training_plots", "Training plots", controller.dashboard, bottom)
-    runs_dock = _dock(window, "runs", "Runs", controller.runs, bottom)
+    docks = [_dock(window, name, title, widget, area) for name, title, widget, area in (
+        ("training", "Training", controller.panel, right),
+        ("runs", "Runs", controller.runs, bottom),
+        ("training_plots", "Training plots", controller.dashboard, bottom))]
+    _wire(window, controller, *docks)
+    return controller
+
+
+def _import_modules() -> None:
+    import convnet_studio.ui.training.controller  # noqa: F401 - pyqtgraph, numpy, the plots
+
+
+def _wire(window: Any, controller: Any, panel_dock: Any, runs_dock: Any, plots_dock: Any
+          ) -> None:
+    """The docks' places, the menu and the signals between the window and the controller."""
+    from PySide6.QtWidgets import QApplication
+
     summary = getattr(window, "docks", {}).get("summary")
-    if summary is not None:
+    if summary is None:
+        window.tabifyDockWidget(plots_dock, runs_dock)
+    elif runs_dock not in window.tabifiedDockWidgets(summary):  # not reserved there
         window.tabifyDockWidget(summary, runs_dock)
         summary.raise_()
-    else:
-        window.tabifyDockWidget(plots_dock, runs_dock)
+    controller.docks = (panel_dock, plots_dock, runs_dock)
+    controller.run_started.connect(runs_dock.raise_)
+    controller.actions = _menu(window, controller)
+    message = getattr(window, "_on_message", None) or window.statusBar().showMessage
+    controller.message.connect(message)
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(controller.shutdown)
+    document = getattr(window, "document", None)
+    if document is not None and hasattr(document, "path_changed"):
+        document.path_changed.connect(controller.refresh_runs)
+
+
+def _menu(window: Any, controller: Any) -> dict[str, Any]:
+    """The Training menu's actions (also reachable as ``controller.actions``)."""
+    from PySide6.QtGui import QAction, QKeySequence
+
     menu = None
     menus = getattr(window, "menus", None)
     if isinstance(menus, dict):
@@ -68,21 +127,9 @@ def install_training(window: Any) -> Any:
     menu.addAction(actions["colour"])
     menu.addAction(actions["clear"])
     menu.addSeparator()
-    menu.addAction(panel_dock.toggleViewAction())
-    menu.addAction(plots_dock.toggleViewAction())
-    menu.addAction(runs_dock.toggleViewAction())
-    controller.actions = actions
-    controller.docks = (panel_dock, plots_dock, runs_dock)
-    controller.run_started.connect(runs_dock.raise_)
-    message = getattr(window, "_on_message", None) or window.statusBar().showMessage
-    controller.message.connect(message)
-    app = QApplication.instance()
-    if app is not None:
-        app.aboutToQuit.connect(controller.shutdown)
-    document = getattr(window, "document", None)
-    if document is not None and hasattr(document, "path_changed"):
-        document.path_changed.connect(controller.refresh_runs)
-    return controller
+    for dock in controller.docks:
+        menu.addAction(dock.toggleViewAction())
+    return actions
 
 
 def _dock(window: Any, name: str, title: str, widget: Any, area: Any) -> Any:

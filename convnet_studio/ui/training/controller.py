@@ -52,6 +52,7 @@ class TrainingController(QObject):
         runs_root: where runs go (default: beside a saved project, else the runs
             workspace; see :mod:`.run_store`).
         python: interpreter for the worker (tests may pass a fake one).
+        dashboard: the plots, if made already (the window builds them in steps).
 
     Signals:
         message(str): a line for the status bar.
@@ -67,14 +68,15 @@ class TrainingController(QObject):
 
     def __init__(self, document: Any, scene: Any = None, runs_root: str | None = None,
                  probe: DeviceProbe | None = None, python: str | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None,
+                 dashboard: TrainingDashboard | None = None) -> None:
         super().__init__(parent)
         self.document = SimpleNamespace(graph=document, path=None) if isinstance(document, Graph) \
             else document
         self.runs_root = runs_root
         self.python = python
         self.panel = RunPanel(probe=probe)
-        self.dashboard = TrainingDashboard()
+        self.dashboard = dashboard or TrainingDashboard()
         self.runs = RunsList()
         self.overlay = GradientOverlay(scene)
         self.colour_live = True

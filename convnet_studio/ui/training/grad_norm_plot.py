@@ -67,7 +67,7 @@ class GradNormPlot(QWidget):
             button.setAutoDefault(False)
             button.clicked.connect(slot)
             buttons.addWidget(button)
-        side = QWidget()
+        side = self._side = QWidget()
         side.setMaximumWidth(155)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
@@ -153,7 +153,10 @@ class GradNormPlot(QWidget):
 
     def refresh(self) -> None:
         run = self.run
-        self.frame.show_data(run is not None and len(run.grad_step) > 0)
+        has_data = run is not None and len(run.grad_step) > 0
+        self.frame.show_data(has_data)
+        if self._side.isHidden() == has_data:  # the layer list only beside a plot
+            self._side.setVisible(has_data)
         if run is None:
             self._total.set(np.empty(0), np.empty(0))
             return
