@@ -4,7 +4,8 @@ Started as ``python fake_worker.py -m convnet_studio.train.worker SPEC --stop-on
 (the training client's command line behind a fake interpreter, see :func:`fake_python`):
 it prints the events a real worker would and writes them to the run's ``metrics.jsonl``,
 in well under a second. Networks whose name starts with "plain" get a plain net's curves;
-a name with "nan" in it ends in a non-finite loss, as a diverging run does.
+a name with "nan" in it ends in a non-finite loss, as a diverging run does; one with
+"slow" in it takes about two seconds.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import os
 import stat
 import sys
+import time
 
 
 def fake_python(folder: str) -> str:
@@ -45,7 +47,12 @@ def main(argv: list[str]) -> int:
         lines.append(ev.encode(event))
     with open(os.path.join(spec["run_dir"], "metrics.jsonl"), "w", encoding="utf-8") as f:
         f.writelines(line + "\n" for line in lines)
-    sys.stdout.writelines(line + "\n" for line in lines)
+    pause = 0.05 if "slow" in name else 0.0
+    for line in lines:
+        sys.stdout.write(line + "\n")
+        if pause and '"step"' in line:
+            sys.stdout.flush()
+            time.sleep(pause)
     sys.stdout.flush()
     return 0
 

@@ -55,6 +55,27 @@ def test_another_document_shows_none_of_the_previous_runs(studio, qtbot) -> None
     assert window.scene.overlays == {}
 
 
+def test_a_run_still_going_trains_on_in_the_background(studio, qtbot) -> None:
+    window, controller = studio
+    window.document.replace_graph(tiny_graph("slow_net"))
+    assert controller.start()
+    live = controller.live
+    wait_for(qtbot, lambda: len(live.grad_step) >= 1)
+    qtbot.wait(300)  # the live colouring ticks
+    assert window.scene.overlays
+    window.files.new()
+    assert controller.running and window.scene.overlays == {}
+    assert "background" in controller.panel.progress.bar.format()
+    assert controller.panel.stop_button.isEnabled()  # it can still be stopped
+    wait_for(qtbot, lambda: live.finished is not None)
+    qtbot.wait(300)
+    assert window.scene.overlays == {} and controller.dashboard.runs == []
+    assert controller.panel.progress.bar.format() == "idle"
+    assert controller.panel.start_button.isEnabled()
+    window.document.replace_graph(tiny_graph("slow_net"))
+    assert [r.info["status"] for r in controller.runs.records] == ["completed"]
+
+
 def test_runs_of_two_networks_overlay_from_the_gui(studio, qtbot) -> None:
     window, controller = studio
     runs = controller.runs
