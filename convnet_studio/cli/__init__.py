@@ -7,16 +7,18 @@ Each subcommand lives beside the code it drives and is imported only when used, 
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
 import sys
 import traceback
+from pathlib import Path
 from typing import Callable
 
 # name -> (module, function adding arguments, function running it, one-line help)
 COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "validate": ("convnet_studio.cli.graph_commands", "add_validate_arguments", "run_validate",
-                 "check a project file; exit 1 and one line per problem if it is invalid"),
+                 "check a project file or preset; exit 1 and one line per problem if it is invalid"),
     "summary": ("convnet_studio.cli.graph_commands", "add_summary_arguments", "run_summary",
                 "per-node table of shapes, parameters and MACs for a project file or preset"),
     "presets": ("convnet_studio.presets.cli", "add_presets_arguments", "run_presets",
@@ -60,20 +62,63 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] != "open" and not argv[0].startswith("-")):
-        return gui_main(argv)
+        return _open(argv[0] if argv else None)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "open":
-        return gui_main([args.source] if args.source else [])
+        return _open(args.source)
     if getattr(args, "_unavailable", None):
         return _fail(f"the '{args.command}' command is not available in this installation")
     module, _add, run, _help = COMMANDS[args.command]
     return _guarded(lambda: getattr(importlib.import_module(module), run)(args))
 
 
+def _open(source: str | None) -> int:
+    # Refuse a typo before any Qt import: the window would hide it (or hang without a display).
+    problem = unknown_word(source) if source else None
+    return _fail(problem) if problem else gui_main([source] if source else [])
+
+
+def unknown_word(word: str) -> str | None:
+    """Why ``convnet-studio WORD`` cannot open ``word`` (naming the nearest name), or None if it can."""
+    from convnet_studio.sources import looks_like_file
+
+    if Path(word).exists():
+        return None
+    if looks_like_file(word):
+        return f"no such file: {word}"
+    from convnet_studio.presets import preset_names
+
+    presets = preset_names()
+    if word in presets:
+        return None
+    nearest = nearest_name(word, [*COMMANDS, "open", *presets])
+    if nearest:
+        kind = "preset" if nearest in presets else "command"
+        return f"{word!r} is neither a command, a file nor a preset; did you mean the {kind} {nearest!r}?"
+    return (f"{word!r} is neither a command, a file nor a preset "
+            "(run 'convnet-studio --help' for the commands, 'convnet-studio presets' for the presets)")
+
+
+def nearest_name(word: str, names: list[str]) -> str | None:
+    """The name ``word`` most likely meant: one it begins (``resnet20`` for ``resnet20_cifar``), else the
+    closest spelling (``trian`` for ``train``), ignoring case and ``-`` for ``_``; None if none is close."""
+    key = word.lower().replace("-", "_")
+    starting = [n for n in names if n.startswith(key)]
+    if starting:
+        return min(starting, key=len)
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
 def gui_main(argv: list[str] | None = None) -> int:
     """Open the studio window, on ``argv[0]`` (a project file or preset) if given."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    from convnet_studio.cli.display_check import display_problem
+
+    problem = display_problem()  # before Qt loads: a missing library would abort the process
+    if problem:
+        return _fail(problem)
     from convnet_studio.ui.app import run_app
 
     return _guarded(lambda: run_app(argv))

@@ -7,26 +7,27 @@ import json
 
 from convnet_studio.cli import CommandError
 from convnet_studio.graph.analysis import Analysis
-from convnet_studio.graph.blocks.arith import fmt_shape
+from convnet_studio.graph.blocks.arith import fmt_bytes, fmt_shape
 from convnet_studio.graph.model import Graph
-from convnet_studio.graph.project_file import load_project
 from convnet_studio.sources import parse_input_size, resolve_source
 
 
 def add_validate_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="project file")
-    parser.add_argument("--input", metavar="C,H,W", help="input size to validate at instead of the file's")
+    parser.add_argument("source", help="project file or preset name")
+    parser.add_argument("--input", metavar="C,H,W", help="input size to validate at instead of the file's or preset's")
+    parser.add_argument("--num-classes", type=int, help="classes, for a preset")
     parser.add_argument("--json", action="store_true", help="print the problems as a JSON list")
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    graph = load_project(args.file)
-    analysis = graph.analyze(_input(args))
+    size = _input(args)
+    graph = resolve_source(args.source, num_classes=args.num_classes, input_size=size)
+    analysis = graph.analyze(size)
     if args.json:
         print(json.dumps([{"node": p.node, "port": p.port, "message": p.message} for p in analysis.problems], indent=1))
     elif analysis.ok:
         total = analysis.total
-        print(f"{args.file}: valid, {len(graph)} nodes, {total.params:,} parameters, {total.macs:,} MACs")
+        print(f"{args.source}: valid, {len(graph)} nodes, {total.params:,} parameters, {total.macs:,} MACs")
     else:
         for problem in analysis.problems:
             print(f"{problem.node or '-'}\t{problem.port or '-'}\t{problem.message}")
@@ -80,9 +81,9 @@ def summary_table(graph: Graph, analysis: Analysis) -> str:
     for name in analysis.order:
         cost = analysis.nodes[name].cost
         rows.append((name, graph.node(name).type, fmt_shape(analysis.output_shape(name)),
-                     f"{cost.params:,}", f"{cost.macs:,}", _bytes(cost.activation_bytes())))
+                     f"{cost.params:,}", f"{cost.macs:,}", fmt_bytes(cost.activation_bytes())))
     total = analysis.total
-    rows.append(("total", "", "", f"{total.params:,}", f"{total.macs:,}", _bytes(total.activation_bytes())))
+    rows.append(("total", "", "", f"{total.params:,}", f"{total.macs:,}", fmt_bytes(total.activation_bytes())))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for i, row in enumerate(rows):
@@ -94,14 +95,6 @@ def summary_table(graph: Graph, analysis: Analysis) -> str:
     for problem in analysis.problems:
         lines.append(f"problem: {problem}")
     return "\n".join(lines)
-
-
-def _bytes(n: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
 
 
 def _input(args: argparse.Namespace):

@@ -131,7 +131,9 @@ def analyze(graph: Graph, input_shape: Shape | None = None) -> Analysis:
     for name in order:
         node = ctx.nodes[name]
         if node.type == "Input" and input_shape is not None:
-            ctx.results[name] = NodeResult({}, {"out": tuple(input_shape)}, Cost())
+            # The image tensor is an activation whichever way its size is given.
+            shape = tuple(input_shape)
+            ctx.results[name] = NodeResult({}, {"out": shape}, Cost(activations=numel(shape)))
             continue
         ctx.results[name] = _analyze_node(ctx, name)
         if node.type == "Input" and not input_shape:

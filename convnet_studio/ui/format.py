@@ -1,8 +1,11 @@
-"""Short human numbers for the canvas and panels: 11.7M params, 1.82G MACs, 3.1 MB."""
+"""Short human numbers for the canvas and panels: 11.7M params, 1.82G MACs, 3.1 MiB."""
 
 from __future__ import annotations
 
-from convnet_studio.graph.blocks.arith import fmt_shape
+# fmt_bytes is the CLI's own, so both print the same bytes the same way.
+from convnet_studio.graph.blocks.arith import fmt_bytes, fmt_shape
+
+__all__ = ["compact_shape", "fmt_bytes", "fmt_cost", "fmt_count", "shape_text"]
 
 
 def fmt_count(n: float) -> str:
@@ -13,15 +16,6 @@ def fmt_count(n: float) -> str:
             value = n / scale
             return f"{value:.3g}{unit}" if value < 100 else f"{value:.0f}{unit}"
     return f"{int(n)}"
-
-
-def fmt_bytes(n: int) -> str:
-    value = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"
 
 
 def fmt_cost(params: int, macs: int) -> str:

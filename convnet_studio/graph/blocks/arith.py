@@ -81,3 +81,13 @@ def fmt_shape(shape: Shape | None) -> str:
     if shape is None:
         return "?"
     return " x ".join(str(d) for d in shape)
+
+
+def fmt_bytes(n: float) -> str:
+    """``2_621_440 -> "2.5 MiB"``: binary units, the one convention of the CLI and the GUI."""
+    value = float(n)
+    for unit in ("B", "KiB", "MiB"):
+        if abs(value) < 1024:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
