@@ -1,25 +1,26 @@
-"""The exceptions that mean "the user's input is wrong" (shown as one sentence, no traceback)."""
+"""The one base of every error whose message is for the user: :class:`UserError`.
+
+Each package raises its own subclasses (``GraphError``, ``ExportError``, ``PresetError``...);
+the command line catches ``UserError`` (and ``OSError``) in one place, ``convnet_studio.cli``,
+and prints the message as one sentence with exit status 2, never a traceback. This module
+imports nothing, so every layer can use it.
+"""
 
 from __future__ import annotations
 
 import sys
 
+PROGRAM = "convnet-studio"
 
-def user_errors() -> tuple[type[BaseException], ...]:
-    """Error types whose message is meant for the user, from the packages already loaded."""
-    from convnet_studio.cli import CommandError
-    from convnet_studio.graph.model import GraphError
-    from convnet_studio.graph.params import ParamError
-    from convnet_studio.graph.project_file import ProjectFileError
-    from convnet_studio.sources import SourceError
 
-    errors: list[type[BaseException]] = [CommandError, GraphError, ParamError, ProjectFileError, SourceError, OSError]
-    compiler = sys.modules.get("convnet_studio.compile.compiler")
-    if compiler is not None:
-        errors.append(compiler.CompileError)
-    for module_name in ("convnet_studio.train.errors", "convnet_studio.codegen.errors", "convnet_studio.presets.errors"):
-        module = sys.modules.get(module_name)
-        for value in vars(module).values() if module else ():
-            if isinstance(value, type) and issubclass(value, Exception) and value.__module__ == module_name:
-                errors.append(value)
-    return tuple(errors)
+class UserError(Exception):
+    """Something the user can fix: the message says what, naming the node, field or file."""
+
+
+class CommandError(UserError):
+    """A command-line argument that cannot work (a bad output suffix, a missing source)."""
+
+
+def print_error(message: str) -> None:
+    """The command line's one format for an error: ``convnet-studio: error: <message>``."""
+    print(f"{PROGRAM}: error: {message}", file=sys.stderr)

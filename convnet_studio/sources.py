@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from convnet_studio.errors import UserError
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.project_file import ProjectFileError, load_project
 
 
-class SourceError(ValueError):
+class SourceError(UserError, ValueError):
     """Neither a readable project file nor a known preset."""
 
 

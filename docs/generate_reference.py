@@ -9,8 +9,8 @@ writes, or when cli.md lacks a subcommand or an option (help wording may lag a l
 Pages: every block of the registry (parameters, ports, shape rule, cost rule, a worked example
 computed by the shape and cost rules themselves, and a composite's expansion), every preset with
 its size, and the command line's ``--help`` for every subcommand. The shape and cost rules in
-words are kept in the tables below, beside the formulas they describe; a test fails when a block
-is registered without them.
+words are the block specs' ``shape_doc`` and ``cost_doc``, beside the formulas they describe; a
+primitive's PyTorch form is its torch entry (compile/layers.py), printed as exported code does.
 """
 
 from __future__ import annotations
@@ -30,91 +30,6 @@ if str(ROOT) not in sys.path:
 from convnet_studio.graph import Graph, list_blocks
 from convnet_studio.graph.blocks.arith import fmt_shape
 
-CONV_SIZE = "H' = floor((H + 2*padding - dilation*(kernel - 1) - 1) / stride) + 1, the same for W"
-# block type -> (shape rule, cost rule), in words. Composites take both from their expansion.
-RULES: dict[str, tuple[str, str]] = {
-    "Input": ("Output is channels x height x width; there is no input.", "None."),
-    "Output": ("Passes its input through; its shape is the network's output shape.", "None."),
-    "Conv2d": (
-        (
-            f"Output has out_channels channels; {CONV_SIZE}. padding='same' keeps H and W "
-            "(stride 1 only), 'valid' means 0. Input channels must divide by groups, and equal "
-            "in_channels when that is set."
-        ),
-        (
-            "Parameters: out_channels x (C_in / groups) x kh x kw, plus out_channels for the bias. "
-            "MACs: every output element costs (C_in / groups) x kh x kw, so "
-            "C_out x H' x W' x (C_in / groups) x kh x kw."
-        ),
-    ),
-    "BatchNorm2d": (
-        "Same shape as its input.",
-        (
-            "Parameters: 2 x C (scale and shift) when affine; the running mean and variance are "
-            "buffers, not parameters. MACs: counted as 0."
-        ),
-    ),
-    "Linear": (
-        (
-            "Input must be a vector (put a Flatten or a global pool before it); output is "
-            "out_features."
-        ),
-        (
-            "Parameters: in_features x out_features, plus out_features for the bias. MACs: "
-            "in_features x out_features."
-        ),
-    ),
-    "Dropout": ("Same shape as its input.", "None (MACs counted as 0)."),
-    "Flatten": ("C x H x W becomes one vector of C*H*W features.", "None."),
-    "MaxPool2d": (
-        (
-            f"Channels unchanged; {CONV_SIZE}, stride defaulting to the window; with ceil_mode the "
-            "division rounds up, but a window starting in the right padding is dropped, as PyTorch "
-            "does. Padding may be at most half the window."
-        ),
-        "No parameters; MACs counted as 0.",
-    ),
-    "AvgPool2d": (
-        f"Channels unchanged; {CONV_SIZE} (no dilation), with ceil_mode as for MaxPool2d.",
-        "No parameters; MACs counted as 0.",
-    ),
-    "AdaptiveAvgPool2d": (
-        "C x output_size, whatever the input's H and W.",
-        "No parameters; MACs counted as 0.",
-    ),
-    "GlobalAvgPool": ("C x H x W becomes C x 1 x 1.", "No parameters; MACs counted as 0."),
-    "Add": (
-        (
-            "All inputs must have the same shape, which is the output's. Where they differ the "
-            "studio offers a projection shortcut (a 1x1 conv + BatchNorm, or option A)."
-        ),
-        "No parameters; MACs counted as 0.",
-    ),
-    "Concat": (
-        "Inputs must agree in H and W; output channels are the sum of the inputs' channels.",
-        "No parameters; MACs counted as 0.",
-    ),
-    "ShortcutA": (
-        (
-            "out_channels x ceil(H / stride) x ceil(W / stride): subsample, then zero-pad the "
-            "channels; out_channels must not be fewer than the input's."
-        ),
-        "No parameters and no MACs: this is why option A is free.",
-    ),
-    "Identity": ("Same shape as its input.", "None."),
-}
-ACTIVATION_RULE = ("Same shape as its input (element-wise).", "No parameters; MACs counted as 0.")
-for _name in (
-    "ReLU",
-    "LeakyReLU",
-    "GELU",
-    "SiLU",
-    "Sigmoid",
-    "Tanh",
-    "Hardswish",
-    "LocalResponseNorm",
-):
-    RULES[_name] = ACTIVATION_RULE
 COMPOSITE_RULE = (
     (
         "Those of its expansion below: the studio expands the block into primitives and infers "
@@ -157,6 +72,31 @@ def block_example(spec) -> tuple[str, str, int, int]:
     shown_in = " + ".join(fmt_shape(s) for s in ins) if ins else "-"
     shown_out = ", ".join(fmt_shape(s) for s in outs) if outs else "-"
     return shown_in, shown_out, params_count, macs
+
+
+def torch_line(spec) -> str:
+    """The primitive's torch entry at the example input, as exported code writes it."""
+    from convnet_studio.codegen.calls import call_text, primitive_call
+    from convnet_studio.codegen.body import Row
+    from convnet_studio.compile.layers import TORCH
+
+    entry = TORCH.get(spec.type)
+    if entry is None:
+        return ""
+    if entry.passthrough:
+        return "nothing: the output is the input."
+    params = spec.resolve_params({})
+    ins = tuple(EXAMPLE_INPUT.get(spec.type, (64, 56, 56)) for _ in spec.input_ports(params))
+    forms = []
+    if entry.module is not None:
+        row = Row("x", spec.type, params, ["@"] * len(ins), ins, ins[0])
+        forms.append(f"`{call_text(primitive_call(row))}`")
+        if not entry.module_is_torch():
+            forms[-1] += " (a class the exported file defines)"
+    if entry.op is not None:
+        names = ["x"] if len(ins) == 1 else [f"x{i}" for i in range(len(ins))]
+        forms.append(f"`{entry.op.source(names)}` in `forward`")
+    return ", or ".join(forms) + "."
 
 
 def expansion_lines(spec) -> list[str]:
@@ -216,7 +156,7 @@ def blocks_page() -> str:
 
 
 def block_section(spec) -> list[str]:
-    shape_rule, cost_rule = COMPOSITE_RULE if spec.is_composite else RULES[spec.type]
+    shape_rule, cost_rule = COMPOSITE_RULE if spec.is_composite else (spec.shape_doc, spec.cost_doc)
     ports = spec.input_ports(spec.resolve_params({}))
     inputs = ", ".join(f"`{p}`" for p in ports) or "none"
     if callable(spec.inputs):
@@ -227,6 +167,9 @@ def block_section(spec) -> list[str]:
     lines = ["", f"### {spec.type}", "", spec.description, ""]
     lines += [f"- Kind: {kind}.", f"- Inputs: {inputs}. Outputs: {outputs}."]
     lines += [f"- Shape rule: {shape_rule}", f"- Cost rule: {cost_rule}"]
+    torch_form = torch_line(spec)
+    if torch_form:
+        lines.append(f"- In PyTorch: {torch_form}")
     lines += [
         f"- Example at the defaults: {shown_in} -> {shown_out}, {params:,} parameters, {macs:,} MACs.",
         "",

@@ -22,11 +22,11 @@ def generator():
     return module
 
 
-def test_every_primitive_has_its_rules_in_words(generator) -> None:
+def test_every_primitive_has_its_rules_in_words() -> None:
     missing = [
-        s.type for s in list_blocks() if not s.is_composite and s.type not in generator.RULES
+        s.type for s in list_blocks() if not s.is_composite and not (s.shape_doc and s.cost_doc)
     ]
-    assert not missing, f"add shape and cost rules for {missing} to docs/generate_reference.py"
+    assert not missing, f"give {missing} a shape_doc and a cost_doc in its register_block"
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,10 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
+from convnet_studio.errors import CommandError, UserError, print_error
+
+__all__ = ["COMMANDS", "CommandError", "build_parser", "gui_main", "main"]
+
 # name -> (module, function adding arguments, function running it, one-line help)
 COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "validate": ("convnet_studio.cli.graph_commands", "add_validate_arguments", "run_validate",
@@ -32,10 +36,6 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "render": ("convnet_studio.ui.render", "add_render_arguments", "run_render",
                "draw a graph to PNG or SVG without opening a window"),
 }
-
-
-class CommandError(Exception):
-    """An error to show the user as one sentence (exit code 2)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -125,8 +125,6 @@ def gui_main(argv: list[str] | None = None) -> int:
 
 
 def _guarded(run: Callable[[], int | None]) -> int:
-    from convnet_studio.errors import user_errors
-
     try:
         return int(run() or 0)
     except KeyboardInterrupt:
@@ -136,7 +134,7 @@ def _guarded(run: Callable[[], int | None]) -> int:
         # stdout at /dev/null so the interpreter's final flush does not complain again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except user_errors() as exc:
+    except (UserError, OSError) as exc:  # the one place user-facing errors are reported
         return _fail(str(exc))
     except Exception as exc:  # an internal error: still one sentence unless debugging
         if os.environ.get("CONVNET_STUDIO_DEBUG"):
@@ -145,5 +143,5 @@ def _guarded(run: Callable[[], int | None]) -> int:
 
 
 def _fail(message: str, code: int = 2) -> int:
-    print(f"convnet-studio: error: {message}", file=sys.stderr)
+    print_error(message)
     return code

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from convnet_studio.cli import CommandError
+from convnet_studio.errors import CommandError
 from convnet_studio.graph.analysis import Analysis
 from convnet_studio.graph.blocks.arith import fmt_bytes, fmt_shape
 from convnet_studio.graph.model import Graph

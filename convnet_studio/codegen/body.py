@@ -13,17 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
+from convnet_studio.compile.layers import TORCH, may_overwrite
 from convnet_studio.graph.analysis import Analysis, infer_subgraph
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.params import pair
 from convnet_studio.graph.registry import Params, Shape, get_block
 
 INPUT = "@"  # the body's input, as a row reference
-OPS = frozenset({"Add", "Concat", "Flatten"})
-# As in the compiler: a ReLU may work in place when it is its producer's only reader and the
-# producer's backward does not need its own output.
-_INPLACE_SAFE = {"Conv2d", "BatchNorm2d", "Add", "Linear", "Concat"}
-_INPLACE_TYPES = {"ReLU", "LeakyReLU"}
 
 
 @dataclass
@@ -41,6 +37,17 @@ class Row:
     @property
     def is_composite(self) -> bool:
         return get_block(self.type).is_composite
+
+    @property
+    def has_op(self) -> bool:
+        """It can be written as an operator in ``forward`` (Add, Concat, Flatten)."""
+        entry = TORCH.get(self.type)
+        return entry is not None and entry.op is not None
+
+    @property
+    def op_only(self) -> bool:
+        """An operator with no module form (Add, Concat): nothing to declare in ``__init__``."""
+        return self.has_op and TORCH[self.type].module is None
 
 
 @dataclass
@@ -138,7 +145,7 @@ def _drop_identities(body: Body) -> Body:
     rows = []
     for row in body.rows:
         refs = [alias.get(r, r) for r in row.refs]
-        if row.type == "Identity":
+        if row.type in TORCH and TORCH[row.type].passthrough:
             alias[row.name] = refs[0]
         else:
             rows.append(replace(row, refs=refs))
@@ -162,9 +169,9 @@ def _finish(body: Body) -> Body:
     types = {row.name: row.type for row in body.rows}
     for row in body.rows:
         src = row.refs[0] if len(row.refs) == 1 else INPUT
-        row.inplace = (
-            row.type in _INPLACE_TYPES and readers[src] == 1 and types.get(src) in _INPLACE_SAFE
-        )
+        # As in the compiler: in place where it is its producer's only reader.
+        entry = TORCH.get(row.type)
+        row.inplace = bool(entry and entry.inplace) and readers[src] == 1 and may_overwrite(types.get(src))
     return body
 
 

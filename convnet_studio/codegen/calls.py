@@ -1,8 +1,8 @@
-"""How each primitive block is written in PyTorch: its ``nn`` constructor or its operator.
+"""How a row is written in PyTorch: a :class:`Call` of its constructor, or its operator.
 
-A constructor is a :class:`Call` whose arguments carry their values and PyTorch's defaults,
-so the printer leaves out what PyTorch would do anyway (``nn.Conv2d(64, 64, 3, padding=1,
-bias=False)``), as a person would write it.
+Both come from the torch table (compile/layers.py). A call's arguments carry their values and
+PyTorch's defaults, so the printer leaves out what PyTorch would do anyway
+(``nn.Conv2d(64, 64, 3, padding=1, bias=False)``), as a person would write it.
 """
 
 from __future__ import annotations
@@ -10,40 +10,18 @@ from __future__ import annotations
 import json
 import keyword
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from convnet_studio.codegen.body import Row
-from convnet_studio.graph.params import pair
+from convnet_studio.compile.layers import MISSING, TORCH, Arg, build_args, class_source, norm
 
-MISSING: Any = object()  # an argument with no default is always written
-
-
-@dataclass(frozen=True)
-class Arg:
-    """One constructor argument; ``positional`` ones are written without their name."""
-
-    name: str
-    value: Any
-    default: Any = MISSING
-    positional: bool = False
-
-
-def _pos(name: str, value: Any) -> Arg:
-    return Arg(name, value, positional=True)
+__all__ = ["MISSING", "Arg", "Call", "norm", "literal", "primitive_call", "op_expression"]
 
 
 @dataclass(frozen=True)
 class Call:
     func: str
     args: tuple[Arg, ...] = field(default_factory=tuple)
-
-
-def norm(value: Any) -> Any:
-    """JSON values as Python writes them: square pairs as one int, other lists as tuples."""
-    if isinstance(value, (list, tuple)):
-        a, b = pair(value)
-        return a if a == b else (a, b)
-    return value
 
 
 def literal(value: Any) -> str:
@@ -55,115 +33,67 @@ def literal(value: Any) -> str:
     return repr(value)
 
 
-def _stride(params: dict[str, Any]) -> Any:
-    # The studio's stride 0 means "the window size", which is PyTorch's None.
-    return None if pair(params["stride"]) == (0, 0) else norm(params["stride"])
-
-
 def primitive_call(row: Row) -> Call:
-    """The ``nn`` constructor for a primitive row (Flatten as ``nn.Flatten()`` in a Sequential)."""
-    p, t = row.params, row.type
-    c = row.in_shapes[0][0] if row.in_shapes else 0
-    if t == "Conv2d":
-        padding = p["padding"] if isinstance(p["padding"], str) else norm(p["padding"])
-        return Call(
-            "nn.Conv2d",
-            (
-                _pos("in_channels", c),
-                _pos("out_channels", p["out_channels"]),
-                _pos("kernel_size", norm(p["kernel_size"])),
-                Arg("stride", norm(p["stride"]), 1),
-                Arg("padding", padding, 0),
-                Arg("dilation", norm(p["dilation"]), 1),
-                Arg("groups", p["groups"], 1),
-                Arg("bias", p["bias"], True),
-            ),
-        )
-    if t == "BatchNorm2d":
-        return Call(
-            "nn.BatchNorm2d",
-            (
-                _pos("num_features", c),
-                Arg("eps", p["eps"], 1e-5),
-                Arg("momentum", p["momentum"], 0.1),
-                Arg("affine", p["affine"], True),
-            ),
-        )
-    if t == "LocalResponseNorm":
-        return Call(
-            "nn.LocalResponseNorm",
-            (
-                _pos("size", p["size"]),
-                Arg("alpha", p["alpha"], 1e-4),
-                Arg("beta", p["beta"], 0.75),
-                Arg("k", p["k"], 1.0),
-            ),
-        )
-    if t in ("ReLU", "LeakyReLU"):
-        slope = (Arg("negative_slope", p["negative_slope"], 0.01),) if t == "LeakyReLU" else ()
-        return Call(f"nn.{t}", slope + (Arg("inplace", row.inplace, False),))
-    if t == "Dropout":
-        return Call("nn.Dropout", (Arg("p", p["p"], 0.5),))
-    if t in ("MaxPool2d", "AvgPool2d"):
-        return _pool_call(row)
-    if t == "AdaptiveAvgPool2d":
-        return Call("nn.AdaptiveAvgPool2d", (_pos("output_size", pair(p["output_size"])),))
-    if t == "GlobalAvgPool":
-        return Call("nn.AdaptiveAvgPool2d", (_pos("output_size", (1, 1)),))
-    if t == "Linear":
-        out = _pos("out_features", p["out_features"])
-        return Call("nn.Linear", (_pos("in_features", c), out, Arg("bias", p["bias"], True)))
-    if t == "ShortcutA":
-        out = _pos("out_channels", p["out_channels"])
-        return Call("ShortcutA", (_pos("in_channels", c), out, _pos("stride", p["stride"])))
-    if t == "Flatten":
-        return Call("nn.Flatten")
-    if t in ("GELU", "SiLU", "Sigmoid", "Tanh", "Hardswish"):
-        return Call(f"nn.{t}")
-    raise ValueError(f"no PyTorch module for block type {t!r}")
-
-
-def _pool_call(row: Row) -> Call:
-    p = row.params
-    args = [
-        _pos("kernel_size", norm(p["kernel_size"])),
-        Arg("stride", _stride(p), None),
-        Arg("padding", norm(p["padding"]), 0),
-    ]
-    if row.type == "MaxPool2d":
-        args.append(Arg("dilation", norm(p["dilation"]), 1))
-    args.append(Arg("ceil_mode", p["ceil_mode"], False))
-    if row.type == "AvgPool2d":
-        args.append(Arg("count_include_pad", p["count_include_pad"], True))
-    return Call(f"nn.{row.type}", tuple(args))
+    """The constructor of a primitive row, from its torch entry (``nn.Conv2d(3, 64, 7, ...)``)."""
+    entry = TORCH[row.type]
+    if entry.module is None:
+        raise ValueError(f"{row.type} is an operator, not a module")
+    args = build_args(row.type, row.params, row.in_shapes, row.inplace)
+    return Call(entry.written_name(), args)
 
 
 def op_expression(row: Row, inputs: list[str]) -> str:
     """The expression of a stateless row (Add, Concat, Flatten) on the given variables."""
-    if row.type == "Add":
-        return " + ".join(inputs)
-    if row.type == "Concat":
-        return f"torch.cat([{', '.join(inputs)}], dim=1)"
-    if row.type == "Flatten":
-        return f"torch.flatten({inputs[0]}, 1)"
-    raise ValueError(f"{row.type} is not an operator")
+    op = TORCH[row.type].op
+    if op is None:
+        raise ValueError(f"{row.type} is not an operator")
+    return op.source(inputs)
+
+
+def helper_classes(types: set[str]) -> dict[str, str]:
+    """Name -> source of each class outside torch.nn that rows of ``types`` construct.
+
+    The source is the studio's own class (compile/modules.py), so the exported file runs the
+    same code as the compiled model.
+    """
+    found = {}
+    for type_name in sorted(types):
+        entry = TORCH.get(type_name)
+        if entry is not None and entry.module is not None and not entry.module_is_torch():
+            found[entry.written_name()] = class_source(entry.module)
+    return found
+
+
+def helper_names() -> set[str]:
+    """Every class name :func:`helper_classes` may define (a model class must not take one)."""
+    return {e.written_name() for e in TORCH.values() if e.module and not e.module_is_torch()}
+
+
+def arg_texts(call: Call, render: Callable[[int, Arg], str | None]) -> list[str]:
+    """Argument texts: positional ones always, keywords only where they differ from the default."""
+    texts: list[str] = []
+    named = False  # once one argument is named, the rest must be too
+    for i, arg in enumerate(call.args):
+        text = render(i, arg)
+        if text is None:
+            continue
+        named = named or not arg.positional
+        texts.append(f"{arg.name}={text}" if named else text)
+    return texts
+
+
+def value_text(i: int, arg: Arg) -> str | None:
+    """An argument's value as source, or None where it equals PyTorch's default."""
+    if not arg.positional and arg.default is not MISSING and arg.value == arg.default:
+        return None
+    return literal(arg.value)
+
+
+def call_text(call: Call) -> str:
+    """``nn.Conv2d(64, 64, 3, padding=1)``, as exported code writes it."""
+    return f"{call.func}({', '.join(arg_texts(call, value_text))})"
 
 
 def is_identifier(text: str) -> bool:
     return text.isidentifier() and not keyword.iskeyword(text)
 
-
-SHORTCUT_A_SOURCE = '''
-class ShortcutA(nn.Module):
-    """The ResNet paper's option A shortcut: subsample by stride, zero-pad the new channels."""
-
-    def __init__(self, in_channels: int, out_channels: int, stride: int) -> None:
-        super().__init__()
-        self.stride = stride
-        self.pad_before = (out_channels - in_channels) // 2
-        self.pad_after = out_channels - in_channels - self.pad_before
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x[:, :, :: self.stride, :: self.stride]
-        return F.pad(x, (0, 0, 0, 0, self.pad_before, self.pad_after))
-'''

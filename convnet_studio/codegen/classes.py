@@ -91,7 +91,7 @@ class BlockClasses:
         return slots
 
     def row_call(self, row: Row) -> Call | None:
-        if row.type in ("Add", "Concat"):
+        if row.op_only:
             return None
         return self.call_or_none(row) if row.is_composite else primitive_call(row)
 

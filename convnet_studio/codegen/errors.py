@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from convnet_studio.errors import UserError
 
-class ExportError(Exception):
+
+class ExportError(UserError):
     """Something about an export the user can fix: an invalid graph, a bad path or checkpoint."""
 
 

@@ -13,11 +13,20 @@ import sys
 import textwrap
 
 from convnet_studio.codegen.body import INPUT, Body, Row, body_from_graph
-from convnet_studio.codegen.calls import MISSING, SHORTCUT_A_SOURCE, Arg, Call, literal
+from convnet_studio.codegen.calls import (
+    MISSING,
+    Arg,
+    arg_texts,
+    helper_classes,
+    helper_names,
+    literal,
+    value_text,
+)
 from convnet_studio.codegen.classes import BlockClass, BlockClasses
 from convnet_studio.codegen.errors import InvalidGraphError
 from convnet_studio.codegen.render import WIDTH, ClassSource, render_class
 from convnet_studio.codegen.shapes import concrete
+from convnet_studio.codegen.text import checked_class_name, class_name_from, doc_text
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.registry import Shape, get_block
 
@@ -62,25 +71,24 @@ def generate_python(
     if not analysis.ok:
         more = f" (and {len(analysis.problems) - 1} more)" if len(analysis.problems) > 1 else ""
         raise InvalidGraphError(f"the graph cannot be exported: {analysis.problems[0]}{more}")
+    if class_name is not None:
+        try:
+            checked_class_name(class_name)
+        except ValueError as exc:
+            raise InvalidGraphError(str(exc)) from None
     body = body_from_graph(graph, analysis)
     blocks = BlockClasses(body)
-    taken = {cls.name for cls in blocks.ordered()} | {"ShortcutA"}
-    name = _unique(class_name or camel_case(graph.name), taken)
+    taken = {cls.name for cls in blocks.ordered()} | helper_names()
+    name = _unique(class_name or class_name_from(graph.name), taken)
     head = _head_slot(body, blocks)
     num_classes = blocks.row_call(head[0]).args[head[1]].value if head else None
     parts = [_docstring(graph, body, name, num_classes, weights_file), _imports(body, blocks)]
-    if _uses_shortcut_a(body, blocks):
-        parts.append(SHORTCUT_A_SOURCE.strip("\n") + "\n")
+    parts += [source.strip("\n") + "\n" for source in _helpers(body, blocks).values()]
     parts += [render_class(_block_source(cls, blocks)) for cls in blocks.ordered()]
     parts.append(render_class(_model_source(graph, body, blocks, name, head)))
     parts.append(_builder(name, num_classes))
+    parts.append(_script(body.in_shape))
     return format_source("\n\n".join(p.rstrip("\n") + "\n" for p in parts))
-
-
-def camel_case(text: str) -> str:
-    words = "".join(c if c.isalnum() else " " for c in text).split()
-    name = "".join(w[:1].upper() + w[1:] for w in words) or "Network"
-    return name if name[0].isalpha() else "Net" + name
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -110,7 +118,7 @@ def _docstring(
 ) -> str:
     out = concrete(body.shape_of(body.output))
     lines = [
-        f'"""{graph.name}, exported from ConvNet Studio.',
+        f"{str(graph.name).replace(chr(10), ' ')}, exported from ConvNet Studio.",
         "",
         f"Input: N x {' x '.join(map(str, body.in_shape))} images; output: {out}. Needs only PyTorch.",
     ]
@@ -121,20 +129,21 @@ def _docstring(
             "Load the trained weights saved beside this file:",
             "",
             f"    model = build_model({arg})",
-            f'    model.load_state_dict(torch.load("{weights}", weights_only=True))',
+            f"    model.load_state_dict(torch.load({literal(weights)}, weights_only=True))",
             "    model.eval()",
         ]
-    return "\n".join(lines + ['"""'])
+    return '"""' + doc_text("\n".join(lines), newlines=True) + '\n"""'
 
 
 def _imports(body: Body, blocks: BlockClasses) -> str:
-    functional = "import torch.nn.functional as F\n" if _uses_shortcut_a(body, blocks) else ""
+    # The helper classes (compile/modules.py) write torch.nn.functional as F.
+    functional = "import torch.nn.functional as F\n" if _helpers(body, blocks) else ""
     return f"import torch\n{functional}from torch import nn\n"
 
 
-def _uses_shortcut_a(body: Body, blocks: BlockClasses) -> bool:
+def _helpers(body: Body, blocks: BlockClasses) -> dict[str, str]:
     bodies = [body] + [cls.body for cls in blocks.ordered()]
-    return any(row.type == "ShortcutA" for b in bodies for row in b.rows)
+    return helper_classes({row.type for b in bodies for row in b.rows})
 
 
 def _head_slot(body: Body, blocks: BlockClasses) -> tuple[Row, int] | None:
@@ -153,19 +162,6 @@ def _head_slot(body: Body, blocks: BlockClasses) -> tuple[Row, int] | None:
     return None
 
 
-def _args(call: Call, render) -> list[str]:
-    """Argument texts: positional ones always, keywords only where they differ from the default."""
-    texts: list[str] = []
-    named = False  # once one argument is named, the rest must be too
-    for i, arg in enumerate(call.args):
-        text = render(i, arg)
-        if text is None:
-            continue
-        named = named or not arg.positional
-        texts.append(f"{arg.name}={text}" if named else text)
-    return texts
-
-
 def _model_source(graph: Graph, body: Body, blocks: BlockClasses, name: str, head) -> ClassSource:
     def call_parts(row: Row) -> tuple[str, list[str]]:
         call = blocks.row_call(row)
@@ -174,11 +170,9 @@ def _model_source(graph: Graph, body: Body, blocks: BlockClasses, name: str, hea
         def render(i: int, arg: Arg) -> str | None:
             if head and row is head[0] and i == head[1]:
                 return "num_classes"
-            if not arg.positional and arg.default is not MISSING and arg.value == arg.default:
-                return None
-            return literal(arg.value)
+            return value_text(i, arg)
 
-        return call.func, _args(call, render)
+        return call.func, arg_texts(call, render)
 
     shapes = {INPUT: concrete(body.in_shape)} | {
         row.name: concrete(row.out_shape) for row in body.rows
@@ -190,7 +184,7 @@ def _model_source(graph: Graph, body: Body, blocks: BlockClasses, name: str, hea
         if head
         else []
     )
-    doc = _wrap_doc(graph.meta.get("description") or f"The {graph.name} network.")
+    doc = _wrap_doc(str(graph.meta.get("description") or f"The {graph.name} network."))
     return ClassSource(name, doc, signature, body, call_parts, shapes.__getitem__, init_tail=_INIT)
 
 
@@ -206,7 +200,7 @@ def _block_source(cls: BlockClass, blocks: BlockClasses) -> ClassSource:
                 return None
             return expr.render()
 
-        return call.func, _args(call, render)
+        return call.func, arg_texts(call, render)
 
     signature = []
     for p in cls.params:
@@ -221,8 +215,10 @@ def _block_source(cls: BlockClass, blocks: BlockClasses) -> ClassSource:
 
 def _wrap_doc(text: str) -> str:
     # Short enough that ruff format, which joins one-line docstrings, keeps them under WIDTH.
+    # Escaped after wrapping, so that no line break falls inside an escape.
     lines = textwrap.wrap(text, WIDTH - 12)
-    return lines[0] if len(lines) == 1 else "\n    ".join(lines) + "\n    "
+    doc = doc_text("\n".join(lines), newlines=True).replace("\n", "\n    ")
+    return doc if len(lines) <= 1 else doc + "\n    "
 
 
 def _builder(name: str, num_classes: int | None) -> str:
@@ -233,3 +229,26 @@ def _builder(name: str, num_classes: int | None) -> str:
         f'    """A new {name} with freshly initialised weights."""\n'
         f"    return {name}(num_classes=num_classes)\n"
     )
+
+
+def _script(in_shape: Shape) -> str:
+    """``python net.py`` builds the model, prints its parameters and one forward pass's shapes."""
+    size = ", ".join(str(int(d)) for d in (1, *in_shape))
+    return f"""def main() -> None:
+    \"\"\"Build the network, print its parameters and the output shape for one random input.\"\"\"
+    model = build_model().eval()
+    print(f"{{'member':<28}} {{'type':<20}} {{'parameters':>12}}")
+    for name, module in model.named_children():
+        count = sum(p.numel() for p in module.parameters())
+        print(f"{{name:<28}} {{type(module).__name__:<20}} {{count:>12,}}")
+    total = sum(p.numel() for p in model.parameters())
+    print(f"{{'total':<49}} {{total:>12,}} parameters")
+    x = torch.randn({size})
+    with torch.no_grad():
+        y = model(x)
+    print(f"forward: input {{tuple(x.shape)}} -> output {{tuple(y.shape)}}")
+
+
+if __name__ == "__main__":
+    main()
+"""

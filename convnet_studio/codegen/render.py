@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from convnet_studio.codegen.body import INPUT, Body, Row
-from convnet_studio.codegen.calls import is_identifier, op_expression
+from convnet_studio.codegen.calls import is_identifier, literal, op_expression
 from convnet_studio.codegen.tree import (
     Container,
     Leaf,
@@ -90,7 +90,7 @@ def render_class(src: ClassSource) -> str:
         elif is_identifier(member):
             lines.append(f"        self.{member} = {text}")
         else:  # an inner name such as "0" is no attribute name
-            lines.append(f'        self.add_module("{member}", {text})')
+            lines.append(f"        self.add_module({literal(member)}, {text})")
     lines += src.init_tail
     lines += ["", "    def forward(self, x: torch.Tensor) -> torch.Tensor:"]
     lines += [f"        {line}" if line else "" for line in _forward(src, tree)]
@@ -110,7 +110,8 @@ def _declaration(node: TreeNode, call_parts, used: int) -> str:
         items = [_declaration(child, call_parts, 12) for child in node.children.values()]
         return wrap("nn.Sequential(", items, ")", used, force=len(items) > 1)
     items = [
-        f'"{key}": {_declaration(child, call_parts, 12)}' for key, child in node.children.items()
+        f"{literal(key)}: {_declaration(child, call_parts, 12)}"
+        for key, child in node.children.items()
     ]
     return wrap("nn.ModuleDict({", items, "})", used, force=True)
 

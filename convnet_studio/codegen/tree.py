@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from convnet_studio.codegen.body import Body, Row
-from convnet_studio.codegen.calls import is_identifier
+from convnet_studio.codegen.calls import is_identifier, literal
 
 # ModuleDict methods: a key spelled like one must be reached with ["key"].
 _DICT_METHODS = {"keys", "items", "values", "pop", "update", "clear"}
@@ -38,8 +38,10 @@ TreeNode = Union[Leaf, Container]  # noqa: UP007  (a runtime alias: py3.10 needs
 def build_tree(body: Body) -> Container:
     """The container tree of ``body``'s modules (Add and Concat rows have none)."""
     root = Container("")
+    operators: set[str] = set()  # rows written as expressions, with no module of their own
     for row in body.rows:
-        if row.type in ("Add", "Concat") or (row.type == "Flatten" and "." not in row.name):
+        if row.op_only or (row.has_op and "." not in row.name):
+            operators.add(row.name)
             continue
         parts = row.name.split(".")
         node = root
@@ -48,14 +50,14 @@ def build_tree(body: Body) -> Container:
             assert isinstance(child, Container)
             node = child
         node.children[parts[-1]] = Leaf(row)
-    _settle(root, body.readers())
+    _settle(root, body.readers(), operators)
     return root
 
 
-def _settle(container: Container, readers: Counter[str]) -> None:
+def _settle(container: Container, readers: Counter[str], operators: set[str]) -> None:
     for key, child in list(container.children.items()):
         if isinstance(child, Container):
-            _settle(child, readers)
+            _settle(child, readers, operators)
             if not child.children:
                 del container.children[key]
     keys = list(container.children)
@@ -65,9 +67,14 @@ def _settle(container: Container, readers: Counter[str]) -> None:
     elif container.path:
         # Outside a Sequential, Flatten is written as torch.flatten(x, 1), not declared.
         for key, child in list(container.children.items()):
-            if isinstance(child, Leaf) and child.row.type == "Flatten":
+            if isinstance(child, Leaf) and child.row.has_op:
                 del container.children[key]
-    container.callable = container.sequential and _is_chain(container, readers)
+                operators.add(child.row.name)
+    # One call stands for the whole container only if no operator row lives under its name
+    # (``features.1`` a Concat after ``features.0``): that row needs a statement of its own.
+    inside = container.path + "."
+    covers_all = not any(name.startswith(inside) for name in operators)
+    container.callable = container.sequential and covers_all and _is_chain(container, readers)
 
 
 def _int_key(key: str) -> tuple[int, str]:
@@ -119,7 +126,7 @@ def unit_of(root: Container, row: Row) -> TreeNode | None:
 def access(root: Container, path: str) -> str:
     """``self.layer1[0].conv1``-style access to the module at ``path``."""
     parts = path.split(".")
-    text = f"self.{parts[0]}" if is_identifier(parts[0]) else f'getattr(self, "{parts[0]}")'
+    text = f"self.{parts[0]}" if is_identifier(parts[0]) else f"getattr(self, {literal(parts[0])})"
     node = root.children[parts[0]]
     for part in parts[1:]:
         assert isinstance(node, Container)
@@ -128,6 +135,6 @@ def access(root: Container, path: str) -> str:
         elif is_identifier(part) and part not in _DICT_METHODS:
             text += f".{part}"
         else:
-            text += f'["{part}"]'
+            text += f"[{literal(part)}]"
         node = node.children[part]
     return text

@@ -15,20 +15,17 @@ from typing import Any
 import torch
 from torch import fx, nn
 
-from convnet_studio.compile.layers import FACTORIES, Op
+from convnet_studio.compile.layers import TORCH, Op, build, may_overwrite, resolve
+from convnet_studio.errors import UserError
 from convnet_studio.graph.analysis import Problem
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.registry import Params, Shape, Subgraph, get_block
 
-# A ReLU may overwrite its input in place only when nothing else reads that input and the
-# producer's backward does not need its own output (true of these, not of e.g. Sigmoid).
-_INPLACE_SAFE_PRODUCERS = {"Conv2d", "BatchNorm2d", "Add", "Linear", "Concat"}
-_INPLACE_TYPES = {"ReLU", "LeakyReLU"}
 # fx node.meta key holding the name of the graph node whose output the fx node computes.
 NODE_META = "studio_node"
 
 
-class CompileError(ValueError):
+class CompileError(UserError, ValueError):
     """The graph cannot be compiled; ``problems`` lists why, node by node."""
 
     def __init__(self, problems: list[Problem]) -> None:
@@ -109,14 +106,14 @@ def _build(nodes: list[NodeRow], class_name: str, sub: Subgraph | None = None) -
             result = args[0]
             continue
         def overwritable(ref: tuple[str, str]) -> bool:
-            return readers.get(ref, 0) == 1 and types.get(ref[0]) in _INPLACE_SAFE_PRODUCERS
+            return readers.get(ref, 0) == 1 and may_overwrite(types.get(ref[0]))
 
-        inplace = type_name in _INPLACE_TYPES and len(inputs) == 1 and overwritable(inputs[0])
         spec = get_block(type_name)
         if spec.is_composite:
             made: Any = _build_composite(type_name, params, in_shapes)
         else:
-            made = FACTORIES[type_name](params, in_shapes, inplace)
+            inplace = TORCH[type_name].inplace and len(inputs) == 1 and overwritable(inputs[0])
+            made = build(type_name, params, in_shapes, inplace)
         if made is None:
             out = args[0]
         elif isinstance(made, Op) and made.inplace_method and any(map(overwritable, inputs)):
@@ -143,12 +140,13 @@ def _build(nodes: list[NodeRow], class_name: str, sub: Subgraph | None = None) -
 
 
 def _call_op(g: fx.Graph, op: Op, args: tuple) -> fx.Node:
-    if len(args) > 2 and op.fn.__name__ == "add":
-        out = g.call_function(op.fn, args[:2])
+    fn = resolve(op.fn)
+    if len(args) > 2 and op.fn == "operator.add":
+        out = g.call_function(fn, args[:2])
         for extra in args[2:]:
-            out = g.call_function(op.fn, (out, extra))
+            out = g.call_function(fn, (out, extra))
         return out
-    return g.call_function(op.fn, args, dict(op.kwargs))
+    return g.call_function(fn, args, dict(op.kwargs))
 
 
 def _build_composite(type_name: str, params: Params, in_shapes: tuple[Shape, ...]) -> fx.GraphModule:

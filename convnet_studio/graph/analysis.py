@@ -117,9 +117,6 @@ class Analysis:
     def problems_for(self, name: str) -> list[Problem]:
         return [p for p in self.problems if p.node == name]
 
-    def output_shapes(self) -> dict[str, Shape | None]:
-        return {name: self.output_shape(name) for name in self.order}
-
 
 def analyze(graph: Graph, input_shape: Shape | None = None) -> Analysis:
     """Infer every node's shapes and cost in topological order, collecting problems."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import networkx as nx
 
+from convnet_studio.errors import UserError
 from convnet_studio.graph.events import GraphEvents
 from convnet_studio.graph.names import name_problem, path_conflict, strict_prefixes
 from convnet_studio.graph.params import ParamError
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 Position = tuple[float, float]
 
 
-class GraphError(ValueError):
+class GraphError(UserError, ValueError):
     """An edit the graph refuses; ``node``/``port``/``field`` say where."""
 
     def __init__(
@@ -173,7 +174,7 @@ class Graph:
         except BlockError as exc:
             raise GraphError(str(exc), node=name) from None
         if name is None:
-            name = self.unique_name(spec.default_name or type.lower())
+            name = self.new_node_name(type)
         self._check_new_name(name)
         resolved = self._resolve(spec, name, params)
         node = Node(name, type, resolved, _pos(position), group, dict(meta or {}))
@@ -306,18 +307,6 @@ class Graph:
         self.events.node_renamed.emit(old, new)
         self.events.changed.emit()
 
-    def set_node_group(self, name: str, group: str | None) -> None:
-        self.node(name).group = group
-        self.events.changed.emit()
-
-    def set_node_meta(self, name: str, key: str, value: Any) -> None:
-        meta = self.node(name).meta
-        if value is None:
-            meta.pop(key, None)
-        else:
-            meta[key] = value
-        self.events.changed.emit()
-
     def replace_with(self, other: Graph) -> None:
         """Become a copy of ``other`` (undo and file loading use this); emits ``reset``."""
         self.name = other.name
@@ -364,6 +353,11 @@ class Graph:
         from convnet_studio.graph.project_file import graph_from_dict
 
         return graph_from_dict(data)
+
+    def new_node_name(self, type: str) -> str:
+        """A free name for a new ``type`` node: the block's default name, numbered if taken."""
+        spec = get_block(type)
+        return self.unique_name(spec.default_name or type.lower())
 
     def unique_name(self, base: str) -> str:
         i = 1

@@ -59,18 +59,3 @@ def path_conflict(name: str, names: Container[str], prefixes: Container[str]) ->
         if prefix in names:
             return f"{name!r} would be inside the node {prefix!r}; choose another name"
     return None
-
-
-def unique_name(base: str, taken: Iterable[str]) -> str:
-    """``base`` followed by the smallest number that is free: conv1, conv2, ..."""
-    taken = set(taken)
-    prefixes = {p for t in taken for p in strict_prefixes(t)}
-    base = re.sub(r"[^A-Za-z0-9_.]", "_", base) or "node"
-    if not re.match(r"[A-Za-z_]", base):
-        base = "n_" + base
-    i = 1
-    while True:
-        candidate = f"{base}{i}"
-        if candidate not in taken and path_conflict(candidate, taken, prefixes) is None:
-            return candidate
-        i += 1

@@ -6,12 +6,14 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from convnet_studio.errors import UserError
+
 JsonValue = Any
 
 PARAM_KINDS = ("int", "float", "bool", "choice", "pair", "padding", "str")
 
 
-class ParamError(ValueError):
+class ParamError(UserError, ValueError):
     """A parameter value that a block cannot take; ``param`` names the field."""
 
     def __init__(self, param: str, message: str) -> None:

@@ -7,12 +7,14 @@ hostile or newer file raises :class:`ProjectFileError` naming the file and the p
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
+from convnet_studio.errors import UserError
 from convnet_studio.graph.model import Edge, Graph, Node
 from convnet_studio.graph.names import name_problem, path_conflict, strict_prefixes
 from convnet_studio.graph.params import ParamError
@@ -24,7 +26,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 SUFFIX = ".cnsproj"
 
 
-class ProjectFileError(ValueError):
+class ProjectFileError(UserError, ValueError):
     """A project file that cannot be read or written; the message says which and why."""
 
 
@@ -33,7 +35,9 @@ def graph_to_dict(graph: Graph) -> dict[str, Any]:
         "format": FORMAT,
         "version": VERSION,
         "name": graph.name,
-        "meta": graph.meta,
+        # A copy, as the nodes' are: a snapshot must not change with the live graph (undo of
+        # an edit of graph.meta, such as loading weights, compares two snapshots).
+        "meta": copy.deepcopy(graph.meta),
         "nodes": [node.to_dict() for node in graph],
         "edges": [edge.to_dict() for edge in graph.edges],
     }

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from convnet_studio.graph.blocks.arith import fmt_shape
+from convnet_studio.graph.blocks.composites import conv_bn_projection
 from convnet_studio.graph.model import Graph, GraphError
 from convnet_studio.graph.names import path_conflict, strict_prefixes
 from convnet_studio.graph.registry import Shape
@@ -154,10 +155,7 @@ def _insert(graph: Graph, plan: ProjectionPlan, kind: str) -> list[str]:
     stride = plan.stride[0] if plan.stride[0] == plan.stride[1] else list(plan.stride)
     meta = {"auto": AUTO}
     if kind == "B":
-        specs = [
-            (f"{base}.0", "Conv2d", dict(out_channels=plan.out_channels, kernel_size=1, stride=stride, bias=False)),
-            (f"{base}.1", "BatchNorm2d", {}),
-        ]
+        specs = [(f"{base}.{part}", t, p) for part, t, p in conv_bn_projection(plan.out_channels, stride)]
     else:
         specs = [(base, "ShortcutA", dict(out_channels=plan.out_channels, stride=plan.stride[0]))]
     src_pos = graph.node(plan.source).position

@@ -73,6 +73,10 @@ class BlockSpec:
     expand: Callable[[Params, tuple[Shape | None, ...]], Subgraph] | None = None
     label: Callable[[Params], str] | None = None
     default_name: str = ""
+    # The shape and cost rules in words, for the block reference (a composite's are those of
+    # its expansion); a test fails when a primitive has none.
+    shape_doc: str = ""
+    cost_doc: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

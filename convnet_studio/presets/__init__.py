@@ -20,7 +20,6 @@ from convnet_studio.presets.registry import (
     preset_names,
     register_preset,
 )
-from convnet_studio.sources import resolve_source
 
 __all__ = [
     "PresetError",
@@ -31,5 +30,4 @@ __all__ = [
     "preset_info",
     "preset_names",
     "register_preset",
-    "resolve_source",
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from convnet_studio.errors import UserError
 
-class PresetError(ValueError):
+
+class PresetError(UserError, ValueError):
     """An unknown preset, or a class count or input size a preset cannot take."""
 
 
-class WeightsError(ValueError):
+class WeightsError(UserError, ValueError):
     """A checkpoint that cannot be read, or whose tensors do not fit the preset."""

@@ -55,9 +55,9 @@ FAMILY_MODULES = ("resnet", "googlenet", "vgg")
 
 
 def register_preset(info: PresetInfo, build: PresetBuilder) -> PresetInfo:
-    """Add a preset; a second preset of the same name is refused with ``ValueError``."""
+    """Add a preset; a second preset of the same name is refused with :class:`PresetError`."""
     if info.name in _PRESETS:
-        raise ValueError(f"preset {info.name!r} is already registered")
+        raise PresetError(f"preset {info.name!r} is already registered")
     _PRESETS[info.name] = _Preset(info, build)
     return info
 

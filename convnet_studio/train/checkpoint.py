@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from convnet_studio.errors import UserError
+
 FORMAT = 1
 
 
@@ -67,7 +69,7 @@ def save_checkpoint(path: str, state: dict[str, Any]) -> None:
         raise
 
 
-class CheckpointError(RuntimeError):
+class CheckpointError(UserError, RuntimeError):
     """A checkpoint that is missing, corrupt or not one of ours."""
 
 

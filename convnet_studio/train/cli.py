@@ -3,7 +3,8 @@
 The run happens in a worker process (:class:`~.process.TrainingProcess`), exactly as from
 the GUI. On a terminal a progress line shows loss, images per second and the ETA; epoch
 summaries are printed as they come. ``--json`` prints the raw event stream instead.
-Errors are one sentence on stderr and a non-zero exit status, never a traceback.
+Errors are :class:`~convnet_studio.errors.UserError`: ``convnet_studio.cli`` prints them as one
+sentence on stderr with exit status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 import time
 from typing import Any, TextIO
 
+from convnet_studio.errors import CommandError, UserError, print_error
 from convnet_studio.train import events as ev
 from convnet_studio.train.config import (
     AMP_MODES,
@@ -20,7 +22,6 @@ from convnet_studio.train.config import (
     DEVICES,
     OPTIMIZERS,
     SCHEDULES,
-    ConfigError,
     TrainConfig,
 )
 
@@ -130,21 +131,14 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     r.add_argument("--json", action="store_true", help="print the JSON event stream")
 
 
-class CliError(Exception):
-    """A problem to report in one sentence."""
-
-
 def run_train_command(args: argparse.Namespace) -> int:
     """Run ``convnet-studio train``; returns the exit status."""
     from convnet_studio.train.process import TrainingProcess
 
-    try:
-        config, project = build_run(args)
-        proc = TrainingProcess(project, config, nproc=args.nproc)
-        proc.start()
-    except (CliError, ConfigError, OSError) as exc:
-        print(f"convnet-studio train: {exc}", file=sys.stderr)
-        return 2
+    # A bad source, config or checkpoint raises a UserError, which convnet_studio.cli reports.
+    config, project = build_run(args)
+    proc = TrainingProcess(project, config, nproc=args.nproc)
+    proc.start()
     view = Progress(sys.stdout, json_lines=args.json)
     interrupted = False
     while True:
@@ -165,7 +159,7 @@ def run_train_command(args: argparse.Namespace) -> int:
     finished = proc.finished or {}
     if finished.get("reason") in ("error", "crashed"):
         message = (proc.last_error or {}).get("message", "training failed")
-        print(f"convnet-studio train: {message}", file=sys.stderr)
+        print_error(message)
         return 1
     if finished.get("checkpoint") and not args.json:
         print(f"run directory: {proc.run_dir}  (checkpoint {finished['checkpoint']})")
@@ -181,18 +175,15 @@ def build_run(args: argparse.Namespace) -> tuple[TrainConfig, dict[str, Any] | N
         project = _load_source(args.source, config) if args.source else None
         return config, project
     if not args.source:
-        raise CliError("give a project file or preset name to train (or --resume CHECKPOINT)")
+        raise CommandError("give a project file or preset name to train (or --resume CHECKPOINT)")
     config = TrainConfig.from_dict(given)
     return config, _load_source(args.source, config)
 
 
 def _checkpoint_config(path: str) -> dict[str, Any]:
-    from convnet_studio.train.checkpoint import CheckpointError, load_checkpoint
+    from convnet_studio.train.checkpoint import load_checkpoint
 
-    try:
-        state = load_checkpoint(path)
-    except CheckpointError as exc:
-        raise CliError(str(exc)) from None
+    state = load_checkpoint(path)  # a CheckpointError names the file and what is wrong
     config = dict(state.get("config") or {})
     config.pop("resume", None)
     return config
@@ -201,22 +192,16 @@ def _checkpoint_config(path: str) -> dict[str, Any]:
 def _load_source(source: str, config: TrainConfig) -> dict[str, Any]:
     """A project file, or a preset built for the dataset's classes and image size."""
     from convnet_studio.sources import looks_like_file, resolve_source
-    from convnet_studio.train.signature import DataError, dataset_signature
+    from convnet_studio.train.signature import dataset_signature
 
     if looks_like_file(source):
         try:
             return resolve_source(source).to_dict()
-        except Exception as exc:  # noqa: BLE001 - missing, unreadable or invalid: say which
-            raise CliError(f"cannot load project {source}: {exc}") from None
-    try:
-        shape, classes = dataset_signature(config)
-    except DataError as exc:
-        raise CliError(str(exc)) from None
-    try:
-        # folders have no fixed size (H = 0): keep the preset's own input size
-        return resolve_source(source, classes, shape if shape[1] else None).to_dict()
-    except Exception as exc:  # noqa: BLE001 - SourceError/PresetError: readable messages
-        raise CliError(str(exc)) from None
+        except UserError as exc:  # missing, unreadable or invalid: say which file
+            raise CommandError(f"cannot load project {source}: {exc}") from None
+    shape, classes = dataset_signature(config)
+    # folders have no fixed size (H = 0): keep the preset's own input size
+    return resolve_source(source, classes, shape if shape[1] else None).to_dict()
 
 
 class Progress:
@@ -305,14 +290,3 @@ def _clock(seconds: float) -> str:
     return (
         f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m convnet_studio.train.cli``) until cli.py wires it."""
-    parser = argparse.ArgumentParser(prog="convnet-studio train")
-    add_train_arguments(parser)
-    return run_train_command(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from convnet_studio.errors import UserError
+
 DATASETS = ("shapes", "cifar10", "cifar100", "mnist", "fashionmnist")  # plus "folder:PATH"
 OPTIMIZERS = ("sgd", "adam", "adamw")
 SCHEDULES = ("step", "cosine", "plateau", "none")
@@ -20,7 +22,7 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 AMP_MODES = ("off", "auto", "bf16", "fp16")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A run config that cannot work; the message is one sentence naming the field."""
 
 

@@ -11,11 +11,12 @@ from typing import Any
 
 from torch import nn
 
+from convnet_studio.errors import UserError
 from convnet_studio.train.gradnorms import parameter_nodes
 from convnet_studio.train.preflight import graph_issues
 
 
-class ModelError(ValueError):
+class ModelError(UserError, ValueError):
     """The graph cannot be trained on this data. ``kind`` is ``"graph"`` or ``"shape"``."""
 
     def __init__(self, message: str, kind: str = "shape", node: str | None = None) -> None:

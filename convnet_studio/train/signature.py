@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from convnet_studio.errors import UserError
 from convnet_studio.train.config import TrainConfig
 
 SIGNATURES = {  # dataset -> ((C, H, W), classes)
@@ -16,7 +17,7 @@ SIGNATURES = {  # dataset -> ((C, H, W), classes)
 }
 
 
-class DataError(RuntimeError):
+class DataError(UserError, RuntimeError):
     """A dataset that is missing or unreadable; the message says where and what to do."""
 
 

@@ -11,10 +11,8 @@ import warnings
 
 
 def _guard() -> None:
-    try:
-        from convnet_studio.ui.training.qt_compat import guard_refcount_bug
-    except ImportError:
-        return
+    from convnet_studio.ui.training.qt_compat import guard_refcount_bug
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         guard_refcount_bug()

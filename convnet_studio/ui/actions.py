@@ -1,9 +1,16 @@
-"""The window's menus, toolbar and shortcuts (platform conventions via QKeySequence)."""
+"""The window's menus, toolbar and shortcuts, as tables (platform conventions via QKeySequence).
+
+:data:`MENUS` lists each menu's items in order: an :class:`ActionSpec`, ``SEP`` for a
+separator, or a name: another menu of the table (a submenu) or one of the items the window
+makes itself (the undo stack's actions, the recent files, the panels). :data:`TOOLBAR` lists
+the toolbar's actions by name.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Union
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -14,127 +21,176 @@ from convnet_studio.ui.theme import apply_theme, current_theme
 if TYPE_CHECKING:
     from convnet_studio.ui.main_window import MainWindow
 
+Key = QKeySequence.StandardKey
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One menu action: ``slot(window)`` runs when it is triggered."""
+
+    name: str
+    text: str
+    slot: Callable[[MainWindow], object]
+    shortcut: Any = None  # a standard key, a string, or a tuple of them
+    tip: str = ""
+    tool_text: str = ""  # the toolbar's short label
+    checkable: bool = False
+
+
+SEP = None
+Item = Union[ActionSpec, str, None]  # noqa: UP007  (a runtime alias: py3.10 needs Union here)
+
+
+def _layout_rows(w: MainWindow) -> None:
+    port = w.view.viewport()
+    w.editor.auto_layout("LR", port.width() / max(1, port.height()))
+    w.view.fit_all()
+
+
+def _fold_all(w: MainWindow, on: bool) -> None:
+    w.scene.folds.fold_all(on)
+    w.view.fit_all()
+
+
+def _cut(w: MainWindow) -> None:
+    w.editor.copy(w.document.selection)
+    w.editor.delete(w.document.selection)
+
+
+MENUS: dict[str, tuple[str, tuple[Item, ...]]] = {
+    "file": ("&File", (
+        ActionSpec("new", "&New", lambda w: w.files.new(), Key.New, "start an empty network"),
+        ActionSpec("open", "&Open\u2026", lambda w: w.files.open(), Key.Open),
+        "recent",
+        ActionSpec("save", "&Save", lambda w: w.files.save(), Key.Save),
+        ActionSpec("save_as", "Save &As\u2026", lambda w: w.files.save_as(), Key.SaveAs),
+        SEP,
+        "export",
+        SEP,
+        ActionSpec("quit", "&Quit", lambda w: w.close(), Key.Quit),
+    )),
+    "export": ("&Export", (
+        ActionSpec("export_png", "Image (PNG)\u2026", lambda w: w.files.export_image("png")),
+        ActionSpec("export_svg", "Image (SVG)\u2026", lambda w: w.files.export_image("svg")),
+        SEP,
+        ActionSpec("export_python", "Python code\u2026", lambda w: w.files.export_model("python")),
+        ActionSpec("export_onnx", "ONNX\u2026", lambda w: w.files.export_model("onnx")),
+        ActionSpec("export_torchscript", "TorchScript\u2026",
+                   lambda w: w.files.export_model("torchscript")),
+    )),
+    "edit": ("&Edit", (
+        "undo",
+        "redo",
+        SEP,
+        ActionSpec("cut", "Cu&t", _cut, Key.Cut),
+        ActionSpec("copy", "&Copy", lambda w: w.editor.copy(w.document.selection), Key.Copy),
+        ActionSpec("paste", "&Paste", lambda w: w.editor.paste(), Key.Paste),
+        ActionSpec("duplicate", "&Duplicate", lambda w: w.editor.duplicate(w.document.selection),
+                   "Ctrl+D"),
+        ActionSpec("delete", "De&lete",
+                   lambda w: w.editor.delete(w.document.selection, w.scene.selected_edges()),
+                   (Key.Delete, "Backspace")),
+        ActionSpec("select_all", "Select &All",
+                   lambda w: w.document.set_selection(list(w.document.graph.nodes)), Key.SelectAll),
+    )),
+    "view": ("&View", (
+        ActionSpec("zoom_in", "Zoom &In", lambda w: w.view.zoom_by(1.25), Key.ZoomIn),
+        ActionSpec("zoom_out", "Zoom &Out", lambda w: w.view.zoom_by(0.8), Key.ZoomOut),
+        ActionSpec("zoom_reset", "&Actual Size", lambda w: w.view.reset_zoom(), "Ctrl+0"),
+        ActionSpec("fit", "&Fit to Window", lambda w: w.view.fit_all(), "Ctrl+F", tool_text="Fit"),
+        SEP,
+        ActionSpec("layout_lr", "Auto Layout, Left to Right", lambda w: w.editor.auto_layout("LR"),
+                   "Ctrl+L", tool_text="Layout \u2192"),
+        ActionSpec("layout_tb", "Auto Layout, Top to Bottom", lambda w: w.editor.auto_layout("TB"),
+                   "Ctrl+Shift+L", tool_text="Layout \u2193"),
+        ActionSpec("layout_rows", "Auto Layout in Rows (fit the window)", _layout_rows,
+                   "Ctrl+Alt+L", tool_text="Layout \u21b5"),
+        ActionSpec("fold_all", "Fold Repeated Blocks", lambda w: _fold_all(w, True), "Ctrl+Shift+F"),
+        ActionSpec("unfold_all", "Unfold All", lambda w: _fold_all(w, False)),
+        SEP,
+        ActionSpec("dark", "&Dark Theme", lambda w: _toggle_theme(w), "Ctrl+Shift+T",
+                   checkable=True),
+        "panels",
+    )),
+    "presets": ("&Presets", (
+        ActionSpec("gallery", "Presets &Gallery\u2026", lambda w: w.files.open_preset_gallery(),
+                   "Ctrl+Shift+N", tool_text="Presets\u2026"),
+    )),
+    "help": ("&Help", (
+        ActionSpec("about", "&About ConvNet Studio", lambda w: w.files.about()),
+    )),
+}
+TOP_MENUS = ("file", "edit", "view", "presets", "help")
+TOOLBAR = ("new", "open", "save", SEP, "undo_tool", "redo_tool", SEP,
+           "fit", "layout_lr", "layout_tb", "layout_rows", SEP, "gallery")
+TOOL_ICONS = {"new": QStyle.SP_FileIcon, "open": QStyle.SP_DialogOpenButton,
+              "save": QStyle.SP_DialogSaveButton}
+
 
 def build_actions(w: MainWindow) -> tuple[dict[str, QAction], dict[str, QMenu]]:
     """Create every action of ``w``; returns (name -> action, name -> menu)."""
     actions: dict[str, QAction] = {}
     menus: dict[str, QMenu] = {}
     bar = w.menuBar()
+    for key in TOP_MENUS:
+        menus[key] = bar.addMenu(MENUS[key][0])
+        _fill(w, key, actions, menus)
+    actions["dark"].setChecked(current_theme() == "dark")
+    w.addToolBar(_toolbar(w, actions))
+    return actions, menus
 
-    def act(
-        menu: QMenu,
-        name: str,
-        text: str,
-        slot: Callable[[], object],
-        shortcut: object = None,
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, w)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
+
+def _fill(w: MainWindow, key: str, actions: dict[str, QAction], menus: dict[str, QMenu]) -> None:
+    menu = menus[key]
+    for item in MENUS[key][1]:
+        if item is SEP:
+            menu.addSeparator()
+        elif isinstance(item, ActionSpec):
+            actions[item.name] = _action(w, item)
+            menu.addAction(actions[item.name])
+        elif item in MENUS:
+            menus[item] = menu.addMenu(MENUS[item][0])
+            _fill(w, item, actions, menus)
+        else:
+            _add_own(w, item, menu, actions, menus)
+
+
+def _action(w: MainWindow, spec: ActionSpec) -> QAction:
+    action = QAction(spec.text, w)
+    keys = spec.shortcut if isinstance(spec.shortcut, tuple) else (spec.shortcut,)
+    action.setShortcuts([QKeySequence(k) for k in keys if k is not None])
+    action.setStatusTip(spec.tip)
+    action.setCheckable(spec.checkable)
+    if spec.tool_text:
+        action.setIconText(spec.tool_text)
+    action.triggered.connect(lambda _checked=False: spec.slot(w))
+    return action
+
+
+def _add_own(w: MainWindow, name: str, menu: QMenu, actions: dict[str, QAction],
+             menus: dict[str, QMenu]) -> None:
+    """The items the window makes itself: the undo stack's actions, recent files, panels."""
+    stack = w.document.undo_stack
+    if name in ("undo", "redo"):
+        make = stack.createUndoAction if name == "undo" else stack.createRedoAction
+        action = actions[name] = make(w, "&Undo" if name == "undo" else "&Redo")
+        action.setShortcut(QKeySequence(Key.Undo if name == "undo" else Key.Redo))
         menu.addAction(action)
-        actions[name] = action
-        return action
+    elif name == "recent":
+        menus["recent"] = menu.addMenu("Open &Recent")
+        menus["recent"].aboutToShow.connect(w.files.fill_recent_menu)
+    elif name == "panels":
+        menus["panels"] = menu.addMenu("&Panels")
+        for dock in w.docks.values():
+            menus["panels"].addAction(dock.toggleViewAction())
+    else:
+        raise KeyError(f"no menu item {name!r}")
 
-    files, doc, ed, scene, view = w.files, w.document, w.editor, w.scene, w.view
-    m = menus["file"] = bar.addMenu("&File")
-    act(m, "new", "&New", files.new, QKeySequence.New, "start an empty network")
-    act(m, "open", "&Open\u2026", files.open, QKeySequence.Open)
-    menus["recent"] = m.addMenu("Open &Recent")
-    menus["recent"].aboutToShow.connect(files.fill_recent_menu)
-    act(m, "save", "&Save", files.save, QKeySequence.Save)
-    act(m, "save_as", "Save &As\u2026", files.save_as, QKeySequence.SaveAs)
-    m.addSeparator()
-    e = menus["export"] = m.addMenu("&Export")
-    act(e, "export_png", "Image (PNG)\u2026", lambda: files.export_image("png"))
-    act(e, "export_svg", "Image (SVG)\u2026", lambda: files.export_image("svg"))
-    e.addSeparator()
-    act(e, "export_python", "Python code\u2026", lambda: files.export_model("python"))
-    act(e, "export_onnx", "ONNX\u2026", lambda: files.export_model("onnx"))
-    act(e, "export_torchscript", "TorchScript\u2026", lambda: files.export_model("torchscript"))
-    m.addSeparator()
-    act(m, "quit", "&Quit", w.close, QKeySequence.Quit)
 
-    m = menus["edit"] = bar.addMenu("&Edit")
-    undo = doc.undo_stack.createUndoAction(w, "&Undo")
-    undo.setShortcut(QKeySequence.Undo)
-    redo = doc.undo_stack.createRedoAction(w, "&Redo")
-    redo.setShortcut(QKeySequence.Redo)
-    m.addAction(undo)
-    m.addAction(redo)
-    actions["undo"], actions["redo"] = undo, redo
-    m.addSeparator()
-    act(
-        m,
-        "cut",
-        "Cu&t",
-        lambda: (ed.copy(doc.selection), ed.delete(doc.selection)),
-        QKeySequence.Cut,
-    )
-    act(m, "copy", "&Copy", lambda: ed.copy(doc.selection), QKeySequence.Copy)
-    act(m, "paste", "&Paste", ed.paste, QKeySequence.Paste)
-    act(m, "duplicate", "&Duplicate", lambda: ed.duplicate(doc.selection), "Ctrl+D")
-    act(
-        m,
-        "delete",
-        "De&lete",
-        lambda: ed.delete(doc.selection, scene.selected_edges()),
-        QKeySequence.Delete,
-    )
-    actions["delete"].setShortcuts([QKeySequence(QKeySequence.Delete), QKeySequence("Backspace")])
-    act(
-        m,
-        "select_all",
-        "Select &All",
-        lambda: doc.set_selection(list(doc.graph.nodes)),
-        QKeySequence.SelectAll,
-    )
-
-    m = menus["view"] = bar.addMenu("&View")
-    act(m, "zoom_in", "Zoom &In", lambda: view.zoom_by(1.25), QKeySequence.ZoomIn)
-    act(m, "zoom_out", "Zoom &Out", lambda: view.zoom_by(0.8), QKeySequence.ZoomOut)
-    act(m, "zoom_reset", "&Actual Size", view.reset_zoom, "Ctrl+0")
-    act(m, "fit", "&Fit to Window", view.fit_all, "Ctrl+F")
-    m.addSeparator()
-    act(m, "layout_lr", "Auto Layout, Left to Right", lambda: ed.auto_layout("LR"), "Ctrl+L")
-    act(m, "layout_tb", "Auto Layout, Top to Bottom", lambda: ed.auto_layout("TB"), "Ctrl+Shift+L")
-    act(
-        m,
-        "layout_rows",
-        "Auto Layout in Rows (fit the window)",
-        lambda: (
-            ed.auto_layout("LR", view.viewport().width() / max(1, view.viewport().height())),
-            view.fit_all(),
-        ),
-        "Ctrl+Alt+L",
-    )
-    act(
-        m,
-        "fold_all",
-        "Fold Repeated Blocks",
-        lambda: (scene.folds.fold_all(True), view.fit_all()),
-        "Ctrl+Shift+F",
-    )
-    act(m, "unfold_all", "Unfold All", lambda: (scene.folds.fold_all(False), view.fit_all()))
-    m.addSeparator()
-    theme = act(m, "dark", "&Dark Theme", lambda: _toggle_theme(w), "Ctrl+Shift+T")
-    theme.setCheckable(True)
-    theme.setChecked(current_theme() == "dark")
-    panels = m.addMenu("&Panels")
-    for dock in w.docks.values():
-        panels.addAction(dock.toggleViewAction())
-    menus["panels"] = panels
-
-    m = menus["presets"] = bar.addMenu("&Presets")
-    act(m, "gallery", "Presets &Gallery\u2026", files.open_preset_gallery, "Ctrl+Shift+N")
-    menus["help"] = bar.addMenu("&Help")
-    act(menus["help"], "about", "&About ConvNet Studio", files.about)
-
+def _toolbar(w: MainWindow, actions: dict[str, QAction]) -> QToolBar:
     # The stack's own undo/redo actions carry the command's text ("Undo Edit layer1.0: ..."),
     # too long for a toolbar: the toolbar gets short twins.
-    stack = doc.undo_stack
+    stack = w.document.undo_stack
     for name, text, slot, signal, icon in (
         ("undo_tool", "Undo", stack.undo, stack.canUndoChanged, QStyle.SP_ArrowBack),
         ("redo_tool", "Redo", stack.redo, stack.canRedoChanged, QStyle.SP_ArrowForward),
@@ -144,39 +200,14 @@ def build_actions(w: MainWindow) -> tuple[dict[str, QAction], dict[str, QMenu]]:
         action.setEnabled(False)
         signal.connect(action.setEnabled)
         actions[name] = action
+    for name, icon in TOOL_ICONS.items():
+        actions[name].setIcon(w.style().standardIcon(icon))
     tools = QToolBar("Main")
     tools.setObjectName("toolbar_main")
     tools.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-    style = w.style()
-    for name, icon in (
-        ("new", QStyle.SP_FileIcon),
-        ("open", QStyle.SP_DialogOpenButton),
-        ("save", QStyle.SP_DialogSaveButton),
-    ):
-        actions[name].setIcon(style.standardIcon(icon))
-    actions["layout_lr"].setIconText("Layout \u2192")
-    actions["layout_tb"].setIconText("Layout \u2193")
-    actions["gallery"].setIconText("Presets\u2026")
-    actions["layout_rows"].setIconText("Layout \u21b5")
-    actions["fit"].setIconText("Fit")
-    for name in (
-        "new",
-        "open",
-        "save",
-        None,
-        "undo_tool",
-        "redo_tool",
-        None,
-        "fit",
-        "layout_lr",
-        "layout_tb",
-        "layout_rows",
-        None,
-        "gallery",
-    ):
+    for name in TOOLBAR:
         tools.addSeparator() if name is None else tools.addAction(actions[name])
-    w.addToolBar(tools)
-    return actions, menus
+    return tools
 
 
 def _toggle_theme(w: MainWindow) -> None:

@@ -89,10 +89,11 @@ def create_app():
 
 
 def _open_start_document(window, source: str | None) -> None:
+    # A crash's unsaved work is offered however the studio was started (a file, a preset).
+    if window.offer_recovery(instead_of=source):
+        window.view.fit_all()
+        return
     if source is None:
-        if window.offer_recovery():
-            window.view.fit_all()
-            return
         window.files.open_preset(DEFAULT_PRESET)
     elif Path(source).exists() or Path(source).suffix:
         if not window.files.open_path(source):

@@ -37,7 +37,7 @@ class AddNodeCommand(QUndoCommand):
         meta: dict[str, Any] | None = None,
     ) -> None:
         graph = document.graph
-        self.name = name or graph.unique_name(_default_name(type))
+        self.name = name or graph.new_node_name(type)
         super().__init__(f"Add {type} {self.name}")
         self._graph = graph
         self._kwargs = {
@@ -146,6 +146,7 @@ class RenameCommand(QUndoCommand):
 
     def __init__(self, document: Document, old: str, new: str) -> None:
         super().__init__(f"Rename {old} to {new}")
+        self._document = document
         self._graph = document.graph
         self.old, self.new = old, new
         self.before = document.graph.to_dict()
@@ -154,7 +155,10 @@ class RenameCommand(QUndoCommand):
         self._graph.rename_node(self.old, self.new)
 
     def undo(self) -> None:
+        # The snapshot's reset drops the new name from the selection; the node stays selected.
+        selection = [self.old if n == self.new else n for n in self._document.selection]
         self._graph.replace_with(Graph.from_dict(self.before))
+        self._document.set_selection(selection)
 
 
 class SnapshotCommand(QUndoCommand):
@@ -187,8 +191,3 @@ class SnapshotCommand(QUndoCommand):
     def undo(self) -> None:
         self._graph.replace_with(Graph.from_dict(self.before))
 
-
-def _default_name(type_name: str) -> str:
-    from convnet_studio.graph.registry import get_block
-
-    return get_block(type_name).default_name or type_name.lower()

@@ -137,10 +137,21 @@ class Document(QObject):
         return self.path.name if self.path else f"{self.graph.name or 'untitled'} (unsaved)"
 
     def replace_graph(self, graph: Graph, path: Path | None = None) -> None:
-        """Show ``graph`` as a fresh document (no undo history, clean)."""
+        """Show ``graph`` as a fresh document (no undo history, clean).
+
+        Transactional: ``graph`` is copied and analysed first, and if that or the views'
+        rebuild raises, the document (graph, path, undo history, dirty state) is as it was and
+        the exception propagates.
+        """
+        staged = _checked_copy(graph)
+        before = self.graph.to_dict()
+        try:
+            self.graph.replace_with(staged)
+        except BaseException:
+            self.graph.replace_with(Graph.from_dict(before))
+            raise
         self.undo_stack.clear()
         self._selection = []
-        self.graph.replace_with(graph)
         self._set_path(path)
         self.undo_stack.setClean()
         self.selection_changed.emit([])
@@ -148,7 +159,7 @@ class Document(QObject):
         self.replaced.emit()
 
     def load(self, path: str | Path) -> None:
-        """Open a project file; raises ``ProjectFileError`` and leaves the document alone."""
+        """Open a project file; on any error it raises and leaves the document as it was."""
         graph = load_project(path)
         self.replace_graph(graph, Path(path))
 
@@ -189,3 +200,13 @@ class Document(QObject):
     @Slot(bool)
     def _on_clean_changed(self, clean: bool) -> None:
         self.dirty_changed.emit(not clean)
+
+
+def _checked_copy(graph: Graph) -> Graph:
+    """A copy of ``graph`` built and analysed away from the views: whatever a bad file makes
+    fail (nesting too deep for the copy, parameters the analysis chokes on) fails here."""
+    staged = Graph(graph.name)
+    staged.replace_with(graph)
+    staged.to_dict()
+    staged.analyze()
+    return staged

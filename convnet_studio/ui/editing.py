@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QGuiApplication
 
+from convnet_studio.graph import composite_ops, projection
 from convnet_studio.graph.model import Edge, Graph, GraphError
 from convnet_studio.graph.params import ParamError
 from convnet_studio.ui.commands import (
@@ -32,22 +33,6 @@ if TYPE_CHECKING:
 PASTE_OFFSET = 40.0
 # (add node) -> "B", "A" or None; tests replace it, the default asks with a menu.
 AskProjection = Callable[[str, str], "str | None"]
-
-
-def composite_ops() -> Any:
-    try:
-        from convnet_studio.graph import composite_ops as ops
-    except ImportError:
-        return None
-    return ops
-
-
-def projection() -> Any:
-    try:
-        from convnet_studio.graph import projection as proj
-    except ImportError:
-        return None
-    return proj
 
 
 class Editor:
@@ -137,7 +122,7 @@ class Editor:
             if kind:
                 self.document.run_compound(
                     "Insert projection",
-                    lambda g: tidy(g, projection().insert_projection(g, edge.dst, kind)),
+                    lambda g: tidy(g, projection.insert_projection(g, edge.dst, kind)),
                 )
         except GraphError as exc:
             self._refuse(str(exc))
@@ -160,15 +145,14 @@ class Editor:
         stack.endMacro()
 
     def _projection_choice(self, edge: Edge, replacing: Edge | None) -> str | None:
-        proj = projection()
-        if proj is None or edge.dst not in self.graph or self.graph.node(edge.dst).type != "Add":
+        if edge.dst not in self.graph or self.graph.node(edge.dst).type != "Add":
             return None
         trial = self.graph.copy()
         try:
             if replacing is not None:
                 trial.disconnect(replacing)
             trial.connect(edge.src, edge.dst, edge.src_port, edge.dst_port)
-            plan = proj.projection_plan(trial, edge.dst)
+            plan = projection.projection_plan(trial, edge.dst)
         except GraphError:
             return None
         if plan is None:
@@ -176,14 +160,10 @@ class Editor:
         return self.ask_projection(edge.dst, plan.describe())
 
     def insert_projection(self, add: str, kind: str = "B") -> list[str]:
-        proj = projection()
-        if proj is None:
-            self._refuse("Projection shortcuts are not available yet in this build")
-            return []
         try:
             return self.document.run_compound(
                 f"Insert projection ({kind}) before {add}",
-                lambda g: tidy(g, proj.insert_projection(g, add, kind)),
+                lambda g: tidy(g, projection.insert_projection(g, add, kind)),
             )
         except GraphError as exc:
             self._refuse(str(exc))
@@ -191,30 +171,22 @@ class Editor:
 
     # ------------------------------------------------------------------ composites
     def expand(self, name: str) -> list[str]:
-        ops = composite_ops()
-        if ops is None:
-            self._refuse("Expanding composites is not available yet in this build")
-            return []
         try:
             return self.document.run_compound(
-                f"Expand {name}", lambda g: tidy(g, ops.expand_node(g, name))
+                f"Expand {name}", lambda g: tidy(g, composite_ops.expand_node(g, name))
             )
         except GraphError as exc:
             self._refuse(str(exc))
             return []
 
     def collapse(self, name: str) -> str | None:
-        ops = composite_ops()
-        if ops is None:
-            self._refuse("Collapsing is not available yet in this build")
-            return None
-        problem = ops.collapse_problem(self.graph, name)
+        problem = composite_ops.collapse_problem(self.graph, name)
         if problem:
             self._refuse(problem)
             return None
         try:
             return self.document.run_compound(
-                f"Collapse {name}", lambda g: tidy(g, ops.collapse_group(g, name))
+                f"Collapse {name}", lambda g: tidy(g, composite_ops.collapse_group(g, name))
             )
         except GraphError as exc:
             self._refuse(str(exc))

@@ -6,7 +6,6 @@ failure is shown as a sentence and leaves the current document as it was.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.project_file import SUFFIX, ProjectFileError
+from convnet_studio.ui.recovery import clean_stale_temps
 
 if TYPE_CHECKING:
     from convnet_studio.ui.main_window import MainWindow
@@ -56,9 +56,10 @@ class FileActions:
             return False
         try:
             self.document.load(path)
-        except (ProjectFileError, OSError) as exc:
-            self._error("Cannot open the project", str(exc))
+        except Exception as exc:  # noqa: BLE001 -  # whatever a bad file breaks, the document stays
+            self._error("Cannot open the project", open_failure(path, exc))
             return False
+        clean_stale_temps(Path(path))
         self.add_recent(Path(path))
         self.window.update_title()
         self.window.view.fit_all()
@@ -74,11 +75,6 @@ class FileActions:
         from convnet_studio.ui.presets_dialog import presets_module
 
         presets = presets_module()
-        if presets is None:
-            self._error(
-                "Presets unavailable", "The presets are not available in this installation yet."
-            )
-            return False
         if not self.window.maybe_save():
             return False
         kwargs = {
@@ -91,8 +87,12 @@ class FileActions:
         except Exception as exc:  # noqa: BLE001 -  # a preset that refuses these sizes says why
             self._error("Cannot build the preset", str(exc))
             return False
-        wrap_to_view(graph, self.window.view)
-        self.document.replace_graph(graph)
+        try:
+            wrap_to_view(graph, self.window.view)
+            self.document.replace_graph(graph)
+        except Exception as exc:  # noqa: BLE001 -  # the open document stays as it was
+            self._error("Cannot build the preset", _cut(str(exc)))
+            return False
         self.window.update_title()
         self.window.view.fit_all()
         return True
@@ -122,6 +122,7 @@ class FileActions:
         except (ProjectFileError, OSError, ValueError) as exc:
             self._error("Cannot save the project", str(exc))
             return False
+        clean_stale_temps(saved)
         self.add_recent(saved)
         self.window.update_title()
         self.window.statusBar().showMessage(f"Saved {saved}", 5000)
@@ -165,11 +166,6 @@ class FileActions:
     def export_model(self, kind: str) -> bool:
         """Python, ONNX or TorchScript through ``convnet_studio.codegen`` (torch loads here)."""
         exporter = _exporter(kind)
-        if exporter is None:
-            self._error(
-                "Export unavailable", f"{kind} export is not available in this installation yet."
-            )
-            return False
         suffix, file_filter = EXPORT_KINDS[kind]
         path = self._ask_save_path(f"Export {kind}", file_filter, self.document.graph.name + suffix)
         if not path:
@@ -207,6 +203,24 @@ class FileActions:
         QMessageBox.warning(self.window, title, message)
 
 
+def open_failure(path: str | Path, exc: BaseException) -> str:
+    """One sentence saying why ``path`` did not open (the file's own errors say it already)."""
+    if isinstance(exc, (ProjectFileError, OSError)):
+        return _cut(str(exc))
+    if isinstance(exc, RecursionError):
+        reason = "its contents nest too deeply"
+    elif isinstance(exc, MemoryError):
+        reason = "it needs more memory than this machine has"
+    else:
+        reason = f"{type(exc).__name__}: {exc}"
+    return _cut(f"{path}: cannot open it ({reason}); the open document was left as it was.")
+
+
+def _cut(text: str, limit: int = 400) -> str:
+    # Messages quote the file's own text, which may be megabytes long.
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def wrap_to_view(graph: Graph, view) -> None:
     """Lay a long network out in rows that fill ``view``, so it reads at a glance."""
     from convnet_studio.graph.layout import apply_layout, wrap_for_aspect
@@ -221,34 +235,27 @@ def wrap_to_view(graph: Graph, view) -> None:
 
 
 def _exporter(kind: str):
-    """A function ``(graph, path, input_shape)`` for ``kind``, or None if codegen lacks it.
+    """A function ``(graph, path, input_shape)`` writing ``kind``.
 
-    Python code needs no torch (``generate_python``); ONNX and TorchScript compile the graph
-    first, which is where torch gets imported.
+    Python code needs no torch (``generate_python``). ONNX and TorchScript compile the graph, so
+    torch loads into this process here, on the user's request, and only here: see "torch in
+    the GUI process" in docs/api-for-developers.md.
     """
     if kind == "python":
-        try:
-            from convnet_studio.codegen.python import generate_python
-        except ImportError:
-            return None
+        from convnet_studio.codegen.python import generate_python
+        from convnet_studio.graph.project_file import write_atomic
 
         def write_python(graph: Graph, path: Path, input_shape) -> None:
-            from convnet_studio.graph.project_file import write_atomic
-
             write_atomic(path, generate_python(graph, input_shape=input_shape).encode("utf-8"))
 
         return write_python
-    try:
-        formats = importlib.import_module("convnet_studio.codegen.formats")
-        compiler = importlib.import_module("convnet_studio.compile")
-    except ImportError:
-        return None
-    writer = getattr(formats, f"export_{kind}", None)
-    if writer is None:
-        return None
+    from convnet_studio.codegen import formats
+    from convnet_studio.compile import compile_graph
+
+    writer = getattr(formats, f"export_{kind}")
 
     def write_model(graph: Graph, path: Path, input_shape) -> None:
         shape = tuple(input_shape or graph.analyze().input_shape)
-        writer(compiler.compile_graph(graph, input_shape), path, shape)
+        writer(compile_graph(graph, input_shape), path, shape)
 
     return write_model

@@ -8,8 +8,9 @@ Hooks for other packages:
   API (``set_node_overlay``, ``clear_overlays``, ``set_overlay_legend``).
 - ``window.view``, ``window.editor``, ``window.menus`` (name -> QMenu: "file", "edit", "view",
   "presets", "export", "help"), ``window.add_dock(name, title, widget, area)``.
-- At start-up the window calls ``convnet_studio.ui.training.install_training(window)`` if
-  that module imports; a failure there is reported in the status bar, never fatal.
+- At start-up the window calls ``convnet_studio.ui.training.install_training(window)``, which
+  sees the window as :class:`~convnet_studio.ui.plugin.StudioWindow`; a failure there is
+  reported in the status bar, never fatal.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QStyle, QWidget
 
 from convnet_studio.graph.model import Graph
+from convnet_studio.ui.autosave import Autosaver
 from convnet_studio.ui.canvas.scene import GraphScene
 from convnet_studio.ui.canvas.view import GraphView
 from convnet_studio.ui.document import Document
@@ -31,7 +33,6 @@ from convnet_studio.ui.panels.summary import SummaryPanel
 from convnet_studio.ui.recovery import RecoveryStore
 from convnet_studio.ui.status_info import StatusInfo
 
-AUTOSAVE_MS = 20_000
 # The training plugin's docks, reserved before the first paint (see _reserve_plugin_docks).
 PLUGIN_DOCKS = (("training", "Training", Qt.RightDockWidgetArea),
                 ("training_plots", "Training plots", Qt.BottomDockWidgetArea),
@@ -86,10 +87,7 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self)
         self.actions, self.menus = build_actions(self)
         self.recovery = RecoveryStore(recovery_dir or _recovery_dir())
-        self._autosave = QTimer(self)
-        self._autosave.setInterval(AUTOSAVE_MS)
-        self._autosave.timeout.connect(self.autosave)
-        self._autosave.start()
+        self._autosave = Autosaver(self.document, self.autosave, self)
         self._connect_signals()
         self.resize(1500, 950)
         if install_plugins:
@@ -240,18 +238,29 @@ class MainWindow(QMainWindow):
             self._on_message(f"Autosave failed: {exc}")
             return None
 
-    def offer_recovery(self, ask: bool = True) -> bool:
-        """If a crashed session left a recovery file, offer to reopen it; True if reopened."""
-        leftovers = self.recovery.leftovers()
+    def offer_recovery(self, ask: bool = True, instead_of: str | None = None) -> bool:
+        """If a crashed session left a recovery file, offer to reopen it; True if reopened.
+
+        ``instead_of``: what the studio was asked to open (a file or preset); a recovery of
+        that same file is offered first.
+        """
+        leftovers = sorted(
+            self.recovery.leftovers(), key=lambda r: not _same(r.original, instead_of)
+        )
         if not leftovers:
             return False
         latest = leftovers[0]
-        name = latest.original.name if latest.original else latest.graph.name
+        name = (latest.original.name if latest.original else str(latest.graph.name))[:80]
         if ask:
+            other = (
+                ""
+                if instead_of is None or _same(latest.original, instead_of)
+                else (f" (instead of opening \u201c{Path(instead_of).name}\u201d)")
+            )
             answer = QMessageBox.question(
                 self,
                 "Recover unsaved work?",
-                f"ConvNet Studio did not close cleanly. Recover the unsaved changes to \u201c{name}\u201d?",
+                f"ConvNet Studio did not close cleanly. Recover the unsaved changes to \u201c{name}\u201d{other}?",
                 QMessageBox.Yes | QMessageBox.Discard,
                 QMessageBox.Yes,
             )
@@ -259,7 +268,11 @@ class MainWindow(QMainWindow):
                 for item in leftovers:
                     self.recovery.remove(item)
                 return False
-        self.document.replace_graph(latest.graph, latest.original)
+        try:
+            self.document.replace_graph(latest.graph, latest.original)
+        except Exception as exc:  # noqa: BLE001 -  # a broken recovery file must not stop the start
+            self._on_message(f"Could not recover {name}: {type(exc).__name__}")
+            return False
         # The recovered state is not what is on disk: mark it unsaved with one no-op step.
         self.document.undo_stack.resetClean()
         self.update_title()
@@ -310,14 +323,9 @@ class MainWindow(QMainWindow):
 
 
 def install_training(window: MainWindow) -> object | None:
-    """Let the training UI add its panels; a missing or broken module leaves the editor usable."""
-    try:
-        from convnet_studio.ui import training
-    except ImportError:
-        return None
-    install = getattr(training, "install_training", None)
-    if install is None:
-        return None
+    """Let the training UI add its panels (see ui/plugin.py); a bug there leaves the editor usable."""
+    from convnet_studio.ui.training import install_training as install
+
     try:
         return install(window)
     except Exception as exc:  # noqa: BLE001 -  # a plugin bug must not take the editor down
@@ -329,6 +337,17 @@ def install_training(window: MainWindow) -> object | None:
 
 def _clamp(value: float, lo: int, hi: int) -> int:
     return int(min(max(value, lo), hi))
+
+
+def _same(original: Path | None, source: str | None) -> bool:
+    try:
+        return (
+            original is not None
+            and source is not None
+            and original.resolve() == Path(source).resolve()
+        )
+    except OSError:
+        return False
 
 
 def _recovery_dir() -> Path:

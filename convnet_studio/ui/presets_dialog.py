@@ -20,12 +20,10 @@ NAME_ROLE = Qt.UserRole + 1
 
 
 def presets_module():
-    """``convnet_studio.presets`` if it is installed (it imports no torch), else ``None``."""
-    try:
-        from convnet_studio import presets
-    except ImportError:
-        return None
-    return presets if hasattr(presets, "list_presets") else None
+    """``convnet_studio.presets``, imported when first needed (it imports no torch)."""
+    from convnet_studio import presets
+
+    return presets
 
 
 class PresetsDialog(QDialog):
@@ -72,10 +70,6 @@ class PresetsDialog(QDialog):
 
     def _populate(self) -> None:
         presets = presets_module()
-        if presets is None:
-            self.details.setText("The presets are not available in this installation yet.")
-            self.open_button.setEnabled(False)
-            return
         families: dict[str, QTreeWidgetItem] = {}
         for info in presets.list_presets():
             top = families.get(info.family)

@@ -24,6 +24,8 @@ from convnet_studio.graph.project_file import (
 )
 
 SUFFIX = ".recovery.json"
+# A temporary file of write_atomic's this old was left by a save that was killed mid-write.
+STALE_TEMP_S = 120.0
 _serial = count()
 
 
@@ -63,7 +65,13 @@ class RecoveryStore:
             pass
 
     def leftovers(self) -> list[Recovered]:
-        """Recovery files other processes left behind (newest first); unreadable ones are skipped."""
+        """Recovery files other processes left behind (newest first); unreadable ones are skipped.
+
+        Temporary files of autosaves that were killed mid-write are deleted on the way.
+        """
+        if self.directory.is_dir():
+            for temp in self.directory.glob(".*.tmp"):
+                _remove_if_stale(temp)
         found = []
         for path in sorted(self.directory.glob(f"*{SUFFIX}")) if self.directory.is_dir() else []:
             if path == self.file or _alive(path):
@@ -83,6 +91,33 @@ class RecoveryStore:
             recovered.file.unlink()
         except FileNotFoundError:
             pass
+
+
+def clean_stale_temps(path: Path) -> int:
+    """Delete the temporary files that interrupted saves of ``path`` left beside it.
+
+    ``write_atomic`` writes ``.<name>.<random>.tmp`` and renames it into place; one that is
+    older than :data:`STALE_TEMP_S` belongs to no save still running. Returns how many went.
+    """
+    try:
+        candidates = list(path.parent.glob(f".{glob_escape(path.name)}.*.tmp"))
+    except OSError:
+        return 0
+    return sum(_remove_if_stale(temp) for temp in candidates)
+
+
+def glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def _remove_if_stale(temp: Path) -> bool:
+    try:
+        if time.time() - temp.lstat().st_mtime < STALE_TEMP_S or not temp.is_file():
+            return False
+        temp.unlink()
+    except OSError:
+        return False
+    return True
 
 
 def _alive(path: Path) -> bool:

@@ -33,7 +33,7 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_render(args: argparse.Namespace) -> int:
-    from convnet_studio.cli import CommandError
+    from convnet_studio.errors import CommandError
     from convnet_studio.sources import resolve_source
 
     output = Path(args.output)

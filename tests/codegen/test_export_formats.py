@@ -57,6 +57,7 @@ def test_state_dict_round_trip(small_net, tmp_path) -> None:
         torch.testing.assert_close(fresh(x), module(x))
 
 
+@pytest.mark.slow  # runs the exported file in a new interpreter
 def test_code_with_weights_loads_as_its_docstring_says(small_net, tmp_path) -> None:
     graph, module = small_net
     code, weights = formats.export_python(graph, tmp_path / "resnet20.py", module.state_dict())
@@ -99,6 +100,7 @@ def run_fresh(script: str, cwd) -> str:
     return done.stdout.strip()
 
 
+@pytest.mark.slow  # ResNet-50
 def test_exported_resnet50_loads_torchvision_weights(tmp_path) -> None:
     pytest.importorskip("torchvision")
     (tmp_path / "resnet50_export.py").write_text(generate_python(get_preset("resnet50")))

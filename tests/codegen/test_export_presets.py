@@ -3,13 +3,21 @@ same function as the compiled module from the same weights (state_dict keys equa
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 import torch
 from conftest import ALLOWED_IMPORTS, exported_from, imported_modules, ruff_problems
+from inert import inert_problems
 
 from convnet_studio.codegen import generate_python
 from convnet_studio.compile import compile_graph
-from convnet_studio.presets import get_preset, preset_names
+from convnet_studio.presets import get_preset
+
+# The preset tests' shared cases (which presets the fast loop checks) live beside them.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "presets"))
+from preset_cases import cases  # noqa: E402
 
 
 def fill_weights(module: torch.nn.Module) -> None:
@@ -27,7 +35,7 @@ def small_input(name: str) -> tuple[int, int, int]:
     return (3, 32, 32) if "cifar" in name else (3, 64, 64)
 
 
-@pytest.mark.parametrize("name", preset_names())
+@pytest.mark.parametrize("name", cases())
 def test_preset_round_trip(name: str, load_source) -> None:
     size = small_input(name)
     graph = get_preset(name, num_classes=7, input_size=size)
@@ -35,6 +43,7 @@ def test_preset_round_trip(name: str, load_source) -> None:
     assert imported_modules(source) <= ALLOWED_IMPORTS
     assert "convnet_studio" not in source.split('"""', 2)[2]
     assert ruff_problems(source) == ""
+    assert inert_problems(source) == []
     module = load_source(source, name)
     with torch.device("meta"):
         compiled = compile_graph(graph, init=False)

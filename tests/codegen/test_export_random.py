@@ -3,6 +3,8 @@ export to code that lints clean and matches the compiled module from the same we
 
 from __future__ import annotations
 
+import pytest
+
 import os
 
 import torch
@@ -27,6 +29,7 @@ STEPS = (
     "concat",
     "shortcut_a",
     "seq",
+    "numbered",
 )
 
 
@@ -97,6 +100,8 @@ def random_graphs(draw) -> Graph:
                     padding=1,
                 )
                 x = g.add("ReLU", name=f"{stage}.{2 * i + 1}", inputs=x)
+        elif step == "numbered":
+            x = _numbered_stage(draw, g, x, c)
     x = g.add("GlobalAvgPool", inputs=x)
     x = g.add("Flatten", inputs=x)
     if draw(st.booleans()):  # a head under a dotted name that is not a Sequential
@@ -108,13 +113,64 @@ def random_graphs(draw) -> Graph:
     return g
 
 
+def _numbered_stage(draw, g: Graph, x: str, c: int) -> str:
+    """Members ``stage.0``, ``stage.2``...: numbers with gaps, operators (Concat, Add) among them,
+    branches inside or outside the stage; the last member feeds what follows the stage."""
+    stage = g.unique_name("features")
+    numbers = (f"{stage}.{i}" for i in range(0, 100, draw(st.sampled_from([1, 2]))))
+    kinds = st.sampled_from(["relu", "conv", "concat", "add"])
+    for kind in draw(st.lists(kinds, min_size=1, max_size=4)):
+        inside = draw(st.booleans())  # branch convs numbered in the stage too
+        if kind == "relu":
+            x = g.add("ReLU", name=next(numbers), inputs=x)
+        elif kind == "conv":
+            x = _conv(g, x, next(numbers), c, 3)
+        elif kind == "concat":
+            a = _conv(g, x, next(numbers) if inside else None, c, 1)
+            b = _conv(g, x, next(numbers) if inside else None, 4, 3)
+            x = g.add("Concat", name=next(numbers), inputs=[a, b], num_inputs=2)
+        else:
+            channels = g.analyze().output_shape(x)[0]
+            y = _conv(g, x, next(numbers) if inside else None, channels, 3)
+            x = g.add("Add", name=next(numbers), inputs=[y, x])
+    return x
+
+
+def _conv(g: Graph, x: str, name: str | None, channels: int, k: int) -> str:
+    return g.add(
+        "Conv2d", name=name, inputs=x, out_channels=channels, kernel_size=k, padding=k // 2
+    )
+
+
+def _issue_11_graph() -> Graph:
+    """Input -> ReLU ``features.0`` -> two convs -> Concat ``features.1`` -> conv -> Output."""
+    g = Graph("gap")
+    x = g.add("Input", channels=3, height=8, width=8)
+    r = g.add("ReLU", name="features.0", inputs=x)
+    a = g.add("Conv2d", inputs=r, out_channels=4, kernel_size=1)
+    b = g.add("Conv2d", inputs=r, out_channels=4, kernel_size=3, padding=1)
+    c = g.add("Concat", name="features.1", inputs=[a, b], num_inputs=2)
+    g.add("Output", inputs=g.add("Conv2d", inputs=c, out_channels=5, kernel_size=1))
+    return g
+
+
+def test_operator_at_the_end_of_a_numbered_container(load_source) -> None:
+    # Used to fail with KeyError: 'features.1' (the Concat was taken for part of features' call).
+    _check_round_trip(_issue_11_graph(), load_source)
+
+
 @settings(
     max_examples=int(os.environ.get("CS_EXPORT_EXAMPLES", "12")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+@pytest.mark.slow  # dozens of generated files, each formatted and imported
 @given(graph=random_graphs())
 def test_random_graph_round_trip(graph: Graph, load_source) -> None:
+    _check_round_trip(graph, load_source)
+
+
+def _check_round_trip(graph: Graph, load_source) -> None:
     assert graph.analyze().ok, graph.analyze().problems
     source = generate_python(graph)
     assert ruff_problems(source) == ""

@@ -77,3 +77,22 @@ def valid_graphs(draw) -> Graph:
 def test_real_shapes_equal_inferred(graph: Graph) -> None:
     assert graph.analyze().ok, graph.analyze().problems
     check_graph(graph)
+
+
+# The studio counts a conv's and a Linear's multiply-accumulates and nothing else (BatchNorm,
+# pooling, activations and adds are 0), as PyTorch's flop counter does (2 FLOPs per MAC).
+@pytest.mark.slow  # FlopCounterMode dispatches every op through Python: seconds for 20 graphs
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(valid_graphs())
+def test_macs_equal_pytorchs_flop_counter(graph: Graph) -> None:
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from convnet_studio.compile import compile_graph
+
+    analysis = graph.analyze()
+    model = compile_graph(graph, init=False).eval()
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(torch.zeros(1, *analysis.input_shape))
+    assert counter.get_total_flops() == 2 * analysis.total.macs

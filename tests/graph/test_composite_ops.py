@@ -13,7 +13,7 @@ def _net(in_channels: int = 16) -> Graph:
     x = g.add("Input", "input", channels=in_channels, height=16, width=16)
     x = g.add("Bottleneck", "layer1.0", x, planes=4)
     g.move_node("layer1.0", (400, 100))
-    g.set_node_meta("layer1.0", "note", "first block")
+    g.node("layer1.0").meta["note"] = "first block"
     g.add("Output", "output", g.add("GlobalAvgPool", "avgpool", x))
     return g
 

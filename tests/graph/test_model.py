@@ -132,7 +132,7 @@ def test_events_per_mutation(g: Graph) -> None:
 def test_version_bumps_on_shape_edits_only(g: Graph) -> None:
     v = g.version
     g.move_node("conv", (9, 9))
-    g.set_node_meta("conv", "note", "hi")
+    g.node("conv").meta["note"] = "hi"  # meta is the node's own data, not its shape
     assert g.version == v
     g.set_params("conv", out_channels=5)
     assert g.version == v + 1
@@ -161,14 +161,15 @@ def test_queries(g: Graph) -> None:
 def test_copy_is_independent(g: Graph) -> None:
     clone = g.copy()
     clone.set_params("conv", out_channels=9)
-    clone.set_node_meta("conv", "x", [1])
+    clone.node("conv").meta["x"] = [1]
     assert g.node("conv").params["out_channels"] == 4 and "x" not in g.node("conv").meta
     assert Graph.from_dict(g.to_dict()).to_dict() == g.to_dict()
 
 
-def test_group_and_meta(g: Graph) -> None:
-    g.set_node_group("conv", "stage1")
-    g.set_node_meta("conv", "auto", "projection")
-    assert g.group_nodes("stage1") == [g.node("conv")] and g.node("conv").meta == {"auto": "projection"}
-    g.set_node_meta("conv", "auto", None)
-    assert g.node("conv").meta == {}
+def test_group_and_meta_are_given_when_a_node_is_added() -> None:
+    g = Graph("g")
+    meta = {"auto": "projection"}
+    node = g.add_node("Conv2d", "conv", group="stage1", meta=meta)
+    assert g.group_nodes("stage1") == [node] and node.meta == {"auto": "projection"}
+    meta["auto"] = "changed"
+    assert node.meta == {"auto": "projection"}  # the node keeps its own copy

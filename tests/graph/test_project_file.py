@@ -27,8 +27,8 @@ def _sample(make_chain) -> Graph:
     g = make_chain((3, 16, 16), ("Conv2d", dict(out_channels=8, kernel_size=[1, 3], padding="same")),
                    ("Bottleneck", dict(planes=2, stride=2)))
     g.meta = {"description": "tiny", "preset": None}
-    g.set_node_group("l0", "stem")
-    g.set_node_meta("l1", "note", {"x": [1, 2.5, "é"]})
+    g.node("l0").group = "stem"
+    g.node("l1").meta["note"] = {"x": [1, 2.5, "é"]}
     g.move_node("l1", (10.5, -3))
     return g
 
@@ -227,3 +227,12 @@ def test_saved_file_follows_the_umask_and_keeps_existing_permissions(tmp_path: P
         assert path.stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(old)
+
+
+def test_a_snapshot_does_not_follow_later_edits_of_the_graph_meta() -> None:
+    g = Graph("m")
+    g.meta["note"] = {"a": 1}
+    snapshot = g.to_dict()
+    g.meta["note"]["a"] = 2
+    g.meta["weights"] = {"checkpoint": "last.pt"}
+    assert snapshot["meta"] == {"note": {"a": 1}}

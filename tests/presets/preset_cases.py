@@ -13,8 +13,10 @@ SMALL_INPUT = {
     for info in list_presets()
 }
 TORCHVISION_PRESETS = [info.name for info in list_presets() if info.torchvision]
-# Over 40M parameters: a few seconds each to build (still CPU-only); `-m "not slow"` skips them.
-SLOW = {info.name for info in list_presets() if info.family == "VGG"} | {"resnet101", "resnet152"}
+# The fast loop (`-m "not slow"`) checks the smallest net of each family; the full suite checks
+# every preset (the deep and the wide ones take seconds each on two cores).
+FAST = {"resnet18", "plain18", "resnet20_cifar", "plain20_cifar", "googlenet", "googlenet_paper"}
+SLOW = set(preset_names()) - FAST
 
 
 def cases(names: list[str] | None = None) -> list:

@@ -16,8 +16,8 @@ from convnet_studio.presets import (
     preset_info,
     preset_names,
     register_preset,
-    resolve_source,
 )
+from convnet_studio.sources import resolve_source
 
 EXPECTED = [
     "resnet18",
@@ -65,7 +65,7 @@ def test_infos_are_complete() -> None:
 
 
 def test_duplicate_names_are_refused() -> None:
-    with pytest.raises(ValueError, match="already registered"):
+    with pytest.raises(PresetError, match="already registered"):
         register_preset(PresetInfo("resnet18", "ResNet", "again"), lambda n, s: None)
 
 
@@ -200,7 +200,7 @@ def test_saved_preset_reloads_unchanged(name: str, tmp_path) -> None:
     assert loaded.analyze().total == graph.analyze().total
 
 
-def test_resolve_source_builds_presets_and_is_reexported(tmp_path) -> None:
+def test_resolve_source_builds_presets_and_reads_project_files(tmp_path) -> None:
     graph = resolve_source("resnet18", num_classes=5, input_size=(3, 32, 32))
     assert graph.analyze().output_shape("fc") == (5,)
     path = save_project(graph, tmp_path / "mine.cnsproj")

@@ -27,6 +27,7 @@ def _of(events, kind):
     return [e for e in events if e["event"] == kind]
 
 
+@pytest.mark.slow  # trains for seconds
 def test_short_run_on_shapes_learns(tmp_path):
     config = small_config(
         tmp_path, train_size=3072, val_size=256, epochs=2, lr=0.1, schedule="cosine"
@@ -44,6 +45,7 @@ def test_short_run_on_shapes_learns(tmp_path):
     assert list(norms["norms"]) == started["nodes"] and norms["total"] > 0
 
 
+@pytest.mark.slow  # trains for seconds
 def test_metrics_files(tmp_path, project):
     _code, events = _run(project, small_config(tmp_path))
     run = tmp_path / "run"
@@ -109,6 +111,7 @@ def test_max_steps_stops_with_a_checkpoint(tmp_path, project):
     assert set(state) >= {"model", "optimizer", "schedule", "rng", "pipeline", "config"}
 
 
+@pytest.mark.slow  # trains for seconds
 def test_resume_continues_exactly(tmp_path):
     # dropout + crop/flip augmentation exercise every RNG the checkpoint must carry
     project = tiny_graph(dropout=0.3).to_dict()
@@ -158,6 +161,7 @@ def test_checkpoint_write_is_atomic_and_loads_weights_only(tmp_path):
         load_checkpoint(str(tmp_path / "missing.pt"))
 
 
+@pytest.mark.slow  # trains for seconds
 def test_image_folder_with_validation_split(tmp_path):
     from PIL import Image
 

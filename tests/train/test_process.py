@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
+import pytest
+
 import os
 import signal
 import time
 
 from train_helpers import small_config, tiny_graph
 
-from convnet_studio.train.cli import add_train_arguments, run_train_command
+from convnet_studio.cli import main
 from convnet_studio.train.process import TrainingProcess, describe_exit
 
 TIMEOUT = 120
@@ -24,6 +25,7 @@ def _collect(proc, until=None):
     return events
 
 
+@pytest.mark.slow  # a worker process
 def test_pause_resume_then_stop_keeps_a_checkpoint(tmp_path):
     proc = TrainingProcess(tiny_graph().to_dict(), small_config(tmp_path, epochs=100))
     proc.start()
@@ -47,6 +49,7 @@ def test_pause_resume_then_stop_keeps_a_checkpoint(tmp_path):
     assert states == ["starting", "running", "paused", "running", "stopping"]
 
 
+@pytest.mark.slow  # a worker process
 def test_killed_worker_is_reported(tmp_path):
     proc = TrainingProcess(tiny_graph().to_dict(), small_config(tmp_path, epochs=100))
     proc.start()
@@ -64,6 +67,7 @@ def test_describe_exit_includes_the_last_stderr_line():
     assert "status 1" in text and text.endswith("MemoryError")
 
 
+@pytest.mark.slow  # two DDP processes
 def test_ddp_two_cpu_processes(tmp_path):
     config = small_config(tmp_path, device="cpu", train_size=256, val_size=64, epochs=1)
     proc = TrainingProcess(tiny_graph().to_dict(), config, nproc=2)
@@ -79,11 +83,10 @@ def test_ddp_two_cpu_processes(tmp_path):
 
 
 def _cli(argv):
-    parser = argparse.ArgumentParser()
-    add_train_arguments(parser)
-    return run_train_command(parser.parse_args(argv))
+    return main(["train", *argv])
 
 
+@pytest.mark.slow  # two training runs in a worker
 def test_cli_trains_a_project_file(tmp_path, capsys):
     from convnet_studio.graph.project_file import save_project
 
@@ -113,7 +116,7 @@ def test_cli_trains_a_project_file(tmp_path, capsys):
 def test_cli_errors_are_one_sentence(tmp_path, capsys):
     code = _cli([str(tmp_path / "missing.json")])
     err = capsys.readouterr().err
-    assert code == 2 and err.startswith("convnet-studio train: cannot load project")
+    assert code == 2 and err.startswith("convnet-studio: error: cannot load project")
     assert "Traceback" not in err
     code = _cli(["--resume", str(tmp_path / "nope.pt")])
     assert code == 2 and "does not exist" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""Fixtures for the training UI tests: a tiny trainable graph, fake scenes and streams."""
+"""Fixtures for the training UI tests: a tiny trainable graph in a real document and scene."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from training_helpers import TINY_CONFIG, FakeScene, tiny_graph
+from training_helpers import TINY_CONFIG, tiny_graph
 
 from convnet_studio.graph.model import Graph
 from convnet_studio.ui.training.qt_compat import guard_refcount_bug
@@ -32,9 +32,12 @@ def runs_root(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture
 def controller(qtbot: Any, graph: Graph, runs_root: str) -> Any:
+    from convnet_studio.ui.canvas.scene import GraphScene
+    from convnet_studio.ui.document import Document
     from convnet_studio.ui.training.controller import TrainingController
 
-    c = TrainingController(graph, scene=FakeScene(), runs_root=runs_root)
+    document = Document(graph)  # the editor's document and canvas: edits are undo steps
+    c = TrainingController(document, scene=GraphScene(document), runs_root=runs_root)
     qtbot.addWidget(c.panel)
     qtbot.addWidget(c.dashboard)
     qtbot.addWidget(c.runs)

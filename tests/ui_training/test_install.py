@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from training_helpers import click_problem
 
 
 def test_install_into_the_main_window(qtbot, tmp_path, runs_root) -> None:
@@ -31,7 +32,7 @@ def test_install_into_the_main_window(qtbot, tmp_path, runs_root) -> None:
     # problems found before a run select the node on the canvas
     window.document.graph.set_params("fc", out_features=4)
     assert not controller.start()
-    controller.panel._on_problem_activated(controller.panel.problems.item(0))
+    click_problem(qtbot, controller.panel)
     assert window.document.selection == ["fc"]
 
 

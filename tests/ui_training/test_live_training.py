@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import signal
 
-from training_helpers import tiny_graph, wait_for
+import pytest
+
+from training_helpers import click_problem, tiny_graph, wait_for
 
 from convnet_studio.ui.training.controller import TrainingController
 
 
+@pytest.mark.slow  # a worker process
 def test_run_pause_resume_stop(controller: TrainingController, qtbot) -> None:
     panel = controller.panel
     panel.settings.set_values(epochs=200)  # long enough to pause and stop it
@@ -52,6 +55,7 @@ def test_run_pause_resume_stop(controller: TrainingController, qtbot) -> None:
     assert os.path.exists(out) and os.path.exists(out[:-3] + ".pt")
 
 
+@pytest.mark.slow  # a worker process
 def test_nan_run_shows_its_error(controller: TrainingController, qtbot) -> None:
     settings = controller.panel.settings
     settings.lr.setMaximum(1e13)
@@ -64,6 +68,7 @@ def test_nan_run_shows_its_error(controller: TrainingController, qtbot) -> None:
     assert not panel.problems.isHidden() and panel.start_button.isEnabled()
 
 
+@pytest.mark.slow  # a worker process
 def test_worker_death_is_reported(controller: TrainingController, qtbot) -> None:
     controller.panel.settings.set_values(epochs=500)
     assert controller.start()
@@ -77,21 +82,17 @@ def test_worker_death_is_reported(controller: TrainingController, qtbot) -> None
 
 
 def test_graph_problems_block_the_start(qtbot, runs_root) -> None:
-    focused: list[str] = []
+    from convnet_studio.ui.document import Document
 
-    class Doc:
-        graph = tiny_graph(classes=3)
-        path = None
-
-        def focus(self, name: str) -> None:
-            focused.append(name)
-
-    c = TrainingController(Doc(), runs_root=runs_root)
+    document = Document(tiny_graph(classes=3))  # 3 classes: 'shapes' has 10
+    c = TrainingController(document, runs_root=runs_root)
     qtbot.addWidget(c.panel)
+    c.panel.show()
     assert not c.start()
     assert c.panel.problems.count() == 1 and not c.panel.error.isHidden()
-    c.panel._on_problem_activated(c.panel.problems.item(0))
-    assert focused == ["fc"]
+    with qtbot.waitSignal(document.focus_requested) as focused:
+        click_problem(qtbot, c.panel)
+    assert focused.args == ["fc"] and document.selection == ["fc"]
 
 
 def qtbot_button():

@@ -1,12 +1,13 @@
-"""Gradient colours on the canvas (fake scene and the editor's real one), the runs store
-and list, pre-flight checks, loading weights."""
+"""Gradient colours on the editor's canvas, the runs store and list, pre-flight checks,
+loading weights."""
 
 from __future__ import annotations
 
 import json
 import os
 
-from training_helpers import FakeScene, tiny_graph
+from PySide6.QtCore import Qt
+from training_helpers import tiny_graph
 
 from convnet_studio.ui.training.gradient_overlay import GradientOverlay, norm_colors
 from convnet_studio.ui.training.preflight import check
@@ -21,31 +22,17 @@ def test_colours_follow_log_norm() -> None:
     assert colors["a"].lightness() < colors["c"].lightness()  # viridis: dark = vanished
 
 
-def test_overlay_on_fake_scene() -> None:
-    scene = FakeScene()
-    overlay = GradientOverlay(scene)
-    assert overlay.show({"conv1": 1e-5, "fc": 0.5}) == 2
-    assert set(scene.overlays) == {"conv1", "fc"} and "e-05" in scene.overlays["conv1"][1]
-    assert scene.legend[0] and len(scene.legend[1]) == 5
-    overlay.show({"fc": 0.1})
-    assert set(scene.overlays) == {"fc"}
-    overlay.clear()
-    assert scene.overlays == {} and scene.legend[0] is None
-
-
 def test_overlay_on_the_editor_scene(qtbot) -> None:
-    try:
-        from convnet_studio.ui.canvas.scene import GraphScene
-        from convnet_studio.ui.document import Document
-    except ImportError:
-        import pytest
+    from convnet_studio.ui.canvas.scene import GraphScene
+    from convnet_studio.ui.document import Document
 
-        pytest.skip("the editor's scene is not there")
     document = Document(tiny_graph())
     scene = GraphScene(document)
     overlay = GradientOverlay(scene)
-    assert overlay.show({"conv1": 1e-4, "fc": 1e-1, "gone": 1.0}) == 2
-    assert set(scene.overlays) == {"conv1", "fc"}
+    assert overlay.show({"conv1": 1e-5, "fc": 1e-1, "gone": 1.0}) == 2  # a deleted node is skipped
+    assert set(scene.overlays) == {"conv1", "fc"} and "e-05" in scene.overlays["conv1"][1]
+    overlay.show({"fc": 0.1})
+    assert set(scene.overlays) == {"fc"}
     overlay.clear()
     assert not scene.overlays
 
@@ -83,7 +70,7 @@ def _fake_finished_run(root: str, name: str, residual: bool) -> str:
     return record.path
 
 
-def test_runs_list_overlays_selected_runs(controller) -> None:
+def test_runs_list_overlays_selected_runs(controller, qtbot) -> None:
     a = _fake_finished_run(controller.runs_root, "plain", False)
     b = _fake_finished_run(controller.runs_root, "resnet", True)
     controller.refresh_runs()
@@ -91,9 +78,11 @@ def test_runs_list_overlays_selected_runs(controller) -> None:
     assert controller.runs.table.item(0, 1).text() == "completed"
     controller.runs.select_paths([a, b])
     assert [r.name for r in controller.dashboard.runs] == [r.name for r in controller.runs.selected()]
-    assert len(controller.dashboard.loss._series) == 2
-    # colour the canvas from a finished run
-    controller._on_colour_requested(controller.runs.selected()[0])
+    loss = controller.dashboard.loss
+    legend = [label.text for _, label in loss.legend.items]
+    assert legend == [r.name for r in controller.runs.selected()] and len(legend) == 2
+    # colour the canvas from a finished run: the "colour" button under the list
+    qtbot.mouseClick(controller.runs.buttons["colour"], Qt.MouseButton.LeftButton)
     assert set(controller.overlay.scene.overlays) == {"conv1", "fc"}
 
 
@@ -102,4 +91,8 @@ def test_load_weights_is_recorded_in_the_graph(controller) -> None:
     controller.refresh_runs()
     record = next(r for r in controller.store.list() if r.path == path)
     assert controller.load_weights(record)
+    assert controller.graph.meta["weights"]["checkpoint"].endswith("last.pt")
+    controller.document.undo_stack.undo()  # loading weights is one undo step
+    assert "weights" not in controller.graph.meta
+    controller.document.undo_stack.redo()
     assert controller.graph.meta["weights"]["checkpoint"].endswith("last.pt")

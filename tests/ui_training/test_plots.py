@@ -18,6 +18,20 @@ def make_run(name: str, residual: bool, steps: int = 300, nodes: int = 12) -> Ru
     return run
 
 
+def drawn(widget) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The named curves a plot shows, by their legend name: what the user sees."""
+    shown = {}
+    for item in widget.plot.getPlotItem().listDataItems():
+        x, y = item.getData()
+        if item.name() and item.isVisible():
+            shown[item.name()] = (np.asarray(x if x is not None else []), np.asarray(y if y is not None else []))
+    return shown
+
+
+def legend_names(widget) -> list[str]:
+    return [label.text for _sample, label in widget.legend.items]
+
+
 @pytest.fixture
 def dashboard(qtbot) -> TrainingDashboard:
     d = TrainingDashboard()
@@ -41,20 +55,29 @@ def test_points_arrive_as_the_stream_grows(dashboard: TrainingDashboard, qtbot) 
     dashboard.refresh(all_plots=True)
     x, y = dashboard.loss.curve_points()
     assert len(x) == 100 and np.isfinite(y).all()
-    assert dashboard.accuracy._series[0][2].getData()[0] is not None
+    x, y = drawn(dashboard.accuracy)["validation"]
+    np.testing.assert_array_equal(x, run.epoch_series("epoch"))
+    np.testing.assert_allclose(y, 100.0 * (1.0 - run.epoch_series("val_top1")))
     assert dashboard.grad_heatmap.image.image.shape == (len(run.grad_step), 5)
 
 
-def test_two_runs_overlay(dashboard: TrainingDashboard) -> None:
-    plain, resnet = make_run("plain-20", False), make_run("resnet-20", True)
-    dashboard.set_runs([plain, resnet])
-    assert len(dashboard.loss._series) == 2 and len(dashboard.accuracy._series) == 2
-    train_plain = dashboard.accuracy._series[0][1].getData()[1]
-    train_res = dashboard.accuracy._series[1][1].getData()[1]
-    assert train_plain[-1] > train_res[-1]  # error mode: the plain net trains worse
-    assert dashboard.grad_lines.run is plain
-    dashboard.set_runs([resnet])
-    assert len(dashboard.loss._series) == 1
+def test_two_runs_overlay_each_with_its_own_data(dashboard: TrainingDashboard) -> None:
+    first, second = make_run("plain-20", False, steps=300), make_run("resnet-20", True, steps=200)
+    dashboard.set_runs([first, second])
+    assert legend_names(dashboard.loss) == ["plain-20", "resnet-20"]
+    loss = drawn(dashboard.loss)
+    for run in (first, second):  # each legend entry draws that run's steps, not the other's
+        np.testing.assert_array_equal(loss[run.name][0], run.step.data)
+    accuracy = drawn(dashboard.accuracy)
+    assert set(accuracy) == {f"{r.name} {part}" for r in (first, second) for part in ("train", "validation")}
+    for run in (first, second):
+        np.testing.assert_allclose(
+            accuracy[f"{run.name} train"][1], 100.0 * (1.0 - run.epoch_series("train_top1"))
+        )
+    assert dashboard.grad_lines.run is first  # the gradient panel follows the main run
+    dashboard.set_runs([second])  # a run taken off the overlay leaves the plots
+    assert list(drawn(dashboard.loss)) == ["resnet-20"]
+    assert not dashboard.loss.legend.isVisible()  # one run needs no legend
 
 
 def test_smoothing_slider_and_log_scale(dashboard: TrainingDashboard) -> None:
@@ -77,8 +100,9 @@ def test_gradient_layers_are_selectable(dashboard: TrainingDashboard) -> None:
     assert lines.selected()[0] == "conv1" and lines.selected()[-1] == "fc"
     assert len(lines.selected()) == 6
     lines.set_selected(["conv3"])
-    visible = [c.item for c in lines._curves if c and c.item.scene() is not None]
-    assert len(visible) == 1 and visible[0].getData()[0] is not None
+    assert legend_names(lines) == ["conv3", "total"]
+    shown = [i for i in lines.plot.getPlotItem().listDataItems() if i.isVisible()]
+    assert len(shown) == 2 and all(len(i.getData()[0]) == len(run.grad_step) for i in shown)
     lo, hi = dashboard.grad_heatmap.levels()
     assert hi - lo > 2  # plain net: orders of magnitude between first and last layer
 

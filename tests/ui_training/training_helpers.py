@@ -24,24 +24,13 @@ def tiny_graph(name: str = "tiny", classes: int = 10) -> Graph:
     return g
 
 
-class FakeScene:
-    """Records the editor scene's overlay API calls."""
+def click_problem(qtbot: Any, panel: Any, row: int = 0) -> None:
+    """Click a problem in the run panel's list, as the user does."""
+    from PySide6.QtCore import Qt
 
-    def __init__(self) -> None:
-        self.overlays: dict[str, tuple[Any, str | None]] = {}
-        self.legend: tuple[str | None, list | None] = (None, None)
-
-    def set_node_overlay(self, name: str, color: Any, text: str | None = None) -> None:
-        if color is None:
-            self.overlays.pop(name, None)
-        else:
-            self.overlays[name] = (color, text)
-
-    def clear_overlays(self) -> None:
-        self.overlays.clear()
-
-    def set_overlay_legend(self, title: str | None, stops: list | None = None) -> None:
-        self.legend = (title, stops)
+    problems = panel.problems
+    rect = problems.visualItemRect(problems.item(row))
+    qtbot.mouseClick(problems.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
 def wait_for(qtbot: Any, condition: Any, timeout: float = 60.0) -> None:

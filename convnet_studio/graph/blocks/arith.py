@@ -5,6 +5,11 @@ from __future__ import annotations
 from convnet_studio.graph.params import pair
 from convnet_studio.graph.registry import Shape, ShapeError
 
+# The output-size rule in words, for the reference pages (Conv2d, MaxPool2d, AvgPool2d).
+CONV_SIZE_DOC = (
+    "H' = floor((H + 2*padding - dilation*(kernel - 1) - 1) / stride) + 1, the same for W"
+)
+
 
 def feature_map(shape: Shape, what: str) -> tuple[int, int, int]:
     """Check that ``shape`` is C x H x W, or explain which layer is missing."""

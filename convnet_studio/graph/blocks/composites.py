@@ -7,6 +7,8 @@ state_dict keys and pretrained weights load into it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from convnet_studio.graph.blocks.builder import Ref, SubgraphBuilder
 from convnet_studio.graph.params import bool_param, choice_param, float_param, int_param, pair_param
 from convnet_studio.graph.registry import BlockSpec, Params, Shape, Subgraph, register_block
@@ -147,13 +149,24 @@ register_block(
 
 
 # ------------------------------------------------------------------------ residual blocks
+def conv_bn_projection(out_channels: int, stride: Any) -> tuple[tuple[str, str, Params], ...]:
+    """Option B's projection, torchvision's ``downsample``: (name, type, params) of its parts.
+
+    A 1x1 convolution with the needed stride and no bias (the BatchNorm's shift is the bias),
+    then a BatchNorm. The residual blocks and the editor's "insert projection" both use it.
+    """
+    conv = dict(out_channels=out_channels, kernel_size=1, stride=stride, bias=False)
+    return (("0", "Conv2d", conv), ("1", "BatchNorm2d", {}))
+
+
 def _shortcut(b: SubgraphBuilder, x: Ref, p: Params, in_c: int | None, out_c: int, stride: int) -> Ref:
     """The shortcut path, decided as torchvision does: project when stride or width changes."""
     kind = p["shortcut"]
     changes = stride != 1 or (in_c is not None and in_c != out_c)
     if kind == "C" or (kind == "B" and changes):
-        x = b.add("downsample.0", "Conv2d", x, out_channels=out_c, kernel_size=1, stride=stride, bias=False)
-        return b.add("downsample.1", "BatchNorm2d", x)
+        for part, type_name, params in conv_bn_projection(out_c, stride):
+            x = b.add(f"downsample.{part}", type_name, x, **params)
+        return x
     if kind == "A" and changes:
         return b.add("downsample", "ShortcutA", x, out_channels=out_c, stride=stride)
     return x

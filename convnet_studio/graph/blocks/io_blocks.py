@@ -21,6 +21,8 @@ register_block(
         shape=lambda p, ins: ((p["channels"], p["height"], p["width"]),),
         cost=lambda p, ins, outs: (0, 0),
         label=lambda p: f"{p['channels']} x {p['height']} x {p['width']}",
+        shape_doc="Output is channels x height x width; there is no input.",
+        cost_doc="None.",
         default_name="input",
     )
 )
@@ -33,6 +35,8 @@ register_block(
         outputs=(),
         shape=lambda p, ins: (),
         cost=lambda p, ins, outs: (0, 0),
+        shape_doc="Passes its input through; its shape is the network's output shape.",
+        cost_doc="None.",
         default_name="output",
     )
 )

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from convnet_studio.graph.blocks.arith import feature_map, fmt_shape, numel, spatial_out
+from convnet_studio.graph.blocks.arith import (
+    CONV_SIZE_DOC,
+    feature_map,
+    fmt_shape,
+    numel,
+    spatial_out,
+)
 from convnet_studio.graph.params import (
     ParamSpec,
     bool_param,
@@ -71,9 +77,23 @@ register_block(
         shape=_conv_shape,
         cost=_conv_cost,
         label=_conv_label,
+        shape_doc=(
+            f"Output has out_channels channels; {CONV_SIZE_DOC}. padding='same' keeps H and W "
+            "(stride 1 only), 'valid' means 0. Input channels must divide by groups, and equal "
+            "in_channels when that is set."
+        ),
+        cost_doc=(
+            "Parameters: out_channels x (C_in / groups) x kh x kw, plus out_channels for the bias. "
+            "MACs: every output element costs (C_in / groups) x kh x kw, so "
+            "C_out x H' x W' x (C_in / groups) x kh x kw."
+        ),
         default_name="conv",
     )
 )
+
+
+ELEMENTWISE_DOC = "Same shape as its input (element-wise)."
+FREE_DOC = "No parameters; MACs counted as 0."
 
 
 # ------------------------------------------------------------------------ normalization
@@ -97,6 +117,11 @@ register_block(
         ),
         shape=_same_shape("BatchNorm2d"),
         cost=lambda p, ins, outs: (2 * ins[0][0] if p["affine"] else 0, 0),
+        shape_doc="Same shape as its input.",
+        cost_doc=(
+            "Parameters: 2 x C (scale and shift) when affine; the running mean and variance are "
+            "buffers, not parameters. MACs: counted as 0."
+        ),
         default_name="bn",
     )
 )
@@ -114,6 +139,8 @@ register_block(
         ),
         shape=_same_shape("LocalResponseNorm"),
         cost=lambda p, ins, outs: (0, 0),
+        shape_doc=ELEMENTWISE_DOC,
+        cost_doc=FREE_DOC,
         label=lambda p: f"size {p['size']}",
         default_name="lrn",
     )
@@ -147,6 +174,8 @@ for _type, (_doc, _params) in ACTIVATIONS.items():
             params=_params,
             shape=_elementwise,
             cost=lambda p, ins, outs: (0, 0),
+            shape_doc=ELEMENTWISE_DOC,
+            cost_doc=FREE_DOC,
             default_name=_type.lower(),
         )
     )
@@ -160,6 +189,8 @@ register_block(
         shape=_elementwise,
         cost=lambda p, ins, outs: (0, 0),
         label=lambda p: f"p={p['p']:g}",
+        shape_doc="Same shape as its input.",
+        cost_doc="None (MACs counted as 0).",
         default_name="dropout",
     )
 )
@@ -177,6 +208,8 @@ register_block(
         description="Flattens C x H x W into one vector per image, for a Linear layer.",
         shape=_flatten_shape,
         cost=lambda p, ins, outs: (0, 0),
+        shape_doc="C x H x W becomes one vector of C*H*W features.",
+        cost_doc="None.",
         default_name="flatten",
     )
 )
@@ -216,6 +249,14 @@ register_block(
         shape=_linear_shape,
         cost=_linear_cost,
         label=lambda p: f"{p['out_features']}",
+        shape_doc=(
+            "Input must be a vector (put a Flatten or a global pool before it); output is "
+            "out_features."
+        ),
+        cost_doc=(
+            "Parameters: in_features x out_features, plus out_features for the bias. MACs: "
+            "in_features x out_features."
+        ),
         default_name="fc",
     )
 )

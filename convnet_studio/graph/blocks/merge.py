@@ -44,6 +44,11 @@ register_block(
         inputs=input_ports,
         shape=_add_shape,
         cost=lambda p, ins, outs: (0, 0),
+        shape_doc=(
+            "All inputs must have the same shape, which is the output's. Where they differ the studio"
+            " offers a projection shortcut (a 1x1 conv + BatchNorm, or option A)."
+        ),
+        cost_doc="No parameters; MACs counted as 0.",
         default_name="add",
     )
 )
@@ -73,6 +78,8 @@ register_block(
         inputs=input_ports,
         shape=_concat_shape,
         cost=lambda p, ins, outs: (0, 0),
+        shape_doc="Inputs must agree in H and W; output channels are the sum of the inputs' channels.",
+        cost_doc="No parameters; MACs counted as 0.",
         default_name="cat",
     )
 )
@@ -102,6 +109,11 @@ register_block(
         shape=_shortcut_a_shape,
         cost=lambda p, ins, outs: (0, 0),
         label=lambda p: f"pad to {p['out_channels']}, /{p['stride']}",
+        shape_doc=(
+            "out_channels x ceil(H / stride) x ceil(W / stride): subsample, then zero-pad the "
+            "channels; out_channels must not be fewer than the input's."
+        ),
+        cost_doc="No parameters and no MACs: this is why option A is free.",
         default_name="shortcut",
     )
 )
@@ -113,6 +125,8 @@ register_block(
         description="Passes its input through unchanged (an explicit identity shortcut).",
         shape=lambda p, ins: (ins[0],),
         cost=lambda p, ins, outs: (0, 0),
+        shape_doc="Same shape as its input.",
+        cost_doc="None.",
         default_name="identity",
     )
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from convnet_studio.graph.blocks.arith import feature_map, spatial_out
+from convnet_studio.graph.blocks.arith import CONV_SIZE_DOC, feature_map, spatial_out
 from convnet_studio.graph.params import bool_param, pair, pair_param
 from convnet_studio.graph.registry import BlockSpec, Params, Shape, ShapeError, register_block
 
@@ -49,6 +49,12 @@ register_block(
         shape=_pool_shape("MaxPool2d"),
         cost=lambda p, ins, outs: (0, 0),
         label=_pool_label,
+        shape_doc=(
+            f"Channels unchanged; {CONV_SIZE_DOC}, stride defaulting to the window; with "
+            "ceil_mode the division rounds up, but a window starting in the right padding is "
+            "dropped, as PyTorch does. Padding may be at most half the window."
+        ),
+        cost_doc="No parameters; MACs counted as 0.",
         default_name="maxpool",
     )
 )
@@ -66,6 +72,10 @@ register_block(
         shape=_pool_shape("AvgPool2d"),
         cost=lambda p, ins, outs: (0, 0),
         label=_pool_label,
+        shape_doc=(
+            f"Channels unchanged; {CONV_SIZE_DOC} (no dilation), with ceil_mode as for MaxPool2d."
+        ),
+        cost_doc="No parameters; MACs counted as 0.",
         default_name="avgpool",
     )
 )
@@ -86,6 +96,8 @@ register_block(
         shape=_adaptive_shape,
         cost=lambda p, ins, outs: (0, 0),
         label=lambda p: "{}x{}".format(*pair(p["output_size"])),
+        shape_doc="C x output_size, whatever the input's H and W.",
+        cost_doc="No parameters; MACs counted as 0.",
         default_name="avgpool",
     )
 )
@@ -103,6 +115,8 @@ register_block(
         description="Global average pooling to C x 1 x 1 (NiN, GoogLeNet, ResNet heads).",
         shape=_global_shape,
         cost=lambda p, ins, outs: (0, 0),
+        shape_doc="C x H x W becomes C x 1 x 1.",
+        cost_doc="No parameters; MACs counted as 0.",
         default_name="avgpool",
     )
 )

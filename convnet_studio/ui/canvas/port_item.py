@@ -42,9 +42,6 @@ class PortItem(QGraphicsItem):
         r = RADIUS + 2
         return QRectF(-r, -r, 2 * r, 2 * r)
 
-    def scene_anchor(self) -> QPointF:
-        return self.scenePos()
-
     def set_shape(self, shape: tuple[int, ...] | None) -> None:
         kind = "unknown" if shape is None else ("map" if len(shape) == 3 else "vector")
         from convnet_studio.graph.blocks.arith import fmt_shape

@@ -60,7 +60,6 @@ class GraphScene(QGraphicsScene):
 
         self.editor = Editor(document, self)
         self._syncing_selection = False
-        self._specs: dict[str, BlockSpec | None] = {}
         # What the items show now, to update only what an analysis changes.
         self._last_results: dict[str, Any] = {}
         self._last_problems: dict[str, list[str]] = {}
@@ -157,13 +156,7 @@ class GraphScene(QGraphicsScene):
         )
 
     def _spec(self, type_name: str) -> BlockSpec | None:
-        # The registry's lookups re-run an import statement each call, which PySide6's import
-        # hook makes slow; a thousand-node refresh needs the specs many times.
-        try:
-            return self._specs[type_name]
-        except KeyError:
-            spec = self._specs[type_name] = get_block(type_name) if has_block(type_name) else None
-            return spec
+        return get_block(type_name) if has_block(type_name) else None
 
     # ------------------------------------------------------------------ geometry
     def _place_edge(self, item: EdgeItem) -> None:
@@ -385,9 +378,6 @@ class GraphScene(QGraphicsScene):
                 moves[name] = (old, new)
         if moves:
             self.document.push(MoveNodesCommand(self.document, moves))
-
-    def item_at_port(self, pos: QPointF) -> Any:
-        return self.connect_drag.port_at(pos)
 
 
 def _problems_by_node(analysis: Analysis | None) -> dict[str, list[str]]:

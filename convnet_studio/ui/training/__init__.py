@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from convnet_studio.ui.training.qt_compat import guard_refcount_bug
+
+if TYPE_CHECKING:
+    from convnet_studio.ui.plugin import StudioWindow
 
 __all__ = ["TrainingController", "install_steps", "install_training"]
 
 
-def install_training(window: Any) -> Any:
-    """Dock the training UI into the editor's main window; returns the controller.
-
-    Uses ``window.document``, ``window.scene`` (overlay API), ``window.add_dock`` and
-    ``window.menus`` when they exist.
-    """
+def install_training(window: StudioWindow) -> Any:
+    """Dock the training UI into the editor's main window; returns the controller."""
     steps = install_steps(window, background=False)
     while True:
         try:
@@ -31,7 +30,7 @@ def install_training(window: Any) -> Any:
             return done.value
 
 
-def install_steps(window: Any, background: bool = True) -> Generator[int, None, Any]:
+def install_steps(window: StudioWindow, background: bool = True) -> Generator[int, None, Any]:
     """:func:`install_training` in slices, for a window whose event loop must keep running.
 
     Yields how many milliseconds to wait before the next step (the caller's event loop runs
@@ -53,13 +52,13 @@ def install_steps(window: Any, background: bool = True) -> Generator[int, None, 
     dashboard = TrainingDashboard(deferred=True)
     for _ in dashboard.build():
         yield 1  # not 0: zero-delay timers run before the posted paints
-    controller = TrainingController(window.document, getattr(window, "scene", None),
-                                    parent=window, dashboard=dashboard)
+    controller = TrainingController(window.document, window.scene, parent=window,
+                                    dashboard=dashboard)
     yield 0
     # The window reserves these docks before its first paint, so filling them resizes
     # nothing: a canvas that changes size repaints whole, a stall of its own on a big graph.
     right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
-    docks = [_dock(window, name, title, widget, area) for name, title, widget, area in (
+    docks = [window.add_dock(name, title, widget, area) for name, title, widget, area in (
         ("training", "Training", controller.panel, right),
         ("runs", "Runs", controller.runs, bottom),
         ("training_plots", "Training plots", controller.dashboard, bottom))]
@@ -71,12 +70,12 @@ def _import_modules() -> None:
     import convnet_studio.ui.training.controller  # noqa: F401 - pyqtgraph, numpy, the plots
 
 
-def _wire(window: Any, controller: Any, panel_dock: Any, runs_dock: Any, plots_dock: Any
-          ) -> None:
+def _wire(window: StudioWindow, controller: Any, panel_dock: Any, runs_dock: Any,
+          plots_dock: Any) -> None:
     """The docks' places, the menu and the signals between the window and the controller."""
     from PySide6.QtWidgets import QApplication
 
-    summary = getattr(window, "docks", {}).get("summary")
+    summary = getattr(window, "docks", {}).get("summary")  # the editor's own dock, if any
     if summary is None:
         window.tabifyDockWidget(plots_dock, runs_dock)
     elif runs_dock not in window.tabifiedDockWidgets(summary):  # not reserved there
@@ -85,28 +84,20 @@ def _wire(window: Any, controller: Any, panel_dock: Any, runs_dock: Any, plots_d
     controller.docks = (panel_dock, plots_dock, runs_dock)
     controller.run_started.connect(runs_dock.raise_)
     controller.actions = _menu(window, controller)
-    message = getattr(window, "_on_message", None) or window.statusBar().showMessage
-    controller.message.connect(message)
+    controller.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(controller.shutdown)
-    document = getattr(window, "document", None)
-    if document is not None and hasattr(document, "path_changed"):
-        document.path_changed.connect(controller.refresh_runs)
+    window.document.path_changed.connect(controller.refresh_runs)
 
 
-def _menu(window: Any, controller: Any) -> dict[str, Any]:
+def _menu(window: StudioWindow, controller: Any) -> dict[str, Any]:
     """The Training menu's actions (also reachable as ``controller.actions``)."""
     from PySide6.QtGui import QAction, QKeySequence
 
-    menu = None
-    menus = getattr(window, "menus", None)
-    if isinstance(menus, dict):
-        menu = menus.get("training")
+    menu = window.menus.get("training")
     if menu is None:
-        menu = window.menuBar().addMenu("&Training")
-        if isinstance(menus, dict):
-            menus["training"] = menu
+        menu = window.menus["training"] = window.menuBar().addMenu("&Training")
     actions = {
         "start": QAction("&Start training", window, shortcut=QKeySequence("F5")),
         "pause": QAction("&Pause", window),
@@ -130,20 +121,6 @@ def _menu(window: Any, controller: Any) -> dict[str, Any]:
     for dock in controller.docks:
         menu.addAction(dock.toggleViewAction())
     return actions
-
-
-def _dock(window: Any, name: str, title: str, widget: Any, area: Any) -> Any:
-    """A dock through the editor's ``add_dock`` (remembered place), else a plain one."""
-    add_dock = getattr(window, "add_dock", None)
-    if add_dock is not None:
-        return add_dock(name, title, widget, area)
-    from PySide6.QtWidgets import QDockWidget
-
-    dock = QDockWidget(title, window)
-    dock.setObjectName(f"dock_{name}")
-    dock.setWidget(widget)
-    window.addDockWidget(area, dock)
-    return dock
 
 
 def __getattr__(name: str) -> Any:
