@@ -51,9 +51,13 @@ class EpochPlot(QWidget):
         self._series, self._drawn = [], {}
         for i, run in enumerate(runs):
             color = run_color(i)
-            # the title says which line is which: the legend names the runs
-            train = make_curve(self.plot, color, dashed=True)
-            val = make_curve(self.plot, color, name=run.name if len(runs) > 1 else None)
+            # the title says which line is which: the legend names only the runs
+            label = run.name if len(runs) > 1 else ""
+            train = make_curve(self.plot, color, name=f"{label} train".strip(), dashed=True,
+                               in_legend=False)
+            val = make_curve(self.plot, color, name=f"{label} validation".strip(),
+                             in_legend=False)
+            self.legend.addItem(val, run.name)
             for curve in (train, val):
                 curve.setSymbol("o")
                 curve.setSymbolSize(4)

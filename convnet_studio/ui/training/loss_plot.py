@@ -83,7 +83,7 @@ class LossPlot(QWidget):
         for i, run in enumerate(runs):
             color = run_color(i)
             raw = make_curve(self.plot, color, alpha=60)
-            smooth = make_curve(self.plot, color, name=run.name if len(runs) > 1 else None)
+            smooth = make_curve(self.plot, color, name=run.name)
             self._series.append(_Series(run, LiveCurve(raw), LiveCurve(smooth)))
         self.refresh()
 

@@ -95,4 +95,5 @@ class PlotFrame(QWidget):
         if self.stack.currentIndex() != index:
             self.stack.setCurrentIndex(index)
         if self.legend is not None:
-            self.legend.setVisible(has_data and bool(self.legend.entries))
+            # one entry names nothing the title does not: a legend from two entries on
+            self.legend.setVisible(has_data and len(self.legend.entries) > 1)

@@ -61,14 +61,16 @@ def make_legend(widget: pg.PlotWidget) -> OutsideLegend:
 
 
 def make_curve(widget: pg.PlotWidget, color: str, name: str | None = None,
-               alpha: int = 255, dashed: bool = False) -> pg.PlotDataItem:
-    """A curve that skips NaN points instead of breaking the whole line."""
+               alpha: int = 255, dashed: bool = False, in_legend: bool = True
+               ) -> pg.PlotDataItem:
+    """A curve that skips NaN points instead of breaking the whole line; a named one joins
+    the plot's legend unless ``in_legend`` is false."""
     curve = widget.getPlotItem().plot(pen=pen(color, alpha, dashed), name=name,
                                       connect="finite")
     curve.setDownsampling(auto=True, method="peak")
     curve.setClipToView(True)
     legend = getattr(widget, "outside_legend", None)
-    if name and legend is not None:
+    if name and in_legend and legend is not None:
         legend.addItem(curve, name)
     return curve
 

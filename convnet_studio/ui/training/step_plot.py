@@ -47,7 +47,7 @@ class StepPlot(QWidget):
         self.legend.clear()
         self._series, self._drawn = [], {}
         for i, run in enumerate(runs):
-            curve = make_curve(self.plot, run_color(i), name=run.name if len(runs) > 1 else None)
+            curve = make_curve(self.plot, run_color(i), name=run.name)
             self._series.append((run, LiveCurve(curve)))
         self.refresh()
 
