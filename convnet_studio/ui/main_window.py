@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
             self.splitDockWidget(inspector, training, Qt.Vertical)
         self.resizeDocks([inspector, training], [h - want - 110, want], Qt.Vertical)
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._arranged:  # the first show knows the real size (a maximized window)
             self._arranged = True

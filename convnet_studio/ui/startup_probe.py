@@ -41,7 +41,7 @@ class StartupProbe(QObject):
         self.timer.timeout.connect(self._on_tick)
         self.timer.start()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self.painted:
             self.painted = True
             print(f"first-paint {time.time():.4f}", flush=True)

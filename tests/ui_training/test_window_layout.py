@@ -13,7 +13,15 @@ import os
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QAbstractButton, QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
 from training_helpers import tiny_graph
 
 from convnet_studio.ui.training.run_data import RunData, dump_events
@@ -120,7 +128,7 @@ def test_runs_list_shows_four_runs_by_name(make_studio, runs_root, width, height
 
 
 def test_empty_plots_show_a_placeholder_and_legends_sit_outside(make_studio) -> None:
-    window, controller = make_studio(1920, 1080)
+    _window, controller = make_studio(1920, 1080)
     dashboard = controller.dashboard
     plots = (dashboard.loss, dashboard.accuracy, dashboard.grad_lines, dashboard.grad_heatmap)
     assert all(p.frame.empty for p in plots)
@@ -141,7 +149,7 @@ def test_empty_plots_show_a_placeholder_and_legends_sit_outside(make_studio) -> 
 
 
 def test_heatmap_labels_fit_at_56_layers(make_studio) -> None:
-    window, controller = make_studio(1920, 1080)
+    _window, controller = make_studio(1920, 1080)
     run = RunData("plain56")
     for event in synthetic_events(steps=60, nodes=56, grad_every=5):
         run.feed(event)

@@ -44,9 +44,10 @@ def install_steps(window: StudioWindow, background: bool = True) -> Generator[in
         while loader.is_alive():
             yield 20
     _import_modules()
+    from PySide6.QtCore import Qt
+
     from convnet_studio.ui.training.controller import TrainingController
     from convnet_studio.ui.training.dashboard import TrainingDashboard
-    from PySide6.QtCore import Qt
 
     guard_refcount_bug()
     dashboard = TrainingDashboard(deferred=True)

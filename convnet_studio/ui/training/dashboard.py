@@ -8,7 +8,6 @@ stream of steps never turns into a storm of repaints.
 from __future__ import annotations
 
 import os
-
 from collections.abc import Iterator
 
 from PySide6.QtCore import Qt, QTimer, Signal

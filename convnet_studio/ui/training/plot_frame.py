@@ -35,7 +35,7 @@ class OutsideLegend(QLabel):
         self.entries: list[tuple[str, str, bool]] = []
         self.setVisible(False)
 
-    def addItem(self, item: Any, name: str) -> None:  # noqa: N802 - pyqtgraph's name
+    def addItem(self, item: Any, name: str) -> None:
         pen = item.opts.get("pen") if hasattr(item, "opts") else None
         color = pen.color().name() if pen is not None and hasattr(pen, "color") else "#333"
         dashed = pen is not None and hasattr(pen, "style") and \

@@ -82,7 +82,7 @@ class RunPanel(QWidget):
         self.problems.itemClicked.connect(self._on_problem_activated)
         self.set_state("idle")
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+    def sizeHint(self) -> QSize:
         """Room for every setting without scrolling (the scroll area is for small screens)."""
         hint = super().sizeHint()
         extra = self.settings.sizeHint().height() - self._scroll.sizeHint().height()
