@@ -2,6 +2,8 @@
 
     python benchmarks/run_all.py                      # all of them, then docs/benchmarks.md
     python benchmarks/run_all.py --only bench_shapes  # a subset, printed only
+    python benchmarks/run_all.py --only bench_editor --update
+                                                      # a subset, its sections replaced in the report
     python benchmarks/run_all.py --only bench_train --save-json benchmarks/results/gpu.json
                                                       # on a GPU machine: rows for the GPU section
 
@@ -230,6 +232,36 @@ def render(
     return "\n".join(out) + "\n"
 
 
+def update_report(
+    text: str, sections: list[tuple[str, list[Row], float]], date: str, load: str | None = None
+) -> str:
+    """``text`` (a report) with the sections of ``sections`` replaced (or added before the GPU
+    section), the others kept as they were measured; the date and the counts are updated."""
+    fresh = render(sections, {}, date, None).split("\n## ")
+    new = {name: part for name, part in zip((n for n, _, _ in sections), fresh[1:])}
+    if load:  # the machine line's load is the other sections': say this run's beside it
+        new = {n: p.replace(" s.\n", f" s, load average before the run {load}.\n", 1) for n, p in new.items()}
+    parts = text.rstrip("\n").split("\n## ")
+    for name, part in new.items():
+        marker = f"`benchmarks/{name}.py`"
+        index = next((i for i, old in enumerate(parts) if marker in old), None)
+        if index is None:
+            index = next((i for i, old in enumerate(parts) if old.startswith("GPU")), len(parts))
+            parts.insert(index, part)
+        else:
+            parts[index] = part
+    out = "\n## ".join(parts) + "\n"
+    lines = out.splitlines()
+    body = [ln for ln in lines if ln.startswith("| ") and not ln.startswith("| Benchmark")]
+    missed = sum(1 for ln in body if ln.rstrip().endswith("| **NO** |"))
+    for i, line in enumerate(lines):
+        if line.startswith("Date: "):
+            lines[i] = f"Date: {date} (sections {', '.join(new)}; the others as dated before)."
+        elif line.endswith("missed.") and "results," in line:
+            lines[i] = f"{len(body)} results, {len(body) - missed} met or informational, {missed} missed."
+    return "\n".join(lines) + "\n"
+
+
 def _title(name: str) -> str:
     """The first line of the module's docstring, else a title made from its name."""
     path = HERE / f"{name}.py"
@@ -253,6 +285,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also write the rows and the machine as JSON (for the GPU section)",
     )
     parser.add_argument("--no-report", action="store_true", help="do not write the Markdown report")
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="with --only: replace just these modules' sections in docs/benchmarks.md",
+    )
     parser.add_argument("--timeout", type=float, default=1200, help="seconds allowed per module")
     parser.add_argument("--child", nargs=2, metavar=("MODULE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -280,6 +317,13 @@ def main(argv: list[str] | None = None) -> int:
             json.dumps({"machine": info, "date": date, "rows": rows}, indent=1) + "\n"
         )
     output = args.output or (None if args.only else REPORT)
+    if args.update and args.only and not args.no_report:
+        target = args.output or REPORT
+        load = info.get("load average before the run")
+        text = update_report(target.read_text(encoding="utf-8"), sections, date, load)
+        target.write_text(text, encoding="utf-8")
+        print(f"updated {target}")
+        output = None
     if output and not args.no_report:
         gpu = json.loads(GPU_JSON.read_text(encoding="utf-8")) if GPU_JSON.exists() else None
         output.write_text(render(sections, info, date, gpu), encoding="utf-8")

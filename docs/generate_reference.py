@@ -95,7 +95,7 @@ def torch_line(spec) -> str:
             forms[-1] += " (a class the exported file defines)"
     if entry.op is not None:
         names = ["x"] if len(ins) == 1 else [f"x{i}" for i in range(len(ins))]
-        forms.append(f"`{entry.op.source(names)}` in `forward`")
+        forms.append(f"`{entry.op_for(params, ins[0]).source(names)}` in `forward`")
     return ", or ".join(forms) + "."
 
 

@@ -60,3 +60,14 @@ def test_every_benchmark_module_has_a_run_function(run_all) -> None:
         tree = ast.parse((ROOT / "benchmarks" / f"{name}.py").read_text(encoding="utf-8"))
         functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
         assert "run" in functions, f"benchmarks/{name}.py has no run() for run_all.py"
+
+
+def test_update_replaces_only_the_sections_that_ran(run_all) -> None:
+    old = [{"what": "a", "result": "1 ms", "target": "< 2 ms", "ok": True}]
+    report = run_all.render([("bench_a", old, 1.0), ("bench_b", old, 1.0)], {"cpu": "c"}, "then", None)
+    new = [{"what": "b", "result": "9 ms", "target": "< 2 ms", "ok": False}]
+    text = run_all.update_report(report, [("bench_b", new, 2.0), ("bench_c", old, 1.0)], "now")
+    assert text.count("`benchmarks/bench_a.py`") == 1 and "| a | < 2 ms | 1 ms | yes |" in text
+    assert "| b | < 2 ms | 9 ms | **NO** |" in text and "`benchmarks/bench_c.py`" in text
+    assert text.index("bench_c.py") < text.index("## GPU")
+    assert "3 results, 2 met or informational, 1 missed." in text and "Date: now" in text

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize(
     ("word", "named"),
     [
-        ("improt", "did you mean the command 'export'?"),
+        ("improt", "did you mean the command 'import'?"),
+        ("exprot", "did you mean the command 'export'?"),
         ("trian", "did you mean the command 'train'?"),
         ("resnet20", "did you mean the preset 'resnet20_cifar'?"),
         ("ResNet-18", "did you mean the preset 'resnet18'?"),
@@ -42,7 +43,7 @@ def test_a_typo_exits_before_qt_even_without_a_display(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-c", code, "improt"], capture_output=True, text=True,
                          cwd=tmp_path, env=env, timeout=60, check=False)
     assert run.returncode == 2, run.stderr
-    assert run.stdout == "" and run.stderr.count("\n") == 1 and "'export'" in run.stderr
+    assert run.stdout == "" and run.stderr.count("\n") == 1 and "'import'" in run.stderr
 
 
 def test_no_display_is_one_sentence(monkeypatch, capsys) -> None:

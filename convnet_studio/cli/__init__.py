@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
                 "list the built-in networks (ResNet, GoogLeNet, VGG, plain and CIFAR nets)"),
     "weights": ("convnet_studio.presets.cli", "add_weights_arguments", "run_weights",
                 "load a torchvision-format checkpoint into a preset and write a verified state_dict (.pt)"),
+    "import": ("convnet_studio.importer.cli", "add_import_arguments", "run_import",
+               "import a PyTorch model (torchvision:NAME or file.py:callable) as a checked project file"),
     "export": ("convnet_studio.codegen.cli", "add_export_arguments", "run_export",
                "export standalone Python code, ONNX, TorchScript or a state_dict"),
     "train": ("convnet_studio.train.cli", "add_train_arguments", "run_train_command",

@@ -44,7 +44,7 @@ def primitive_call(row: Row) -> Call:
 
 def op_expression(row: Row, inputs: list[str]) -> str:
     """The expression of a stateless row (Add, Concat, Flatten) on the given variables."""
-    op = TORCH[row.type].op
+    op = TORCH[row.type].op_for(row.params, row.in_shapes[0] if row.in_shapes else ())
     if op is None:
         raise ValueError(f"{row.type} is not an operator")
     return op.source(inputs)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable
 
+from convnet_studio.graph.blocks.mobile import split_range
 from convnet_studio.graph.params import pair
 from convnet_studio.graph.registry import Params, Shape
 
@@ -63,6 +64,11 @@ def _no_args(p: Params, shape: Shape, inplace: bool) -> tuple[Arg, ...]:
     return ()
 
 
+# (resolved params, the first input's shape) -> the op, for ops whose arguments come from the
+# node (ChannelShuffle's groups)
+OpRule = Callable[[Params, Shape], Op]
+
+
 @dataclass(frozen=True)
 class TorchEntry:
     """How one primitive is written in PyTorch.
@@ -75,7 +81,7 @@ class TorchEntry:
 
     module: str | None = None
     args: ArgRule = _no_args
-    op: Op | None = None
+    op: Op | OpRule | None = None
     inplace: bool = False
     output_free: bool = False
 
@@ -88,6 +94,12 @@ class TorchEntry:
         assert self.module is not None
         name = self.module.rpartition(".")[2]
         return f"nn.{name}" if self.module_is_torch() else name
+
+    def op_for(self, params: Params, shape: Shape) -> Op | None:
+        """The op a node of this primitive calls: ``op`` itself, or made from its params."""
+        if self.op is None or isinstance(self.op, Op):
+            return self.op
+        return self.op(params, shape)
 
     def module_is_torch(self) -> bool:
         return self.module is not None and self.module.startswith("torch.nn.")
@@ -122,7 +134,7 @@ def build(type_name: str, params: Params, in_shapes: tuple[Shape, ...], inplace:
     """What the compiler places for a primitive node: its op, a module, or None (pass through)."""
     entry = TORCH[type_name]
     if entry.op is not None:
-        return entry.op
+        return entry.op_for(params, in_shapes[0] if in_shapes else ())
     if entry.module is None:
         return None
     args = build_args(type_name, params, in_shapes, inplace)
@@ -265,3 +277,37 @@ torch_entry(
     ),
 )
 torch_entry("Identity", TorchEntry())
+
+# ------------------------------------------------- the CNNs after ResNet (graph/blocks/mobile.py)
+for _name in ("ReLU6", "Hardsigmoid"):
+    torch_entry(_name, TorchEntry(f"torch.nn.{_name}"))
+torch_entry(
+    "StochasticDepth",
+    TorchEntry(
+        "convnet_studio.compile.modules.StochasticDepth",
+        lambda p, s, i: (pos("p", p["p"]), pos("mode", p["mode"])),
+    ),
+)
+torch_entry("Mul", TorchEntry(op=Op("operator.mul", " * ".join)))
+
+
+def _shuffle_op(p: Params, s: Shape) -> Op:
+    g = p["groups"]
+    return Op(
+        "convnet_studio.compile.modules.channel_shuffle",
+        lambda xs: f"{xs[0]}.unflatten(1, ({g}, -1)).transpose(1, 2).flatten(1, 2)",
+        {"groups": g},
+    )
+
+
+def _split_op(p: Params, s: Shape) -> Op:
+    start, end = split_range(s[0], p["chunks"], p["index"])
+    return Op(
+        "convnet_studio.compile.modules.channel_split",
+        lambda xs: f"{xs[0]}[:, {start}:{end}]",
+        {"start": start, "end": end},
+    )
+
+
+torch_entry("ChannelShuffle", TorchEntry(op=_shuffle_op))
+torch_entry("ChannelSplit", TorchEntry(op=_split_op))

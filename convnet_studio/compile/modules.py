@@ -23,3 +23,35 @@ class ShortcutA(nn.Module):
 
     def extra_repr(self) -> str:
         return f"stride={self.stride}, pad=({self.pad_before}, {self.pad_after})"
+
+
+class StochasticDepth(nn.Module):
+    """Drops the input for a random sample (``row``) or batch with probability ``p`` while
+    training, scaling the survivors; the identity in eval. torchvision.ops.StochasticDepth's
+    computation, written here so that exported files need no torchvision."""
+
+    def __init__(self, p: float, mode: str) -> None:
+        super().__init__()
+        self.p = p
+        self.mode = mode
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        survival = 1.0 - self.p
+        size = [x.shape[0]] + [1] * (x.dim() - 1) if self.mode == "row" else [1] * x.dim()
+        noise = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(survival)
+        return x * noise.div_(survival) if survival > 0.0 else x * noise
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, mode={self.mode}"
+
+
+def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
+    """N x (g * c) x H x W -> the channels of each group interleaved (torchvision's)."""
+    return x.unflatten(1, (groups, -1)).transpose(1, 2).flatten(1, 2)
+
+
+def channel_split(x: torch.Tensor, start: int, end: int) -> torch.Tensor:
+    """Channels [start, end) of ``x``: one chunk of ``x.chunk(chunks, dim=1)``."""
+    return x[:, start:end]

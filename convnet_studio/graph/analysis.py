@@ -75,6 +75,9 @@ class Cost:
     def __add__(self, other: Cost) -> Cost:
         return Cost(self.params + other.params, self.macs + other.macs, self.activations + other.activations)
 
+    def __sub__(self, other: Cost) -> Cost:
+        return Cost(self.params - other.params, self.macs - other.macs, self.activations - other.activations)
+
 
 @dataclass
 class NodeResult:
@@ -91,6 +94,12 @@ class Analysis:
     nodes: dict[str, NodeResult]
     problems: list[Problem] = field(default_factory=list)
     input_shape: Shape | None = None
+    # Things that run but are probably not meant (a branch whose output is never used).
+    warnings: list[Problem] = field(default_factory=list)
+    # The same problems by where they come from, so a re-analysis replaces only a node's own.
+    graph_problems: list[Problem] = field(default_factory=list, compare=False, repr=False)
+    node_problems: dict[str, list[Problem]] = field(default_factory=dict, compare=False, repr=False)
+    _total: Cost | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -98,10 +107,12 @@ class Analysis:
 
     @property
     def total(self) -> Cost:
-        total = Cost()
-        for result in self.nodes.values():
-            total = total + result.cost
-        return total
+        if self._total is None:
+            total = Cost()
+            for result in self.nodes.values():
+                total = total + result.cost
+            self._total = total
+        return self._total
 
     def output_shape(self, name: str, port: str | None = None) -> Shape | None:
         """The shape ``name`` produces (its first output port unless ``port`` is given)."""
@@ -120,22 +131,64 @@ class Analysis:
 
 def analyze(graph: Graph, input_shape: Shape | None = None) -> Analysis:
     """Infer every node's shapes and cost in topological order, collecting problems."""
-    problems: list[Problem] = []
-    order = _order_and_cycles(graph, problems)
-    _check_ends(graph, problems)
-    ctx = _Context(graph, problems)
-    input_shapes = [input_shape] if input_shape else []
+    graph_problems: list[Problem] = []
+    order = _order_and_cycles(graph, graph_problems)
+    _check_ends(graph, graph_problems)
+    ctx = _Context(graph, [])
+    node_problems: dict[str, list[Problem]] = {}
     for name in order:
-        node = ctx.nodes[name]
-        if node.type == "Input" and input_shape is not None:
-            # The image tensor is an activation whichever way its size is given.
-            shape = tuple(input_shape)
-            ctx.results[name] = NodeResult({}, {"out": shape}, Cost(activations=numel(shape)))
-            continue
-        ctx.results[name] = _analyze_node(ctx, name)
-        if node.type == "Input" and not input_shape:
-            input_shapes.append(ctx.results[name].outputs.get("out"))
-    return Analysis(order, ctx.results, problems, input_shapes[0] if input_shapes else None)
+        ctx.results[name] = visit_node(ctx, name, input_shape, node_problems)
+    return assemble(ctx, order, graph_problems, node_problems, input_shape, dead_ends(graph))
+
+
+def visit_node(ctx: _Context, name: str, input_shape: Shape | None, node_problems: dict) -> NodeResult:
+    """One node's result from its inputs' results; its problems replace its old ones."""
+    if ctx.nodes[name].type == "Input" and input_shape is not None:
+        node_problems.pop(name, None)
+        # The image tensor is an activation whichever way its size is given.
+        shape = tuple(input_shape)
+        return NodeResult({}, {"out": shape}, Cost(activations=numel(shape)))
+    ctx.problems = []
+    result = _analyze_node(ctx, name)
+    if ctx.problems:
+        node_problems[name] = ctx.problems
+    else:
+        node_problems.pop(name, None)
+    return result
+
+
+def assemble(ctx: _Context, order: list[str], graph_problems: list[Problem], node_problems: dict,
+             input_shape: Shape | None, warnings: list[Problem], total: Cost | None = None,
+             index: dict[str, int] | None = None) -> Analysis:
+    """The :class:`Analysis` of a pass: problems graph-wide first, then node by node in order."""
+    if input_shape is None:
+        first = next((n for n in order if ctx.nodes[n].type == "Input"), None)
+        input_shape = ctx.results[first].outputs.get("out") if first else None
+    if len(node_problems) > 1 and index is None:
+        index = {name: i for i, name in enumerate(order)}
+    problems = list(graph_problems)
+    for name in sorted(node_problems, key=index.__getitem__) if index else node_problems:
+        problems += node_problems[name]
+    analysis = Analysis(order, ctx.results, problems, input_shape, warnings, graph_problems,
+                        node_problems, total)
+    analysis._index = index  # type: ignore[attr-defined]
+    return analysis
+
+
+def dead_ends(graph: Graph) -> list[Problem]:
+    """Warnings for nodes whose output reaches no Output node (code that would never run)."""
+    g = graph.nx_graph()
+    outputs = _ends(graph)["Output"]
+    if not outputs:
+        return []  # "the graph has no Output node" says it already
+    alive, stack = set(outputs), list(outputs)
+    while stack:
+        for src in g._pred[stack.pop()]:
+            if src not in alive:
+                alive.add(src)
+                stack.append(src)
+    return [Problem(name, None, "its output reaches no Output: dead code, computing nothing "
+                    "the network returns", "dead") for name in g._node if name not in alive]
 
 
 class _Context:
@@ -183,12 +236,23 @@ def _order_and_cycles(graph: Graph, problems: list[Problem]) -> list[str]:
 
 
 def _check_ends(graph: Graph, problems: list[Problem]) -> None:
+    ends = _ends(graph)
     for type_name in ("Input", "Output"):
-        nodes = graph.nodes_of_type(type_name)
-        if not nodes:
+        names = ends[type_name]
+        if not names:
             problems.append(Problem(None, None, f"the graph has no {type_name} node", "graph"))
-        for extra in nodes[1:]:
-            problems.append(Problem(extra.name, None, f"only one {type_name} node is supported", "graph"))
+        for extra in names[1:]:
+            problems.append(Problem(extra, None, f"only one {type_name} node is supported", "graph"))
+
+
+def _ends(graph: Graph) -> dict[str, list[str]]:
+    """The Input and Output nodes' names in graph order (one pass over the nodes)."""
+    ends: dict[str, list[str]] = {"Input": [], "Output": []}
+    for name, data in graph.nx_graph()._node.items():
+        names = ends.get(data["node"].type)
+        if names is not None:
+            names.append(name)
+    return ends
 
 
 def _analyze_node(ctx: _Context, name: str) -> NodeResult:

@@ -6,7 +6,7 @@ and after collapsing. Each new node carries ``meta["origin"] = {"name", "type", 
 (plus the composite's position, group and meta, so collapsing restores it exactly).
 
 Both operations go through the graph's public mutations, so every step emits its event; an
-editor records a snapshot around them to undo the whole operation in one step. Nested
+editor records their events to undo the whole operation in one step. Nested
 composites (a GoogLeNetStem holds ConvBNReLU units) expand one level at a time.
 """
 
@@ -15,16 +15,16 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from convnet_studio.graph.history import trial
 from convnet_studio.graph.model import Edge, Graph, GraphError, Node
 from convnet_studio.graph.names import name_problem
 from convnet_studio.graph.params import ParamError
 from convnet_studio.graph.registry import BlockSpec, Params, Shape, Subgraph, get_block, has_block
 
 ORIGIN = "origin"
-# Distance between the layers and the rows of an expansion on the canvas.
-SPACING = (180.0, 90.0)
 
 Port = tuple[str, str]  # (node, port)
 
@@ -49,7 +49,32 @@ def expand_node(graph: Graph, name: str) -> list[str]:
     node = graph.node(name)
     spec, params = _composite(node)
     _check_expandable(graph, node)
-    sub = spec.expand(params, _input_shapes(graph, name, spec.input_ports(params)))
+    return _expand(graph, node, spec, params, _input_shapes(graph, name, spec.input_ports(params)))
+
+
+def expand_all(graph: Graph) -> int:
+    """Expand every composite, nested ones too, one level after another; returns how many.
+
+    One analysis per level gives every block its input shapes (a composite and its
+    expansion have the same outputs, so expanding one block changes no other block's).
+    """
+    count = 0
+    while True:
+        blocks = [n for n in graph if has_block(n.type) and get_block(n.type).is_composite]
+        if not blocks:
+            return count
+        analysis = graph.analyze()
+        for node in blocks:
+            spec, params = _composite(node)
+            result = analysis.nodes.get(node.name)
+            shapes = tuple(result.inputs.get(p) if result else None for p in spec.input_ports(params))
+            _expand(graph, node, spec, params, shapes)
+            count += 1
+
+
+def _expand(graph: Graph, node: Node, spec: BlockSpec, params: Params, shapes: tuple) -> list[str]:
+    name = node.name
+    sub = spec.expand(params, shapes)
     full = {inner.name: f"{name}.{inner.name}" for inner in sub.nodes}
     for new in full.values():
         problem = name_problem(new)
@@ -57,7 +82,7 @@ def expand_node(graph: Graph, name: str) -> list[str]:
             raise GraphError(problem, node=name)
     incoming, outgoing = graph.in_edges(name), graph.out_edges(name)
     origin = _origin_of(node)
-    positions = _layout(sub, node.position)
+    positions = _layout(sub, node.position, graph.meta.get("layout_direction", "LR"))
     graph.remove_node(name)
     for inner in sub.nodes:
         graph.add_node(
@@ -65,13 +90,13 @@ def expand_node(graph: Graph, name: str) -> list[str]:
             {ORIGIN: copy.deepcopy(origin)},
         )
     for src, src_port, dst, dst_port in sub.edges:
-        graph.connect(full[src], full[dst], src_port, dst_port)
+        graph._connect_acyclic(Edge(full[src], full[dst], src_port, dst_port))
     for edge in incoming:
         for inner, port in sub.inputs.get(edge.dst_port, ()):
-            graph.connect(edge.src, full[inner], edge.src_port, port)
+            graph._connect_acyclic(Edge(edge.src, full[inner], edge.src_port, port))
     for edge in outgoing:
         inner, port = sub.outputs[edge.src_port]
-        graph.connect(full[inner], edge.dst, port, edge.dst_port)
+        graph._connect_acyclic(Edge(full[inner], edge.dst, port, edge.dst_port))
     return list(full.values())
 
 
@@ -81,9 +106,13 @@ def collapse_problem(graph: Graph, name: str) -> str | None:
     ``name`` is the composite's name (``layer1.0``) or any of its expanded nodes.
     """
     try:
-        trial = graph.copy()
-        _collapse_nested(trial, _group_name(trial, name))
-        _plan_collapse(trial, _group_name(trial, name))
+        group = _group_name(graph, name)
+        if _nested_groups(graph, group):
+            with trial(graph):  # collapse the inner blocks for real, then put them back
+                _collapse_nested(graph, group)
+                _plan_collapse(graph, group)
+        else:
+            _plan_collapse(graph, group)
     except GraphError as exc:
         return exc.message
     return None
@@ -105,6 +134,35 @@ def collapse_group(graph: Graph, name: str) -> str:
         raise GraphError(f"cannot collapse: {problem}", node=group)
     _collapse_nested(graph, group)
     return _apply_collapse(graph, _plan_collapse(graph, group))
+
+
+def shortcut_kind(type_name: str, params: Params, in_shapes: tuple[Shape | None, ...]) -> str | None:
+    """How a residual block joins its input back: ``"identity"``, ``"projection"`` (1x1 conv +
+    BN), ``"zero-padding"`` (option A) or ``"none"``; None for blocks without a shortcut.
+
+    Read from the block's own expansion at these input shapes, so it is the rule the
+    expansion follows (a change of the input's width can turn identity into projection).
+    """
+    if not has_block(type_name) or not get_block(type_name).is_composite:
+        return None
+    try:
+        return _shortcut_kind(type_name, json.dumps(params, sort_keys=True), tuple(in_shapes))
+    except (ParamError, KeyError, TypeError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _shortcut_kind(type_name: str, frozen: str, in_shapes: tuple) -> str | None:
+    spec = get_block(type_name)
+    sub = spec.expand(spec.resolve_params(json.loads(frozen)), in_shapes)
+    names = {inner.name for inner in sub.nodes}
+    if "downsample.0" in names:
+        return "projection"
+    if "downsample" in names:
+        return "zero-padding"
+    if "add" in names:
+        return "identity"
+    return "none" if any(p.name == "shortcut" for p in spec.params) else None
 
 
 # ------------------------------------------------------------------------------ expanding
@@ -145,22 +203,29 @@ def _origin_of(node: Node) -> dict[str, Any]:
     return origin
 
 
-def _layout(sub: Subgraph, center: tuple[float, float]) -> dict[str, tuple[float, float]]:
-    """Columns by depth in the expansion, rows within a column, centred on ``center``."""
+def _layout(sub: Subgraph, start: tuple[float, float], direction: str) -> dict[str, tuple[float, float]]:
+    """Layers by depth in the expansion from ``start`` along the data flow, branches across.
+
+    The spacing is the auto-layout's, so the block reads like the rest of the graph; the
+    editor then moves what the expansion covers out of its way.
+    """
+    from convnet_studio.graph.layout import LAYER_GAP, ROW_GAP
+
     depth: dict[str, int] = {}
     for inner in sub.nodes:  # dependency order, so sources have their depth already
         depth[inner.name] = 1 + max((depth[s] for s, _, d, _ in sub.edges if d == inner.name), default=-1)
     columns: dict[int, list[str]] = {}
     for inner in sub.nodes:
         columns.setdefault(depth[inner.name], []).append(inner.name)
-    last = max(columns, default=0)
-    dx, dy = SPACING
+    step, gap = LAYER_GAP.get(direction, LAYER_GAP["LR"]), ROW_GAP.get(direction, ROW_GAP["LR"])
     positions = {}
     for col, names in columns.items():
         for row, inner_name in enumerate(names):
-            x = center[0] + (col - last / 2) * dx
-            y = center[1] + (row - (len(names) - 1) / 2) * dy
-            positions[inner_name] = (x, y)
+            along, across = col * step, row * gap  # the main path on the line, branches beside
+            positions[inner_name] = (
+                (start[0] + along, start[1] + across) if direction != "TB"
+                else (start[0] + across, start[1] + along)
+            )
     return positions
 
 
@@ -194,18 +259,27 @@ def _group_name(graph: Graph, name: str) -> str:
         if origin is None:
             raise GraphError("is not part of an expanded block", node=name)
         return origin["name"]
-    if not any(name in _origin_chain(node) for node in graph):
+    if not any(name in _origin_chain(node) for node in _inside(graph, name)):
         raise GraphError(f"no expanded block named {name!r}", node=name)
     return name
+
+
+def _inside(graph: Graph, name: str) -> list[Node]:
+    """The nodes named ``name.*``: an expansion's nodes are (unless renamed since)."""
+    return [graph.node(n) for n in graph.names_under(name)]
+
+
+def _nested_groups(graph: Graph, name: str) -> set[str]:
+    return {
+        origin["name"] for node in _inside(graph, name)
+        if (origin := _origin(node)) and origin["name"] != name and name in _origin_chain(node)
+    }
 
 
 def _collapse_nested(graph: Graph, name: str) -> None:
     """Collapse the expansions inside ``name``'s expansion, innermost first."""
     while True:
-        nested = {
-            origin["name"] for node in graph
-            if (origin := _origin(node)) and origin["name"] != name and name in _origin_chain(node)
-        }
+        nested = _nested_groups(graph, name)
         if not nested:
             return
         deepest = max(nested, key=lambda n: n.count("."))
@@ -214,7 +288,7 @@ def _collapse_nested(graph: Graph, name: str) -> None:
 
 
 def _plan_collapse(graph: Graph, name: str) -> _CollapsePlan:
-    members = [node for node in graph if (o := _origin(node)) and o["name"] == name]
+    members = [node for node in _inside(graph, name) if (o := _origin(node)) and o["name"] == name]
     if not members:
         raise GraphError(f"no expanded block named {name!r}", node=name)
     origin = _origin(members[0])
@@ -280,8 +354,8 @@ def _check_nodes(graph: Graph, name: str, sub: Subgraph, members: list[Node]) ->
                     f"{member.name}.{key} was changed to {member.params.get(key)!r} (the block has {want.get(key)!r})",
                     node=name,
                 )
-    for node in graph:
-        if node.name not in by_name and (node.name.startswith(name + ".") or node.name == name):
+    for node in _inside(graph, name):
+        if node.name not in by_name:
             raise GraphError(f"{node.name} sits inside {name} but is not part of the block", node=name)
 
 
@@ -328,9 +402,9 @@ def _apply_collapse(graph: Graph, plan: _CollapsePlan) -> str:
     graph.add_node(origin["type"], plan.name, copy.deepcopy(origin["params"]), tuple(position),
                    origin.get("group"), meta)
     for port, (src, src_port) in plan.sources.items():
-        graph.connect(src, plan.name, src_port, port)
+        graph._connect_acyclic(Edge(src, plan.name, src_port, port))
     for out, dst, dst_port in plan.sinks:
-        graph.connect(plan.name, dst, out, dst_port)
+        graph._connect_acyclic(Edge(plan.name, dst, out, dst_port))
     return plan.name
 
 
@@ -338,4 +412,4 @@ def _canonical(data: dict[str, Any] | None, *keys: str) -> str:
     return json.dumps({k: (data or {}).get(k) for k in keys}, sort_keys=True)
 
 
-__all__ = ["ORIGIN", "collapse_group", "collapse_problem", "expand_node"]
+__all__ = ["ORIGIN", "collapse_group", "collapse_problem", "expand_all", "expand_node", "shortcut_kind"]

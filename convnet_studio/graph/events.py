@@ -36,7 +36,9 @@ class GraphEvents:
     - ``connected(edge)`` / ``disconnected(edge)``
     - ``params_changed(name, old_params, new_params)``
     - ``node_moved(name, old_position, new_position)``
+    - ``nodes_moved(moves)``: many nodes at once (a layout), ``{name: (old, new)}``
     - ``node_renamed(old_name, new_name)``
+    - ``meta_changed(key, old, new)``: a document fact such as ``layout_direction``
     - ``reset()``: the whole graph was replaced (e.g. loaded); views rebuild.
     - ``changed()``: after any of the above, once per mutation.
     """
@@ -49,5 +51,7 @@ class GraphEvents:
         self.params_changed = Signal("params_changed")
         self.node_moved = Signal("node_moved")
         self.node_renamed = Signal("node_renamed")
+        self.nodes_moved = Signal("nodes_moved")
+        self.meta_changed = Signal("meta_changed")
         self.reset = Signal("reset")
         self.changed = Signal("changed")

@@ -10,6 +10,7 @@ instead of running through the blocks it skips.
 from __future__ import annotations
 
 import math
+import weakref
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -42,14 +43,10 @@ def layered_layout(graph: Graph, direction: str = "LR", wrap: int | None = None)
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
-    order = _acyclic_order(graph)
-    if not order:
+    core = _core(graph, direction)
+    if core is None:
         return {}
-    succ, pred = _adjacency(graph, order)
-    layer = _longest_path_layers(order, pred)
-    layers, succ, pred = _add_virtual_nodes(order, layer, succ, pred)
-    _order_layers(layers, succ, pred)
-    offsets = _assign_offsets(layers, pred, succ, ROW_GAP[direction])
+    layers, offsets = core
     per_row = max(1, wrap) if wrap else len(layers)
     band = _band_size(layers, offsets, direction)
     positions: Positions = {}
@@ -61,6 +58,31 @@ def layered_layout(graph: Graph, direction: str = "LR", wrap: int | None = None)
                 across = offsets[name] + row * band
                 positions[name] = (along, across) if direction == "LR" else (across, along)
     return positions
+
+
+# The last layout's graph (weakly), (version, direction, size) and (layers, offsets): wrapping a preset
+# asks for the same layout twice (once to measure it, once to apply it).
+_LAST: dict[tuple, tuple] = {}
+
+
+def _core(graph: Graph, direction: str) -> tuple | None:
+    """Layers and cross-axis offsets, which do not depend on wrapping or positions."""
+    version = getattr(graph, "version", None)  # None: a stand-in (the folded view's quotient)
+    key = (version, direction, len(graph) if version is not None else 0)
+    last = _LAST.get("graph")
+    if key[0] is not None and last is not None and last() is graph and _LAST.get("key") == key:
+        return _LAST["core"]
+    order = _acyclic_order(graph)
+    if not order:
+        return None
+    succ, pred = _adjacency(graph, order)
+    layer = _longest_path_layers(order, pred)
+    layers, succ, pred = _add_virtual_nodes(order, layer, succ, pred)
+    _order_layers(layers, succ, pred)
+    offsets = _assign_offsets(layers, pred, succ, ROW_GAP[direction])
+    if key[0] is not None:
+        _LAST.update(graph=weakref.ref(graph), key=key, core=(layers, offsets))
+    return layers, offsets
 
 
 def wrap_for_aspect(graph: Graph, aspect: float, direction: str = "LR") -> int | None:
@@ -92,9 +114,7 @@ def wrap_for_aspect(graph: Graph, aspect: float, direction: str = "LR") -> int |
 def apply_layout(graph: Graph, direction: str = "LR", wrap: int | None = None) -> Positions:
     """Move every node of ``graph`` to its :func:`layered_layout` position; returns them."""
     positions = layered_layout(graph, direction, wrap)
-    for name, position in positions.items():
-        if graph.node(name).position != position:
-            graph.move_node(name, position)
+    graph.move_nodes(positions)  # one event (and one undo record) for the whole layout
     return positions
 
 
@@ -220,3 +240,43 @@ def _normalise(offsets: dict, layers: list[list]) -> None:
     low = min(real) if real else 0.0
     for name, value in offsets.items():
         offsets[name] = float(round(value - low))
+
+
+def free_spot(graph: Graph, fresh: set[str], direction: str = "LR") -> Positions:
+    """Moves that clear the space the ``fresh`` nodes took, leaving every other node alone.
+
+    The nodes in the way, and those after them along the data flow in the same band across
+    it, step along the flow by as much as the fresh nodes need: the rest of that row keeps
+    its shape, and nodes elsewhere (the user's own arrangement) stay where they are.
+
+    Returns:
+        ``{name: new position}`` for the nodes to move (empty if nothing is in the way).
+    """
+    if not fresh:
+        return {}
+    along = 0 if direction == "LR" else 1
+    across = 1 - along
+    gap = {0: LAYER_GAP["LR"] - NODE_SIZE[0], 1: LAYER_GAP["TB"] - NODE_SIZE[1]}[along]
+    spots = [graph.node(n).position for n in fresh]
+    low = [min(p[k] for p in spots) for k in (0, 1)]
+    high = [max(p[k] for p in spots) + NODE_SIZE[k] for k in (0, 1)]
+    others = [(n.name, n.position) for n in graph if n.name not in fresh]
+
+    def in_band(p: tuple[float, float]) -> bool:
+        return p[across] < high[across] and p[across] + NODE_SIZE[across] > low[across]
+
+    blocking = [
+        p[along] for _, p in others
+        if in_band(p) and p[along] < high[along] + gap and p[along] + NODE_SIZE[along] > low[along]
+    ]
+    if not blocking:
+        return {}
+    start = min(blocking)
+    shift = high[along] + gap - start
+    moves: Positions = {}
+    for name, p in others:
+        if in_band(p) and p[along] >= start:
+            moved = list(p)
+            moved[along] += shift
+            moves[name] = (moved[0], moved[1])
+    return moves

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import networkx as nx
 
+from convnet_studio.graph import ordered
+from convnet_studio.graph.changes import ChangeSet
 from convnet_studio.errors import UserError
 from convnet_studio.graph.events import GraphEvents
 from convnet_studio.graph.names import name_problem, path_conflict, strict_prefixes
@@ -106,10 +108,17 @@ class Graph:
         self.events = GraphEvents()
         self._g = nx.MultiDiGraph()
         self._prefixes: Counter[str] = Counter()
+        # prefix -> the names under it ("layer1.0" -> layer1.0.conv1, ...), for blocks.
+        self._under: dict[str, set[str]] = {}
         self.version = 0
         self._analysis_cache: dict[Any, Analysis] = {}
         # name -> (params dict, its resolved form), kept by the analysis between passes.
         self._resolved_params: dict[str, tuple[Params, Params]] = {}
+        # What changed since the last analysis, so the next one visits only that.
+        self.changes = ChangeSet()
+        # While an edit is recorded (:mod:`convnet_studio.graph.history`), each mutation
+        # appends its event with the old state here, so undo replays the inverses.
+        self._journal: list[tuple] | None = None
 
     # ------------------------------------------------------------------ queries
     @property
@@ -134,7 +143,8 @@ class Graph:
         return self._g.number_of_nodes()
 
     def __iter__(self) -> Iterator[Node]:
-        return iter(self.nodes.values())
+        # A list, so a loop may change the graph (cheaper than building ``nodes``).
+        return iter([data["node"] for data in self._g._node.values()])
 
     def in_edges(self, name: str) -> list[Edge]:
         return [key for _, _, key in self._g.in_edges(name, keys=True)]
@@ -158,6 +168,13 @@ class Graph:
     def group_nodes(self, group: str) -> list[Node]:
         return [n for n in self if n.group == group]
 
+    def names_under(self, prefix: str) -> list[str]:
+        """The nodes named ``prefix.*`` (``layer1.0`` -> ``layer1.0.conv1``...), in graph order."""
+        under = self._under.get(prefix)
+        if not under:
+            return []
+        return [n for n in self._g._node if n in under]
+
     # ---------------------------------------------------------------- mutations
     def add_node(
         self,
@@ -179,9 +196,9 @@ class Graph:
         resolved = self._resolve(spec, name, params)
         node = Node(name, type, resolved, _pos(position), group, dict(meta or {}))
         self._insert(node)
-        self._changed()
-        self.events.node_added.emit(node)
-        self.events.changed.emit()
+        if self._journal is not None:
+            self._log("add", _snapshot(node))
+        self._added(node)
         return node
 
     def add(self, type: str, name: str | None = None, inputs: str | Iterable[str] | None = None, **params: Any) -> str:
@@ -208,9 +225,12 @@ class Graph:
         node = self.node(name)
         for edge in self.in_edges(name) + self.out_edges(name):
             self.disconnect(edge)
+        if self._journal is not None:
+            self._log("remove", _snapshot(node), ordered.index_of(self._g._node, name))
         self._g.remove_node(name)
         self._forget_prefixes(name)
         self._changed()
+        self.changes.removed(name)
         self.events.node_removed.emit(node)
         self.events.changed.emit()
         return node
@@ -221,14 +241,29 @@ class Graph:
         problem = self.connection_problem(edge)
         if problem:
             raise GraphError(problem, node=dst, port=dst_port)
-        self._g.add_edge(src, dst, key=edge)
-        self._changed()
-        self.events.connected.emit(edge)
-        self.events.changed.emit()
+        return self._connect_acyclic(edge)
+
+    def _connect_acyclic(self, edge: Edge) -> Edge:
+        """Connect without the cycle check, for edits that cannot close one (replacing a
+        block by its expansion or back): that check walks everything downstream."""
+        problem = self._port_problem(edge)
+        if problem:
+            raise GraphError(problem, node=edge.dst, port=edge.dst_port)
+        self._g.add_edge(edge.src, edge.dst, key=edge)
+        self._log("connect", edge)
+        self._connected(edge)
         return edge
 
     def connection_problem(self, edge: Edge) -> str | None:
         """Why ``edge`` cannot be made, or ``None``: the editor shows this while dragging."""
+        problem = self._port_problem(edge)
+        if problem:
+            return problem
+        if nx.has_path(self._g, edge.dst, edge.src):
+            return f"connecting {edge.src} to {edge.dst} would make a cycle"
+        return None
+
+    def _port_problem(self, edge: Edge) -> str | None:
         for name in (edge.src, edge.dst):
             if name not in self._g:
                 return f"no node named {name!r}"
@@ -242,22 +277,43 @@ class Graph:
         existing = self.input_edge(edge.dst, edge.dst_port)
         if existing is not None:
             return f"input {edge.dst_port!r} of {edge.dst} is already fed by {existing.src}; disconnect it first"
-        if nx.has_path(self._g, edge.dst, edge.src):
-            return f"connecting {edge.src} to {edge.dst} would make a cycle"
         return None
 
     def disconnect(self, edge: Edge) -> None:
         if not self._g.has_edge(edge.src, edge.dst, key=edge):
             raise GraphError(f"no connection {edge}")
+        if self._journal is not None:
+            self._log("disconnect", edge, ordered.edge_place(self._g, edge))
         self._g.remove_edge(edge.src, edge.dst, key=edge)
         self._changed()
+        self.changes.touched(edge.dst, structural=True)
         self.events.disconnected.emit(edge)
         self.events.changed.emit()
+
+    def params_problem(self, name: str, changes: Params) -> GraphError | None:
+        """Why changing ``changes`` of ``name`` is refused (``.field``, ``.message``), or None.
+
+        The one place that decides (a value out of range, a port that would vanish while it
+        is connected); views ask it before an edit, and :meth:`set_params` refuses the same.
+        """
+        try:
+            self._checked_params(name, changes)
+        except GraphError as exc:
+            return exc
+        return None
 
     def set_params(self, name: str, params: Params | None = None, **changes: Any) -> Params:
         """Change some parameters of ``name``; returns the old parameters."""
         node = self.node(name)
-        changes = {**(params or {}), **changes}
+        new = self._checked_params(name, {**(params or {}), **changes})
+        old = node.params
+        if new == old:
+            return old
+        self._assign_params(name, new)
+        return old
+
+    def _checked_params(self, name: str, changes: Params) -> Params:
+        node = self.node(name)
         new = self._resolve(node.spec, name, {**node.params, **changes})
         dropped = set(node.input_ports()) - set(node.spec.input_ports(new))
         for edge in self.in_edges(name):
@@ -266,20 +322,41 @@ class Graph:
                     f"input {edge.dst_port!r} is connected to {edge.src}; disconnect it first",
                     node=name, port=edge.dst_port,
                 )
+        return new
+
+    def _assign_params(self, name: str, new: Params) -> None:
+        """Set parameters as given (undo restores exactly what was there) and emit."""
+        node = self.node(name)
         old = node.params
-        if new == old:
-            return old
+        self._log("params", name, old, new)
         node.params = new
         self._changed()
+        self.changes.touched(name)
         self.events.params_changed.emit(name, old, new)
         self.events.changed.emit()
-        return old
 
     def move_node(self, name: str, position: Position) -> None:
         node = self.node(name)
         old, node.position = node.position, _pos(position)
+        self._log("move", name, old, node.position)
         # Positions do not change shapes, so the version (and the analysis cache) stays.
         self.events.node_moved.emit(name, old, node.position)
+        self.events.changed.emit()
+
+    def move_nodes(self, positions: dict[str, Position]) -> None:
+        """Move many nodes as one change (a layout): one ``nodes_moved`` event."""
+        moves: dict[str, tuple[Position, Position]] = {}
+        for name, position in positions.items():
+            node = self.node(name)
+            new = _pos(position)
+            if new != node.position:
+                moves[name] = (node.position, new)
+        if not moves:
+            return
+        for name, (_old, new) in moves.items():
+            self.node(name).position = new
+        self._log("moves", moves)
+        self.events.nodes_moved.emit(moves)
         self.events.changed.emit()
 
     def rename_node(self, old: str, new: str) -> None:
@@ -292,46 +369,104 @@ class Graph:
         try:
             problem = name_problem(new) or path_conflict(new, _Without(self._g, old), self._prefixes)
         finally:
-            self._prefixes.update(strict_prefixes(old))
+            self._add_prefixes(old)
         if problem:
             raise GraphError(problem, node=new)
-        edges = self.in_edges(old) + self.out_edges(old)
-        self._g.remove_node(old)
+        # In place: the node keeps its position in the insertion order, so undoing a rename
+        # gives back exactly the graph before it.
         self._forget_prefixes(old)
+        ordered.relabel_node(self._g, old, new, lambda e: Edge(
+            new if e.src == old else e.src, new if e.dst == old else e.dst, e.src_port, e.dst_port))
         node.name = new
-        self._insert(node)
-        for e in edges:
-            e2 = Edge(new if e.src == old else e.src, new if e.dst == old else e.dst, e.src_port, e.dst_port)
-            self._g.add_edge(e2.src, e2.dst, key=e2)
+        self._add_prefixes(new)
+        self._log("rename", old, new)
         self._changed()
+        self.changes.renamed(old, new, list(self._g._succ[new]))
         self.events.node_renamed.emit(old, new)
         self.events.changed.emit()
 
+    def set_node_group(self, name: str, group: str | None) -> None:
+        node = self.node(name)
+        self._log("group", name, node.group, group)
+        node.group = group
+        self.events.changed.emit()
+
+    def set_node_meta(self, name: str, key: str, value: Any) -> None:
+        meta = self.node(name).meta
+        self._log("node_meta", name, key, copy.deepcopy(meta.get(key)), copy.deepcopy(value))
+        if value is None:
+            meta.pop(key, None)
+        else:
+            meta[key] = value
+        self.events.changed.emit()
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Set a document fact (``layout_direction``, ``weights``...); None removes it.
+
+        Emits ``meta_changed(key, old, new)``: views (the canvas's port sides) follow it.
+        """
+        old = copy.deepcopy(self.meta.get(key))
+        if old == value:
+            return
+        self._log("meta", key, old, copy.deepcopy(value))
+        if value is None:
+            self.meta.pop(key, None)
+        else:
+            self.meta[key] = copy.deepcopy(value)
+        self.events.meta_changed.emit(key, old, value)
+        self.events.changed.emit()
+
     def replace_with(self, other: Graph) -> None:
-        """Become a copy of ``other`` (undo and file loading use this); emits ``reset``."""
+        """Become a copy of ``other`` (file loading uses this); emits ``reset``."""
+        if self._journal is not None:
+            self._log("replace", self.to_dict(), other.to_dict())
         self.name = other.name
         self.meta = copy.deepcopy(other.meta)
         self._g = nx.MultiDiGraph()
         self._prefixes = Counter()
+        self._under = {}
         for node in other:
             self._insert(replace(node, params=copy.deepcopy(node.params), meta=copy.deepcopy(node.meta)))
         for edge in other.edges:
             self._g.add_edge(edge.src, edge.dst, key=edge)
         self._changed()
+        self.changes.reset()
         self.events.reset.emit()
         self.events.changed.emit()
 
     # ---------------------------------------------------------------- analysis
     def analyze(self, input_shape: Shape | None = None) -> Analysis:
         """Shapes, costs and problems of the whole graph (cached until the next edit)."""
-        from convnet_studio.graph.analysis import analyze
+        from convnet_studio.graph.incremental import reanalyze
 
         key = (self.version, tuple(input_shape) if input_shape else None)
         cached = self._analysis_cache.get(key)
         if cached is None:
+            cached = reanalyze(self, input_shape)
             self._analysis_cache.clear()
-            cached = self._analysis_cache[key] = analyze(self, input_shape)
+            self._analysis_cache[key] = cached
         return cached
+
+    def analysis_checkpoint(self) -> Any:
+        """The last analysis if it is still current (nothing changed since), else None."""
+        last = getattr(self, "_last_analysis", None)
+        changes = self.changes
+        if last is None or changes.full or changes.nodes or changes.gone or changes.structural:
+            return None
+        return last
+
+    def adopt_analysis(self, checkpoint: Any) -> None:
+        """Take ``checkpoint`` (from :meth:`analysis_checkpoint`) as the current analysis.
+
+        Only for a graph whose content is again exactly what it was then (undo, redo).
+        """
+        if checkpoint is None:
+            return
+        key, analysis = checkpoint
+        self._last_analysis = checkpoint
+        self.changes.clear()
+        self._analysis_cache.clear()
+        self._analysis_cache[(self.version, key)] = analysis
 
     def topological_order(self) -> list[str]:
         """Nodes in dependency order, insertion order breaking ties (stable for names)."""
@@ -374,16 +509,51 @@ class Graph:
     def _insert(self, node: Node) -> None:
         """Add a node without checks or events (loading and cloning use this)."""
         self._g.add_node(node.name, node=node)
-        self._prefixes.update(strict_prefixes(node.name))
+        self._add_prefixes(node.name)
+
+    def _add_prefixes(self, name: str) -> None:
+        for prefix in strict_prefixes(name):
+            self._prefixes[prefix] += 1
+            self._under.setdefault(prefix, set()).add(name)
 
     def _forget_prefixes(self, name: str) -> None:
         for prefix in strict_prefixes(name):
             self._prefixes[prefix] -= 1
+            self._under[prefix].discard(name)
             if self._prefixes[prefix] <= 0:
                 del self._prefixes[prefix]
+                del self._under[prefix]
 
     def _insert_edge(self, edge: Edge) -> None:
         self._g.add_edge(edge.src, edge.dst, key=edge)
+
+    def _log(self, *op: Any) -> None:
+        if self._journal is not None:
+            self._journal.append(op)
+
+    def _added(self, node: Node) -> None:
+        self._changed()
+        self.changes.touched(node.name, structural=True)
+        self.events.node_added.emit(node)
+        self.events.changed.emit()
+
+    def _connected(self, edge: Edge) -> None:
+        self._changed()
+        self.changes.touched(edge.dst, structural=True)
+        self.events.connected.emit(edge)
+        self.events.changed.emit()
+
+    def _restore_node(self, node: Node, index: int | None) -> None:
+        """Put a removed node back at ``index`` of the insertion order (undo uses this)."""
+        node = _snapshot(node)
+        ordered.insert_node(self._g, node.name, {"node": node}, index)
+        self._add_prefixes(node.name)
+        self._added(node)
+
+    def _restore_edge(self, edge: Edge, place: ordered.EdgePlace | None) -> None:
+        """Put a removed edge back where it was, without the checks it passed then."""
+        ordered.insert_edge(self._g, edge, place)
+        self._connected(edge)
 
     def _check_new_name(self, name: str) -> None:
         problem = name_problem(name) or path_conflict(name, self._g, self._prefixes)
@@ -399,6 +569,11 @@ class Graph:
 
     def _changed(self) -> None:
         self.version += 1
+
+
+def _snapshot(node: Node) -> Node:
+    """A copy of ``node`` that later edits of the live node cannot change."""
+    return replace(node, meta=copy.deepcopy(node.meta))
 
 
 class _Without:

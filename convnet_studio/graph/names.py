@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterable
 
-_SEGMENT = r"[A-Za-z0-9_]+"
+# Inner parts may hold '-' as torchvision's RegNet names its blocks ("block1-0").
+_SEGMENT = r"[A-Za-z0-9_][A-Za-z0-9_-]*"
 NAME_RE = re.compile(rf"^[A-Za-z_][A-Za-z0-9_]*(\.{_SEGMENT})*$")
 
 # Attributes of torch.nn.Module: a submodule of that name cannot be registered.
@@ -32,7 +33,8 @@ def name_problem(name: str) -> str | None:
     if not isinstance(name, str) or not NAME_RE.match(name):
         return (
             f"{name!r} is not a valid node name: use letters, digits and '_', "
-            "starting with a letter, with '.' between parts (e.g. layer1.0.conv1)"
+            "starting with a letter, with '.' between parts (e.g. layer1.0.conv1; '-' is allowed "
+            "after the first part)"
         )
     bad = [part for part in name.split(".") if part in RESERVED or part.startswith("_")]
     if bad:

@@ -158,14 +158,18 @@ def _insert(graph: Graph, plan: ProjectionPlan, kind: str) -> list[str]:
         specs = [(f"{base}.{part}", t, p) for part, t, p in conv_bn_projection(plan.out_channels, stride)]
     else:
         specs = [(base, "ShortcutA", dict(out_channels=plan.out_channels, stride=plan.stride[0]))]
+    from convnet_studio.graph.layout import ROW_GAP
+
+    direction = graph.meta.get("layout_direction", "LR")
+    off = (0.0, ROW_GAP["LR"]) if direction != "TB" else (ROW_GAP["TB"], 0.0)
     src_pos = graph.node(plan.source).position
     add_pos = graph.node(plan.add).position
     graph.disconnect(graph.input_edge(plan.add, plan.port))  # type: ignore[arg-type]
     prev, prev_port = plan.source, plan.source_port
     for i, (name, type_name, params) in enumerate(specs):
         t = (i + 1) / (len(specs) + 1)
-        # Between the source and the Add, pushed off the straight line so it does not hide.
-        pos = (src_pos[0] + t * (add_pos[0] - src_pos[0]), src_pos[1] + t * (add_pos[1] - src_pos[1]) + 90.0)
+        # Between the source and the Add, a lane beside the straight line so it does not hide.
+        pos = (src_pos[0] + t * (add_pos[0] - src_pos[0]) + off[0], src_pos[1] + t * (add_pos[1] - src_pos[1]) + off[1])
         graph.add_node(type_name, name, params, pos, meta=dict(meta))
         graph.connect(prev, name, prev_port, "in")
         prev, prev_port = name, "out"

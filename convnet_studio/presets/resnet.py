@@ -32,22 +32,31 @@ PLAIN_DEPTHS = (18, 34)
 # CIFAR-10 nets (section 4.2) have 6n + 2 weighted layers: n blocks of two convs in 3 stages.
 CIFAR_RESNET_DEPTHS = (20, 32, 44, 56, 110)
 CIFAR_PLAIN_DEPTHS = (20, 32, 44, 56)
+# The paper's 1202-layer net (section 4.2, n = 200, 19.4M parameters) opens with every block
+# expanded: the studio's test of an editor that stays instant at any size.
+CIFAR_EXPANDED_DEPTHS = (1202,)
 
 
 def _stages(
-    net: NetBuilder, block: str, layers: Sequence[int], widths: Sequence[int], shortcut: str
+    net: NetBuilder, block: str, layers: Sequence[int], widths: Sequence[int], shortcut: str,
+    **block_params: int,
 ) -> None:
     for stage, (planes, blocks) in enumerate(zip(widths, layers), start=1):
         for i in range(blocks):
             # The first block of every stage after the first halves H and W and widens.
             stride = 2 if stage > 1 and i == 0 else 1
-            net.add(block, f"layer{stage}.{i}", planes=planes, stride=stride, shortcut=shortcut)
+            net.add(block, f"layer{stage}.{i}", planes=planes, stride=stride, shortcut=shortcut,
+                    **block_params)
 
 
 def imagenet_resnet(
-    block: str, layers: Sequence[int], num_classes: int, input_size: InputSize, shortcut: str = "B"
+    block: str, layers: Sequence[int], num_classes: int, input_size: InputSize, shortcut: str = "B",
+    **block_params: int,
 ) -> Graph:
-    """torchvision's ResNet: 7x7/2 stem, 3x3/2 max-pool, four stages, average pool, fc."""
+    """torchvision's ResNet: 7x7/2 stem, 3x3/2 max-pool, four stages, average pool, fc.
+
+    ``block_params`` go to every block (ResNeXt's ``groups``, Wide ResNet's ``base_width``).
+    """
     net = NetBuilder("resnet", input_size)
     # N x 3 x 224 x 224
     net.add("Conv2d", "conv1", out_channels=64, kernel_size=7, stride=2, padding=3, bias=False)
@@ -55,7 +64,7 @@ def imagenet_resnet(
     net.add("ReLU", "relu")
     net.add("MaxPool2d", "maxpool", kernel_size=3, stride=2, padding=1)
     # N x 64 x 56 x 56
-    _stages(net, block, layers, IMAGENET_WIDTHS, shortcut)
+    _stages(net, block, layers, IMAGENET_WIDTHS, shortcut, **block_params)
     # N x 512 (x 4 for Bottleneck) x 7 x 7
     return net.classifier_head(num_classes)
 
@@ -71,6 +80,15 @@ def cifar_resnet(depth: int, num_classes: int, input_size: InputSize, shortcut: 
     _stages(net, "BasicBlock", (n, n, n), CIFAR_WIDTHS, shortcut)
     # N x 64 x 8 x 8
     return net.classifier_head(num_classes)
+
+
+def expanded_cifar_resnet(depth: int, num_classes: int, input_size: InputSize) -> Graph:
+    """:func:`cifar_resnet` with every BasicBlock expanded into its layers."""
+    from convnet_studio.graph.composite_ops import expand_all
+
+    graph = cifar_resnet(depth, num_classes, input_size)
+    expand_all(graph)
+    return graph
 
 
 def _register() -> None:
@@ -116,6 +134,18 @@ def _register() -> None:
                 **cifar,
             ),
             partial(cifar_resnet, depth),
+        )
+    for depth in CIFAR_EXPANDED_DEPTHS:
+        n = (depth - 2) // 6
+        register_preset(
+            PresetInfo(
+                f"resnet{depth}_cifar",
+                "CIFAR ResNet",
+                f"ResNet-{depth} for CIFAR-10: 3 stages of {n} BasicBlocks (16/32/64), option A "
+                "shortcuts, every block expanded into its layers; He et al. 2015, section 4.2.",
+                **cifar,
+            ),
+            partial(expanded_cifar_resnet, depth),
         )
     for depth in CIFAR_PLAIN_DEPTHS:
         register_preset(

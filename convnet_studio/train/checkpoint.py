@@ -9,8 +9,10 @@ crash mid-write leaves the previous checkpoint intact.
 from __future__ import annotations
 
 import os
+import pickle
 import random
 import tempfile
+import zipfile
 from typing import Any
 
 import numpy as np
@@ -74,15 +76,48 @@ class CheckpointError(UserError, RuntimeError):
 
 
 def load_checkpoint(path: str, map_location: str | torch.device = "cpu") -> dict[str, Any]:
-    """Load a checkpoint with ``weights_only=True``."""
+    """Load a checkpoint with ``weights_only=True``, after checking every stored CRC.
+
+    Never loads with ``weights_only=False`` and never tells the user to: a checkpoint from
+    someone else may hold pickled code, and only tensors and plain containers are accepted.
+    """
     if not os.path.isfile(path):
         raise CheckpointError(f"checkpoint {path} does not exist")
+    if os.path.getsize(path) == 0:
+        raise CheckpointError(
+            f"checkpoint {path} is empty (0 bytes): its write was cut off; resume from "
+            f"another checkpoint or start a new run"
+        )
+    damage = _damage(path)
+    if damage:
+        raise CheckpointError(
+            f"checkpoint {path} is damaged ({damage}): the file was truncated or altered "
+            f"after it was written; resume from another checkpoint or start a new run"
+        )
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - corrupt file, or a pickle with objects we refuse to load
+    except pickle.UnpicklingError:
         raise CheckpointError(
-            f"cannot read checkpoint {path}: {str(exc).splitlines()[0]}"
+            f"checkpoint {path} holds Python objects besides tensors and plain data; "
+            f"ConvNet Studio never loads those (they can run code), so it cannot resume "
+            f"from it: it is corrupt or was not written by ConvNet Studio"
+        ) from None
+    except Exception:  # noqa: BLE001 - torch's text suggests unsafe loading: never show it
+        raise CheckpointError(
+            f"checkpoint {path} is corrupt and cannot be read; resume from another "
+            f"checkpoint or start a new run"
         ) from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a ConvNet Studio checkpoint")
     return state
+
+
+def _damage(path: str) -> str | None:
+    """What is wrong with the zip container (a checkpoint is one), or None if every CRC holds."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
+        # RuntimeError: a flipped bit in a header can claim encryption or another method
+        return "not a complete zip archive"
+    return f"{bad} fails its checksum" if bad else None

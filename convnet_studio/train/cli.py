@@ -1,7 +1,9 @@
 """``convnet-studio train``: train a project file or preset from the command line.
 
-The run happens in a worker process (:class:`~.process.TrainingProcess`), exactly as from
-the GUI. On a terminal a progress line shows loss, images per second and the ETA; epoch
+With one process the run happens in this process (:func:`~.worker.run_training`, the
+worker's own entry point), which saves starting and importing a second interpreter; with
+``--nproc`` > 1 it runs under torchrun through :class:`~.process.TrainingProcess`, as the
+GUI does. On a terminal a progress line shows loss, images per second and the ETA; epoch
 summaries are printed as they come. ``--json`` prints the raw event stream instead.
 Errors are :class:`~convnet_studio.errors.UserError`: ``convnet_studio.cli`` prints them as one
 sentence on stderr with exit status 2, never a traceback.
@@ -21,6 +23,7 @@ from convnet_studio.train.config import (
     AUGMENTS,
     DEVICES,
     OPTIMIZERS,
+    RECIPES,
     SCHEDULES,
     TrainConfig,
 )
@@ -96,17 +99,24 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     d.add_argument("--val-size", type=int, help="validation images (shapes size / cap)")
     d.add_argument("--workers", type=int, help="DataLoader workers for image folders")
     o = parser.add_argument_group("optimization")
+    o.add_argument(
+        "--recipe",
+        choices=tuple(RECIPES),
+        help="a set of defaults: quick (learns within a minute on a CPU, the default) or "
+        "paper (the ResNet paper's: batch 128, lr 0.1, no warm-up, 164 epochs); options "
+        "given explicitly win",
+    )
     o.add_argument("--epochs", type=int)
     o.add_argument("--max-steps", type=int, help="stop after this many steps")
-    o.add_argument("--batch-size", type=int, help="per process (default 128)")
-    o.add_argument("--lr", type=float, help="learning rate (default 0.1)")
+    o.add_argument("--batch-size", type=int, help="per process (default 64)")
+    o.add_argument("--lr", type=float, help="learning rate (default 0.02)")
     o.add_argument("--optimizer", choices=OPTIMIZERS)
     o.add_argument("--momentum", type=float)
     o.add_argument("--nesterov", action="store_true", default=None)
     o.add_argument("--weight-decay", type=float)
     o.add_argument("--schedule", choices=SCHEDULES, help="lr schedule (default step)")
     o.add_argument("--milestones", type=int, nargs="+", help="epochs where step divides lr by 10")
-    o.add_argument("--warmup-epochs", type=float)
+    o.add_argument("--warmup-epochs", type=float, help="linear lr warm-up (default 0.5)")
     o.add_argument("--label-smoothing", type=float)
     o.add_argument("--grad-clip", type=float, help="clip the total gradient norm to this")
     o.add_argument("--seed", type=int)
@@ -133,13 +143,65 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_train_command(args: argparse.Namespace) -> int:
     """Run ``convnet-studio train``; returns the exit status."""
-    from convnet_studio.train.process import TrainingProcess
-
     # A bad source, config or checkpoint raises a UserError, which convnet_studio.cli reports.
     config, project = build_run(args)
-    proc = TrainingProcess(project, config, nproc=args.nproc)
-    proc.start()
     view = Progress(sys.stdout, json_lines=args.json)
+    if args.nproc > 1:
+        finished, error, interrupted = _run_torchrun(project, config, args.nproc, view)
+    else:
+        finished, error, interrupted = _run_here(project, config, view)
+    view.close()
+    if error is not None and error.get("kind") == "config" and not finished.get("step"):
+        print_error(error["message"])
+        return 2
+    if finished.get("reason") in ("error", "crashed"):
+        print_error((error or {}).get("message", "training failed"))
+        return 130 if (error or {}).get("kind") == "interrupted" else 1
+    if not args.json:
+        view.summary(finished)
+    return 130 if interrupted else 0
+
+
+def _run_here(
+    project: dict[str, Any] | None, config: TrainConfig, view: Progress
+) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
+    """Train in this process: no second interpreter to start, no torch to import twice.
+
+    The first Ctrl-C asks for a stop after the batch (with a checkpoint); a second one
+    stops at once.
+    """
+    from convnet_studio.train.control import Control
+    from convnet_studio.train.worker import run_training
+
+    control = Control()
+    control.handle_signals(
+        on_stop=lambda: view.note("stopping after this batch (Ctrl-C again to stop at once)...")
+    )
+    seen: dict[str, dict[str, Any]] = {}
+
+    def on_event(event: dict[str, Any]) -> None:
+        seen[event["event"]] = event
+        view.show(event)
+
+    try:
+        run_training(project, config, callback=on_event, control=control)
+    finally:
+        control.restore_signals()
+    return seen.get(ev.FINISHED, {}), seen.get(ev.ERROR), control.stop_requested
+
+
+def _run_torchrun(
+    project: dict[str, Any] | None, config: TrainConfig, nproc: int, view: Progress
+) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
+    """Train in ``nproc`` worker processes under torchrun, following their events."""
+    from convnet_studio.train.process import TrainingProcess
+    from convnet_studio.train.worker_paths import RunDirBusy
+
+    proc = TrainingProcess(project, config, nproc=nproc)
+    try:
+        proc.start()
+    except (RunDirBusy, OSError) as exc:
+        return {}, {"kind": "config", "message": str(exc)}, False
     interrupted = False
     while True:
         try:
@@ -150,25 +212,19 @@ def run_train_command(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             if interrupted:  # a second Ctrl-C: do not wait for the checkpoint
                 proc.kill()
-                break
+                continue
             interrupted = True
-            view.note("stopping after this batch (Ctrl-C again to kill)...")
+            view.note("stopping after this batch (Ctrl-C again to stop at once)...")
             proc.stop()
     proc.wait(30)
-    view.close()
-    finished = proc.finished or {}
-    if finished.get("reason") in ("error", "crashed"):
-        message = (proc.last_error or {}).get("message", "training failed")
-        print_error(message)
-        return 1
-    if finished.get("checkpoint") and not args.json:
-        print(f"run directory: {proc.run_dir}  (checkpoint {finished['checkpoint']})")
-    return 130 if interrupted else 0
+    return proc.finished or {}, proc.last_error, interrupted
 
 
 def build_run(args: argparse.Namespace) -> tuple[TrainConfig, dict[str, Any] | None]:
     """The run config (command line over checkpoint over defaults) and the project."""
     given = {f: getattr(args, f) for f in _FIELDS if getattr(args, f, None) is not None}
+    if getattr(args, "recipe", None):
+        given = {**RECIPES[args.recipe], **given}
     if args.resume:
         base = _checkpoint_config(args.resume)
         config = TrainConfig.from_dict({**base, **given, "resume": args.resume})
@@ -186,6 +242,13 @@ def _checkpoint_config(path: str) -> dict[str, Any]:
     state = load_checkpoint(path)  # a CheckpointError names the file and what is wrong
     config = dict(state.get("config") or {})
     config.pop("resume", None)
+    # the run continues in the checkpoint's own directory unless --out says otherwise (an
+    # "out" stored relative to another working directory would split the run in two)
+    config.pop("out", None)
+    # a --max-steps the run has reached already would stop it again at once: resuming means
+    # going on (give --max-steps again to set a new limit)
+    if config.get("max_steps") is not None and state.get("step", 0) >= config["max_steps"]:
+        config.pop("max_steps")
     return config
 
 
@@ -216,9 +279,18 @@ class Progress:
         self.rate: float | None = None  # smoothed img/s
         self.live = False
         self.drawn = 0.0
+        self.run_dir = ""
+        self.loss: float | None = None  # the last step's loss
+        self.val: dict[str, Any] | None = None  # the last epoch event
 
     def show(self, event: dict[str, Any]) -> None:
         kind = event["event"]
+        if kind == ev.STEP:
+            self.loss = event["loss"]
+        elif kind == ev.EPOCH:
+            self.val = event
+        elif kind == ev.STARTED:
+            self.run_dir = event["run_dir"]
         if self.json_lines:
             self.out.write(ev.encode(event) + "\n")
             self.out.flush()
@@ -274,6 +346,25 @@ class Progress:
             self.live = False
         self.out.write(text + "\n")
         self.out.flush()
+
+    def summary(self, finished: dict[str, Any]) -> None:
+        """The last lines: why the run ended, where it stands, and where it is."""
+        step, reason = finished.get("step", 0), finished.get("reason")
+        why = {
+            "completed": f"finished all {self.epochs} epochs at step {step}",
+            "max_steps": f"stopped at step {step} (--max-steps)",
+            "stopped": f"stopped at step {step} (asked to stop)",
+        }.get(str(reason), f"ended at step {step} ({reason})")
+        stand = [f"loss {self.loss:.2f}"] if self.loss is not None else []
+        if self.val is not None:
+            after = "" if self.val["step"] == step else f" after epoch {self.val['epoch']}"
+            stand.append(f"val top-1 {100 * self.val['val_top1']:.0f}%{after}")
+        self._line(f"{why}: {', '.join(stand)}" if stand else why)
+        if finished.get("checkpoint"):
+            self._line(
+                f"run directory: {self.run_dir}  (continue with: convnet-studio train "
+                f"--resume {finished['checkpoint']})"
+            )
 
     def note(self, text: str) -> None:
         if not self.json_lines:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from typing import TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 
 class Control:
@@ -22,6 +23,7 @@ class Control:
         self._stop = threading.Event()
         self._paused = threading.Event()
         self._wake = threading.Event()
+        self._saved: dict[int, Any] = {}
 
     @property
     def stop_requested(self) -> bool:
@@ -61,8 +63,9 @@ class Control:
 
         threading.Thread(target=read, name="control-reader", daemon=True).start()
 
-    def handle_signals(self) -> None:
-        """SIGINT/SIGTERM request a clean stop; a second one interrupts at once."""
+    def handle_signals(self, on_stop: Callable[[], None] | None = None) -> None:
+        """SIGINT/SIGTERM request a clean stop (then ``on_stop`` is called); a second one
+        interrupts at once (KeyboardInterrupt)."""
         if threading.current_thread() is not threading.main_thread():
             return
 
@@ -71,6 +74,15 @@ class Control:
                 signal.signal(signum, signal.SIG_DFL)
                 raise KeyboardInterrupt
             self.request("stop")
+            if on_stop is not None:
+                on_stop()
 
         for sig in (signal.SIGINT, signal.SIGTERM):
+            self._saved.setdefault(sig, signal.getsignal(sig))
             signal.signal(sig, on_signal)
+
+    def restore_signals(self) -> None:
+        """Put back the handlers :meth:`handle_signals` replaced (in-process runs)."""
+        for sig, handler in self._saved.items():
+            signal.signal(sig, handler)
+        self._saved.clear()

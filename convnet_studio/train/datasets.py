@@ -68,6 +68,7 @@ class DataBundle:
     val_y: torch.Tensor | None = None
     train_set: Any = None
     val_set: Any = None
+    skipped: tuple[str, ...] = ()  # unreadable files left out of an image folder
 
     @property
     def in_memory(self) -> bool:
@@ -92,14 +93,18 @@ def load_dataset(config: TrainConfig, image_size: tuple[int, int] | None = None)
     return _torchvision(config, name)
 
 
-def _shapes(config: TrainConfig) -> DataBundle:
-    from convnet_studio.train.shapes import make_shapes
+# the shapes set's size when not configured: an epoch of 78 steps at batch 64 takes about
+# 10 s on two CPU cores, so the first validation comes early
+SHAPES_TRAIN, SHAPES_VAL = 5_000, 1_000
 
-    n_train = config.train_size or 10_000
-    n_val = config.val_size or 2_000
+
+def _shapes(config: TrainConfig) -> DataBundle:
+    n_train = config.train_size or SHAPES_TRAIN
+    n_val = config.val_size or SHAPES_VAL
     # distinct seeds keep train and validation images disjoint draws
-    tx, ty = make_shapes(n_train, seed=config.seed * 2 + 1)
-    vx, vy = make_shapes(n_val, seed=config.seed * 2 + 2)
+    root = os.path.join(config.data_root, "shapes")
+    tx, ty = cached_shapes(n_train, config.seed * 2 + 1, root)
+    vx, vy = cached_shapes(n_val, config.seed * 2 + 2, root)
     mean, std = _STATS["shapes"]
     return DataBundle(
         "shapes",
@@ -112,6 +117,36 @@ def _shapes(config: TrainConfig) -> DataBundle:
         torch.from_numpy(vx),
         torch.from_numpy(vy),
     )
+
+
+def cached_shapes(n: int, seed: int, root: str) -> tuple[np.ndarray, np.ndarray]:
+    """``make_shapes(n, seed)``, kept in ``root`` after the first draw.
+
+    Drawing 12,000 images takes 1-2 s of a run's start; reading them back takes
+    milliseconds. A missing, unreadable or mismatched cache file is drawn again; a cache
+    that cannot be written is skipped.
+    """
+    from convnet_studio.train.shapes import CACHE_VERSION, SIZE, make_shapes
+
+    path = os.path.join(root, f"shapes-v{CACHE_VERSION}-{n}-{seed}.npz")
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            x, y = f["x"], f["y"]
+        if x.shape == (n, 3, SIZE, SIZE) and x.dtype == np.uint8 and y.shape == (n,):
+            return x, y.astype(np.int64)
+    except (OSError, ValueError, KeyError, EOFError):
+        pass
+    x, y = make_shapes(n, seed=seed)
+    try:
+        os.makedirs(root, exist_ok=True)
+        with open(tmp, "wb") as f:
+            np.savez(f, x=x, y=y)
+        os.replace(tmp, path)  # atomic: a reader never sees half a file
+    except OSError:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return x, y
 
 
 def _torchvision(config: TrainConfig, name: str) -> DataBundle:
@@ -193,6 +228,7 @@ def _folder(config: TrainConfig, path: str, size: tuple[int, int]) -> DataBundle
         [v2.Resize((int(h * 1.14), int(w * 1.14)), antialias=True), v2.CenterCrop((h, w)), *tail]
     )
     base = torchvision.datasets.ImageFolder(path)
+    skipped = _drop_unreadable(base)
     if len(base) < 2:
         raise DataError(f"image folder {os.path.abspath(path)} holds fewer than two images")
     order = torch.randperm(len(base), generator=torch.Generator().manual_seed(config.seed)).tolist()
@@ -201,7 +237,46 @@ def _folder(config: TrainConfig, path: str, size: tuple[int, int]) -> DataBundle
     train_set = _Transformed(base, train_idx[: config.train_size or None], train_tf)
     val_set = _Transformed(base, val_idx[: config.val_size or None], val_tf)
     return DataBundle(
-        f"folder:{path}", (3, h, w), len(classes), mean, std, train_set=train_set, val_set=val_set
+        f"folder:{path}",
+        (3, h, w),
+        len(classes),
+        mean,
+        std,
+        train_set=train_set,
+        val_set=val_set,
+        skipped=tuple(skipped),
+    )
+
+
+def _drop_unreadable(base: Any) -> list[str]:
+    """Remove from ``base.samples`` the files that are not images; returns their paths.
+
+    Opening reads only the header (fast); a file whose pixel data is cut off is caught later,
+    when it is loaded, and named in a :class:`DataError`.
+    """
+    from PIL import Image
+
+    keep, bad = [], []
+    for path, label in base.samples:
+        try:
+            with Image.open(path) as image:
+                image.size  # noqa: B018 - parses the header
+            keep.append((path, label))
+        except Exception:  # noqa: BLE001 - PIL raises many kinds for a broken header
+            bad.append(path)
+    base.samples = base.imgs = keep
+    base.targets = [label for _, label in keep]
+    return bad
+
+
+def describe_skipped(bundle: DataBundle) -> str | None:
+    """One sentence on the images an image folder left out, or None."""
+    if not bundle.skipped:
+        return None
+    n = len(bundle.skipped)
+    return (
+        f"skipped {n} unreadable image{'s' if n > 1 else ''} in {bundle.name[len('folder:') :]} "
+        f"(first: {bundle.skipped[0]})"
     )
 
 
@@ -216,4 +291,11 @@ class _Transformed(torch.utils.data.Dataset):
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
         path, label = self.base.samples[self.indices[i]]
-        return self.transform(self.base.loader(path)), label
+        try:
+            image = self.base.loader(path)
+        except Exception as exc:  # noqa: BLE001 - PIL: OSError, SyntaxError, ValueError...
+            raise DataError(
+                f"cannot read image {path} ({type(exc).__name__}: the file is truncated or "
+                f"corrupt): remove or replace it"
+            ) from None
+        return self.transform(image), label

@@ -24,10 +24,12 @@ from convnet_studio.train import events as ev
 from convnet_studio.train.checkpoint import rng_state, save_checkpoint, set_rng_state
 from convnet_studio.train.config import TrainConfig
 from convnet_studio.train.control import Control
+from convnet_studio.train.failures import Where, checkpoint_write_failure
 from convnet_studio.train.gradnorms import GradNormMonitor
 from convnet_studio.train.metrics import MetricsLog
 from convnet_studio.train.optim import Schedule, build_optimizer
 from convnet_studio.train.pipeline import Pipeline
+from convnet_studio.train.resume import apply_hyperparameters
 from convnet_studio.train.runtime import DistInfo
 
 
@@ -83,7 +85,8 @@ class Trainer:
         self.step = self.epoch = self.batch = 0
         self.acc: dict[str, float] = {}
         self.stop_after_epoch = False
-        self.checkpoint_path: str | None = None
+        self.checkpoint_path: str | None = None  # the last good checkpoint, and its step
+        self.checkpoint_step: int | None = None
         self.total_steps = config.epochs * self.spe
         if config.max_steps is not None:
             self.total_steps = min(self.total_steps, config.max_steps)
@@ -115,12 +118,15 @@ class Trainer:
         self.module.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.schedule.load_state_dict(state["schedule"])
+        # options given again on --resume win over the loaded optimizer's copies
+        apply_hyperparameters(self.optimizer, self.schedule, self.config, state.get("config") or {})
         if self.scaler and state.get("scaler"):
             self.scaler.load_state_dict(state["scaler"])
         set_rng_state(state["rng"])
         self.pipeline.load_state_dict(state["pipeline"])
         self.step, self.epoch, self.batch = state["step"], state["epoch"], state["batch"]
         self.acc = dict(state.get("acc") or {})
+        self.checkpoint_path, self.checkpoint_step = self.config.resume, self.step
         if self.batch >= self.spe:  # stopped right at an epoch's end
             self.epoch, self.batch, self.acc = self.epoch + 1, 0, {}
 
@@ -128,8 +134,13 @@ class Trainer:
         if self.run_dir is None or not self.info.is_main:
             return
         path = os.path.join(self.run_dir, "last.pt")
-        save_checkpoint(path, self.state_dict())
-        self.checkpoint_path = path
+        try:
+            save_checkpoint(path, self.state_dict())
+        except OSError as exc:  # the write is atomic: the last good checkpoint is intact
+            where = Where(self.step, self.config.batch_size, self.info.world,
+                          self.checkpoint_path, self.checkpoint_step)
+            raise checkpoint_write_failure(exc, path, where) from None
+        self.checkpoint_path, self.checkpoint_step = path, self.step
         # epoch: the one in progress when mid-epoch, else the number of epochs completed
         self.emit(
             ev.CHECKPOINT, path=path, epoch=self.epoch + (1 if self.batch else 0), step=self.step

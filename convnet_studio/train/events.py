@@ -65,8 +65,10 @@ ERROR_KINDS = (
     "data",  # the dataset is missing or unreadable
     "shape",  # graph input/output does not fit the dataset
     "nonfinite",  # loss or gradient became NaN/inf
-    "out_of_memory",
-    "crash",  # the worker died (client side)
+    "out_of_memory",  # device memory or RAM: lower the batch size
+    "disk_full",  # no space for a checkpoint or the logs; the last good checkpoint is named
+    "crash",  # the worker (or a process of a distributed run) died
+    "interrupted",  # stopped at once by a second Ctrl-C or a kill, without a final checkpoint
     "internal",  # anything else; the message names the exception
 )
 FINISH_REASONS = ("completed", "max_steps", "stopped", "error", "crashed")

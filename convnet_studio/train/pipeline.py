@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, DistributedSampler
 
-from convnet_studio.train.datasets import DataBundle
+from convnet_studio.train.datasets import DataBundle, DataError
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
@@ -70,8 +70,6 @@ class Pipeline:
         )
         self.steps_per_epoch = len(self.sampler) // batch_size
         if self.steps_per_epoch < 1:
-            from convnet_studio.train.datasets import DataError
-
             raise DataError(
                 f"the training set has {n} images, fewer than one batch of "
                 f"{batch_size} per process: lower --batch-size"
@@ -143,14 +141,18 @@ class Pipeline:
             pin_memory=self.device.type == "cuda",
             drop_last=shuffle_seed is not None,
         )
-        for x, y in loader:
-            x = x.to(self.device, non_blocking=True)
-            if self.adapt:  # folders are already resized to the graph; channels may differ
-                x = adapt_shape(x, self.target)
-            yield (
-                x.contiguous(memory_format=self.memory_format),
-                y.to(self.device, non_blocking=True),
-            )
+        try:
+            for x, y in loader:
+                x = x.to(self.device, non_blocking=True)
+                if self.adapt:  # folders are already resized to the graph; channels may differ
+                    x = adapt_shape(x, self.target)
+                yield (
+                    x.contiguous(memory_format=self.memory_format),
+                    y.to(self.device, non_blocking=True),
+                )
+        except DataError as exc:  # from a loader worker, its text is a whole traceback
+            last = str(exc).strip().splitlines()[-1]
+            raise DataError(last.split("DataError: ", 1)[-1]) from None
 
     # ------------------------------------------------------------ transforms
     def _prepare(self, x: torch.Tensor, train: bool) -> torch.Tensor:

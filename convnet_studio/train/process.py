@@ -5,8 +5,9 @@ Torch-free and quick to import. A :class:`TrainingProcess` runs
 session, reads its JSON-line events on a thread and queues them; ``stop``/``pause``/
 ``resume`` are lines written to its stdin. If the worker dies without its ``finished``
 event (killed, out of memory, a crash in native code), the client reports an ``error``
-(kind ``"crash"``, with the exit status and the tail of stderr) and a ``finished``
-(reason ``"crashed"``), so consumers handle one stream either way.
+(kind ``"crash"``, with the exit status and the tail of stderr; kind ``"interrupted"``
+after :meth:`TrainingProcess.kill`) and a ``finished`` (reason ``"crashed"``), so consumers
+handle one stream either way. The client locks the run directory while its worker runs.
 
 Qt use: call :meth:`TrainingProcess.poll` from a ``QTimer`` (it never blocks), or pass
 ``on_event`` and marshal to the GUI thread yourself (it is called on the reader thread).
@@ -75,6 +76,8 @@ class TrainingProcess:
         self._proc: subprocess.Popen[str] | None = None
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self._run_lock: Any = None
+        self.killed = False  # kill() was asked for: the death is an interruption, not a crash
 
     # ------------------------------------------------------------- lifecycle
     def command(self, spec_path: str) -> list[str]:
@@ -91,8 +94,23 @@ class TrainingProcess:
         return [self.python, *worker]
 
     def start(self) -> None:
-        """Write the run spec into the run directory and start the worker."""
-        os.makedirs(self.run_dir, exist_ok=True)
+        """Lock the run directory, write the run spec into it and start the worker.
+
+        Raises:
+            RunDirBusy: another live run owns the directory (nothing was written).
+        """
+        from convnet_studio.train.worker_paths import RunLock
+
+        self._run_lock = RunLock(self.run_dir).acquire()
+        try:
+            self._spawn()
+        except BaseException:
+            self._run_lock.release()
+            raise
+
+    def _spawn(self) -> None:
+        from convnet_studio.train.worker_paths import LOCKED_ENV
+
         spec_path = os.path.join(self.run_dir, "run_spec.json")
         with open(spec_path, "w", encoding="utf-8") as f:
             json.dump(
@@ -103,6 +121,7 @@ class TrainingProcess:
         env = {**os.environ, **self.extra_env}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"
+        env[LOCKED_ENV] = self.run_dir  # the worker runs under this client's lock
         # A new session: a Ctrl-C in the terminal reaches the client, which asks for a clean
         # stop, instead of killing the worker mid-checkpoint.
         self._proc = subprocess.Popen(
@@ -174,6 +193,7 @@ class TrainingProcess:
     def kill(self) -> None:
         """End the worker now (no checkpoint), with its whole process group."""
         if self.running and self._proc is not None:
+            self.killed = True
             try:
                 os.killpg(self._proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
@@ -221,12 +241,17 @@ class TrainingProcess:
         code = self._proc.wait()
         for t in self._threads[1:]:
             t.join(5)  # the stderr tail must be complete before it is reported
+        if self._run_lock is not None:
+            self._run_lock.release()
         if self.finished is None:
-            message = describe_exit(code, list(self.stderr_tail))
+            if self.killed:
+                kind, message = "interrupted", self._interrupted_message()
+            else:
+                kind, message = "crash", describe_exit(code, list(self.stderr_tail), self.nproc)
             self._deliver(
                 {
                     "event": ev.ERROR,
-                    "kind": "crash",
+                    "kind": kind,
                     "message": message,
                     "step": None,
                     "node": None,
@@ -244,6 +269,13 @@ class TrainingProcess:
                 }
             )
 
+    def _interrupted_message(self) -> str:
+        last = os.path.join(self.run_dir, "last.pt")
+        tail = (
+            f"the last checkpoint is {last}" if os.path.isfile(last) else "no checkpoint was written"
+        )
+        return f"interrupted: the run was stopped at once, without a final checkpoint; {tail}"
+
     def _read_stderr(self) -> None:
         assert self._proc is not None and self._proc.stderr is not None
         log_path = os.path.join(self.run_dir, "worker.log")
@@ -255,8 +287,13 @@ class TrainingProcess:
                     self.stderr_tail.append(line.rstrip())
 
 
-def describe_exit(code: int, stderr_tail: list[str]) -> str:
+def describe_exit(code: int, stderr_tail: list[str], nproc: int = 1) -> str:
     """One sentence on why a worker ended without finishing."""
+    if nproc > 1:  # torchrun's tail is a traceback of its own: say what it means instead
+        return (
+            f"a process of this {nproc}-process run died (torchrun exited with status {code}), "
+            f"so the whole run stopped; see worker.log in the run directory for why"
+        )
     if code < 0:
         try:
             name = signal.Signals(-code).name

@@ -23,6 +23,7 @@ CLASSES = (
     "frame",
 )
 SIZE = 32
+CACHE_VERSION = 1  # bump when the drawing changes, so cached sets are drawn again
 
 
 def _masks(label: int, dx: np.ndarray, dy: np.ndarray, r: np.ndarray) -> np.ndarray:

@@ -22,7 +22,8 @@ from typing import Any, TextIO
 from convnet_studio.train import events as ev
 from convnet_studio.train.config import ConfigError, TrainConfig
 from convnet_studio.train.control import Control
-from convnet_studio.train.worker_paths import default_run_dir
+from convnet_studio.train.resume import check_resumable
+from convnet_studio.train.worker_paths import RunDirBusy, default_run_dir, lock_run_dir
 
 
 def run_training(
@@ -36,93 +37,35 @@ def run_training(
     """Train; report through ``stream``/``callback``; return 0 unless the run failed.
 
     Every failure becomes an ``error`` event (never an exception), and ``finished`` is
-    always the last event.
+    always the last event. Rank 0 locks the run directory for the whole run, unless the
+    client that started this worker holds the lock.
     """
-    import torch
-
-    from convnet_studio.train.checkpoint import CheckpointError, load_checkpoint
-    from convnet_studio.train.datasets import DataError
-    from convnet_studio.train.engine import NonFiniteError
-    from convnet_studio.train.metrics import MetricsLog
-    from convnet_studio.train.model import ModelError
     from convnet_studio.train.runtime import destroy_process_group, env_dist
 
     info = env_dist()
-    control = control or Control()
-    resume_state = None
-    if config.resume:
+    run_dir = run_dir or config.out or _default_dir(project, config)
+    lock, busy = None, None
+    if info.is_main:
         try:
-            resume_state = load_checkpoint(config.resume)
-        except CheckpointError as exc:
-            resume_state = exc  # reported below, once the log exists
-    run_dir = (
-        run_dir
-        or config.out
-        or (
-            os.path.dirname(os.path.abspath(config.resume))
-            if config.resume
-            else default_run_dir(project)
-        )
-    )
-    log = MetricsLog(
-        run_dir if info.is_main else None,
-        stream if info.is_main else None,
-        callback if info.is_main else None,
-        tensorboard=config.tensorboard,
-    )
-    trainer = None
-    reason, code = "error", 1
+            lock = lock_run_dir(run_dir)
+        except RunDirBusy as exc:
+            busy = exc
+    log = _open_log(None if busy else run_dir, config, info, stream, callback)
+    run = _Run(control or Control())
     try:
         log.emit(ev.STATUS, state="starting", message="preparing model and data")
-        if isinstance(resume_state, Exception):
-            raise resume_state
-        if resume_state is not None and project is None:
-            project = resume_state["graph"]
-        if project is None:
-            raise ConfigError("no project to train: give a project or a checkpoint to resume")
-        trainer = _prepare(project, config, run_dir, log, control, info, resume_state)
-        reason = trainer.run()
-        code = 0
-    except KeyboardInterrupt:
-        reason, code = "stopped", 0
-    except (ConfigError, CheckpointError, DataError, ModelError, NonFiniteError) as exc:
-        kind = {
-            ConfigError: "config",
-            CheckpointError: "checkpoint",
-            DataError: "data",
-            NonFiniteError: "nonfinite",
-        }.get(type(exc), getattr(exc, "kind", "config"))
-        log.emit(
-            ev.ERROR,
-            kind=kind,
-            message=str(exc),
-            step=getattr(exc, "step", None),
-            node=getattr(exc, "node", None),
-        )
-    except getattr(torch, "OutOfMemoryError", torch.cuda.OutOfMemoryError):  # 2.4 has no alias
-        step = trainer.step + 1 if trainer else None
-        log.emit(
-            ev.ERROR,
-            kind="out_of_memory",
-            step=step,
-            node=None,
-            message=f"out of device memory{f' at step {step}' if step else ''} with batch "
-            f"size {config.batch_size}: lower --batch-size or use --amp",
-        )
-    except Exception as exc:  # noqa: BLE001
-        traceback.print_exc(file=sys.stderr)
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        log.emit(
-            ev.ERROR,
-            kind="internal",
-            step=None,
-            node=None,
-            message=f"training failed: {type(exc).__name__}: {first}",
-        )
+        if busy:
+            raise ConfigError(str(busy))
+        run.trainer = _prepare(project, config, run_dir, log, run.control, info)
+        run.reason = run.trainer.run()
+        run.code = 0
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes one error event
+        _report(exc, run, config, info, log)
     finally:
+        trainer = run.trainer
         log.emit(
             ev.FINISHED,
-            reason=reason,
+            reason=run.reason,
             step=trainer.step if trainer else 0,
             epoch=(trainer.epoch + (1 if trainer.batch else 0)) if trainer else 0,
             checkpoint=trainer.checkpoint_path if trainer else None,
@@ -130,7 +73,107 @@ def run_training(
         )
         log.close()
         destroy_process_group()
-    return code
+        if lock is not None:
+            lock.release()
+    return run.code
+
+
+class _Run:
+    """What the error report and the finished event need from a run in progress."""
+
+    def __init__(self, control: Control) -> None:
+        self.control = control
+        self.trainer: Any = None
+        self.reason, self.code = "error", 1
+
+
+def _default_dir(project: dict[str, Any] | None, config: TrainConfig) -> str:
+    if config.resume:  # a resumed run continues in its checkpoint's directory
+        return os.path.dirname(os.path.abspath(config.resume))
+    return default_run_dir(project)
+
+
+def _open_log(
+    run_dir: str | None,
+    config: TrainConfig,
+    info: Any,
+    stream: TextIO | None,
+    callback: Callable[[dict], None] | None,
+) -> Any:
+    from convnet_studio.train.metrics import MetricsLog
+
+    main = info.is_main
+    return MetricsLog(
+        run_dir if main else None,
+        stream if main else None,
+        callback if main else None,
+        tensorboard=config.tensorboard,
+    )
+
+
+def _report(exc: BaseException, run: _Run, config: TrainConfig, info: Any, log: Any) -> None:
+    """Emit the one ``error`` event for ``exc`` (or none for a requested stop)."""
+    kind, message = _classify(exc, run, config, info)
+    if kind is None:
+        run.reason, run.code = "stopped", 0
+        return
+    if kind == "internal":
+        traceback.print_exception(exc, file=sys.stderr)
+    trainer = run.trainer
+    step = getattr(exc, "step", None)
+    if step is None and trainer is not None and kind != "config":
+        step = trainer.step + 1
+    log.emit(ev.ERROR, kind=kind, message=message, step=step, node=getattr(exc, "node", None))
+    if isinstance(exc, (SystemExit, KeyboardInterrupt)) and kind != "interrupted":
+        raise exc
+
+
+def _classify(
+    exc: BaseException, run: _Run, config: TrainConfig, info: Any
+) -> tuple[str | None, str]:
+    """The error kind and sentence for ``exc``; kind None: not an error (a clean stop)."""
+    import torch
+
+    from convnet_studio.train.checkpoint import CheckpointError
+    from convnet_studio.train.datasets import DataError
+    from convnet_studio.train.engine import NonFiniteError
+    from convnet_studio.train.failures import CheckpointWriteError, Where, describe_failure
+    from convnet_studio.train.model import ModelError
+
+    trainer = run.trainer
+    if isinstance(exc, KeyboardInterrupt):
+        if not run.control.stop_requested:
+            return None, ""  # a stop raised as an interrupt before training began
+        where = trainer.checkpoint_path if trainer else None
+        tail = f"the last checkpoint is {where}" if where else "no checkpoint was written"
+        return "interrupted", f"interrupted: stopped at once, without a final checkpoint; {tail}"
+    kinds = {
+        ConfigError: "config",
+        CheckpointError: "checkpoint",
+        DataError: "data",
+        NonFiniteError: "nonfinite",
+    }
+    if type(exc) in kinds or isinstance(exc, (ModelError, CheckpointWriteError)):
+        return kinds.get(type(exc), getattr(exc, "kind", "config")), str(exc)
+    step = trainer.step + 1 if trainer else None
+    if isinstance(exc, getattr(torch, "OutOfMemoryError", torch.cuda.OutOfMemoryError)):
+        at = f" at step {step}" if step else ""
+        return "out_of_memory", (
+            f"out of device memory{at} with batch size {config.batch_size}: lower "
+            f"--batch-size or use --amp"
+        )
+    where = Where(
+        step,
+        config.batch_size,
+        info.world,
+        trainer.checkpoint_path if trainer else None,
+        trainer.checkpoint_step if trainer else None,
+    )
+    known = describe_failure(exc, where)
+    if known is not None:
+        return known
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return "internal", f"training failed: {type(exc).__name__}: {first}"
 
 
 def _prepare(
@@ -140,13 +183,13 @@ def _prepare(
     log: Any,
     control: Control,
     info: Any,
-    resume_state: dict[str, Any] | None,
 ) -> Any:
     """Device, seeds, model, data and trainer, each checked with a readable error."""
     import numpy as np
     import torch
 
-    from convnet_studio.train.datasets import dataset_signature, load_dataset
+    from convnet_studio.train.checkpoint import load_checkpoint
+    from convnet_studio.train.datasets import dataset_signature, describe_skipped, load_dataset
     from convnet_studio.train.engine import Trainer
     from convnet_studio.train.model import build_model
     from convnet_studio.train.pipeline import Pipeline
@@ -158,6 +201,12 @@ def _prepare(
     )
 
     config.validate()
+    resume_state = load_checkpoint(config.resume) if config.resume else None
+    if resume_state is not None:
+        check_resumable(config, resume_state.get("config") or {})
+        project = project if project is not None else resume_state["graph"]
+    if project is None:
+        raise ConfigError("no project to train: give a project or a checkpoint to resume")
     if config.threads:
         torch.set_num_threads(config.threads)
     device = pick_device(config.device, info.local_rank)
@@ -169,6 +218,9 @@ def _prepare(
     shape, classes = dataset_signature(config)
     built = build_model(project, shape, classes, config.dataset, config.adapt_input)
     bundle = load_dataset(config, image_size=built.input_shape[1:])
+    skipped = describe_skipped(bundle)
+    if skipped:
+        log.emit(ev.STATUS, state="starting", message=skipped)
     memory_format = torch.channels_last if channels_last else torch.contiguous_format
     module = built.module.to(device, memory_format=memory_format)
     augment = config.augment

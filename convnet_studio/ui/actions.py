@@ -52,6 +52,12 @@ def _fold_all(w: MainWindow, on: bool) -> None:
     w.view.fit_all()
 
 
+def _import_pytorch(w: MainWindow) -> None:
+    from convnet_studio.ui.import_dialog import run_import_dialog  # its module loads on first use
+
+    run_import_dialog(w)
+
+
 def _cut(w: MainWindow) -> None:
     w.editor.copy(w.document.selection)
     w.editor.delete(w.document.selection)
@@ -62,6 +68,8 @@ MENUS: dict[str, tuple[str, tuple[Item, ...]]] = {
         ActionSpec("new", "&New", lambda w: w.files.new(), Key.New, "start an empty network"),
         ActionSpec("open", "&Open\u2026", lambda w: w.files.open(), Key.Open),
         "recent",
+        ActionSpec("import_pytorch", "&Import PyTorch model\u2026", _import_pytorch,
+                   tip="open a torchvision model or your own .py file as an editable, checked graph"),
         ActionSpec("save", "&Save", lambda w: w.files.save(), Key.Save),
         ActionSpec("save_as", "Save &As\u2026", lambda w: w.files.save_as(), Key.SaveAs),
         SEP,

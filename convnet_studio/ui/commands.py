@@ -1,6 +1,6 @@
 """Undo commands: every edit in the studio is one of these, and each calls the graph model.
 
-Commands hold node names and JSON snapshots, never graphics items (QtNodes' rule), so they
+Commands hold node names and the model's events, never graphics items (QtNodes' rule), so they
 stay valid whatever the canvas rebuilds. None of them is ever pushed from inside a model-event
 handler (ryvencore's lesson): views push commands only in response to the user.
 """
@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
-from convnet_studio.graph.model import Edge, Graph
+from convnet_studio.graph.history import EditRecord, recording
+from convnet_studio.graph.model import Edge
 
 if TYPE_CHECKING:
     from convnet_studio.ui.document import Document
@@ -80,10 +81,12 @@ class DisconnectCommand(QUndoCommand):
         self.edge = edge
 
     def redo(self) -> None:
-        self._graph.disconnect(self.edge)
+        # Recorded, so undo puts the edge back in its place among the node's edges.
+        with recording(self._graph) as self._record:
+            self._graph.disconnect(self.edge)
 
     def undo(self) -> None:
-        self._graph.connect(self.edge.src, self.edge.dst, self.edge.src_port, self.edge.dst_port)
+        self._record.undo(self._graph)
 
 
 class SetParamsCommand(QUndoCommand):
@@ -138,47 +141,41 @@ class MoveNodesCommand(QUndoCommand):
 
 
 class RenameCommand(QUndoCommand):
-    """Rename a node (edges follow it).
-
-    Renaming moves the node to the end of the graph's insertion order, which breaks ties in
-    the topological order; undo therefore restores the snapshot taken before, so it is exact.
-    """
+    """Rename a node (edges follow it; it keeps its place in the graph's order)."""
 
     def __init__(self, document: Document, old: str, new: str) -> None:
         super().__init__(f"Rename {old} to {new}")
         self._document = document
         self._graph = document.graph
         self.old, self.new = old, new
-        self.before = document.graph.to_dict()
 
     def redo(self) -> None:
         self._graph.rename_node(self.old, self.new)
 
     def undo(self) -> None:
-        # The snapshot's reset drops the new name from the selection; the node stays selected.
-        selection = [self.old if n == self.new else n for n in self._document.selection]
-        self._graph.replace_with(Graph.from_dict(self.before))
-        self._document.set_selection(selection)
+        self._graph.rename_node(self.new, self.old)
 
 
-class SnapshotCommand(QUndoCommand):
-    """A compound edit stored as the whole graph before and after, as JSON.
+class RecordedCommand(QUndoCommand):
+    """A compound edit stored as the graph events it caused (:mod:`convnet_studio.graph.history`).
 
-    Used for expand, collapse, projection, paste, delete and layout: restoring a snapshot is
-    exact (node order included), and the views rebuild on the ``reset`` event.
+    Used for expand, collapse, projection, paste, delete, layout and loading weights: undo
+    replays the inverse events, redo the events, so the canvas updates only the items the
+    edit touched. The selection before and after the edit come back with it.
     """
 
     def __init__(
         self,
         document: Document,
         text: str,
-        before: dict[str, Any],
-        after: dict[str, Any],
+        record: EditRecord,
+        selection: tuple[list[str], list[str]],
         applied: bool = False,
     ) -> None:
         super().__init__(text)
-        self._graph = document.graph
-        self.before, self.after = before, after
+        self._document = document
+        self.record = record
+        self.selection_before, self.selection_after = selection
         # ``Document.run_compound`` has already made the edit; the push's redo must not redo it.
         self._skip_redo = applied
 
@@ -186,8 +183,10 @@ class SnapshotCommand(QUndoCommand):
         if self._skip_redo:
             self._skip_redo = False
             return
-        self._graph.replace_with(Graph.from_dict(self.after))
+        self.record.redo(self._document.graph)
+        self._document.set_selection(self.selection_after)
 
     def undo(self) -> None:
-        self._graph.replace_with(Graph.from_dict(self.before))
+        self.record.undo(self._document.graph)
+        self._document.set_selection(self.selection_before)
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
 from convnet_studio.graph.analysis import Analysis
+from convnet_studio.graph.history import recording
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.project_file import SUFFIX, load_project, save_project
 from convnet_studio.graph.registry import Shape
@@ -109,22 +110,23 @@ class Document(QObject):
     def push(self, command: Any) -> None:
         self.undo_stack.push(command)
 
-    def run_compound(self, text: str, edit: Callable[[Graph], Any]) -> Any:
-        """Run ``edit(graph)`` as one undo step (a before/after snapshot); returns its result.
+    def run_compound(
+        self, text: str, edit: Callable[[Graph], Any], select: Callable[[Any], list[str]] | None = None
+    ) -> Any:
+        """Run ``edit(graph)`` as one undo step (the events it caused); returns its result.
 
-        If ``edit`` raises, the graph is restored and the exception propagates.
+        If ``edit`` raises, its events are undone and the exception propagates. ``select``
+        maps the result to the selection after the edit (default: the selection as it is then).
         """
-        from convnet_studio.ui.commands import SnapshotCommand
+        from convnet_studio.ui.commands import RecordedCommand
 
-        before = self.graph.to_dict()
-        try:
+        before = self.selection
+        with recording(self.graph) as record:
             result = edit(self.graph)
-        except Exception:
-            self.graph.replace_with(Graph.from_dict(before))
-            raise
-        after = self.graph.to_dict()
-        if after != before:
-            self.push(SnapshotCommand(self, text, before, after, applied=True))
+        if select is not None:
+            self.set_selection(select(result))
+        if record:
+            self.push(RecordedCommand(self, text, record, (before, self.selection), applied=True))
         return result
 
     # ------------------------------------------------------------------ files

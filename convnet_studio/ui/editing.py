@@ -1,9 +1,10 @@
 """Editing operations shared by the canvas, its context menu and the main window's actions.
 
 Each operation is one undo step: simple edits push their own commands; compound edits
-(expand, collapse, projection, paste, delete, duplicate, layout) run through
-:meth:`Document.run_compound`, a before/after snapshot. User-facing refusals come back as a
-status message, never as an exception in a slot.
+(expand, collapse, projection, paste, delete, duplicate, layout, splice) run through
+:meth:`Document.run_compound`, which records the graph's events and undoes by their inverses.
+User-facing refusals come back as one status message (``document.message``), never as an
+exception in a slot.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QGuiApplication
 
 from convnet_studio.graph import composite_ops, projection
+from convnet_studio.graph.history import trial as trial_edit
 from convnet_studio.graph.model import Edge, Graph, GraphError
 from convnet_studio.graph.params import ParamError
 from convnet_studio.ui.commands import (
@@ -27,7 +29,6 @@ from convnet_studio.ui.commands import (
 )
 
 if TYPE_CHECKING:
-    from convnet_studio.ui.canvas.scene import GraphScene
     from convnet_studio.ui.document import Document
 
 PASTE_OFFSET = 40.0
@@ -36,11 +37,10 @@ AskProjection = Callable[[str, str], "str | None"]
 
 
 class Editor:
-    """Edits of ``document`` on behalf of the user; ``scene`` is used for dialogs' placement."""
+    """Edits of ``document`` on behalf of the user (the window makes one and shares it)."""
 
-    def __init__(self, document: Document, scene: GraphScene | None = None) -> None:
+    def __init__(self, document: Document) -> None:
         self.document = document
-        self.scene = scene
         self.ask_projection: AskProjection = _ask_projection_with_menu
 
     @property
@@ -49,8 +49,6 @@ class Editor:
 
     def _refuse(self, message: str) -> None:
         self.document.message.emit(message)
-        if self.scene is not None:
-            self.scene.message.emit(message)
 
     # ------------------------------------------------------------------ nodes
     def add_block(self, type_name: str, position: tuple[float, float]) -> str | None:
@@ -63,19 +61,40 @@ class Editor:
         self.document.set_selection([command.name])
         return command.name
 
-    def set_params(self, name: str, changes: dict[str, Any]) -> bool:
-        """Push a parameter edit; a refused value is reported and changes nothing."""
+    def splice(self, type_name: str, position: tuple[float, float], edge: Edge) -> str | None:
+        """Add a block into the connection ``edge`` (src -> new -> dst), as one undo step."""
+        if edge not in self.graph.edges:
+            return self.add_block(type_name, position)
+
+        def edit(graph: Graph) -> str:
+            node = graph.add_node(type_name, graph.new_node_name(type_name),
+                                  position=position)
+            ports = node.input_ports()
+            if not ports or not node.output_ports():
+                raise GraphError(f"a {type_name} has no input and output to splice into a connection",
+                                 node=node.name)
+            graph.disconnect(edge)
+            graph.connect(edge.src, node.name, edge.src_port, ports[0])
+            graph.connect(node.name, edge.dst, node.output_ports()[0], edge.dst_port)
+            place_locally(graph, node.name)
+            return node.name
+
         try:
-            node = self.graph.node(name)
-            new = node.spec.resolve_params({**node.params, **changes})
-            dropped = set(node.input_ports()) - set(node.spec.input_ports(new))
-            fed = [e.dst_port for e in self.graph.in_edges(name) if e.dst_port in dropped]
-            if fed:  # the model would refuse inside redo(); refuse here, before the push
-                raise GraphError(f"input {fed[0]!r} is connected; disconnect it first", node=name)
-            self.document.push(SetParamsCommand(self.document, name, changes))
+            name = self.document.run_compound(
+                f"Insert {type_name} into {edge.src} -> {edge.dst}", edit, select=lambda n: [n]
+            )
         except (GraphError, ParamError) as exc:
             self._refuse(str(exc))
+            return None
+        return name
+
+    def set_params(self, name: str, changes: dict[str, Any]) -> bool:
+        """Push a parameter edit; a refused value is reported and changes nothing."""
+        problem = self.graph.params_problem(name, changes)
+        if problem is not None:  # the model would refuse inside redo(); refuse before the push
+            self._refuse(str(problem))
             return False
+        self.document.push(SetParamsCommand(self.document, name, changes))
         return True
 
     def delete(self, names: list[str], edges: list[Edge] | None = None) -> None:
@@ -122,7 +141,7 @@ class Editor:
             if kind:
                 self.document.run_compound(
                     "Insert projection",
-                    lambda g: tidy(g, projection.insert_projection(g, edge.dst, kind)),
+                    lambda g: place_locally(g, projection.insert_projection(g, edge.dst, kind)),
                 )
         except GraphError as exc:
             self._refuse(str(exc))
@@ -147,12 +166,12 @@ class Editor:
     def _projection_choice(self, edge: Edge, replacing: Edge | None) -> str | None:
         if edge.dst not in self.graph or self.graph.node(edge.dst).type != "Add":
             return None
-        trial = self.graph.copy()
         try:
-            if replacing is not None:
-                trial.disconnect(replacing)
-            trial.connect(edge.src, edge.dst, edge.src_port, edge.dst_port)
-            plan = projection.projection_plan(trial, edge.dst)
+            with trial_edit(self.graph) as trial:
+                if replacing is not None:
+                    trial.disconnect(replacing)
+                trial.connect(edge.src, edge.dst, edge.src_port, edge.dst_port)
+                plan = projection.projection_plan(trial, edge.dst)
         except GraphError:
             return None
         if plan is None:
@@ -163,7 +182,7 @@ class Editor:
         try:
             return self.document.run_compound(
                 f"Insert projection ({kind}) before {add}",
-                lambda g: tidy(g, projection.insert_projection(g, add, kind)),
+                lambda g: place_locally(g, projection.insert_projection(g, add, kind)),
             )
         except GraphError as exc:
             self._refuse(str(exc))
@@ -173,7 +192,8 @@ class Editor:
     def expand(self, name: str) -> list[str]:
         try:
             return self.document.run_compound(
-                f"Expand {name}", lambda g: tidy(g, composite_ops.expand_node(g, name))
+                f"Expand {name}", lambda g: place_locally(g, composite_ops.expand_node(g, name)),
+                select=lambda new: [n for n in new if n in self.document.selection] or [],
             )
         except GraphError as exc:
             self._refuse(str(exc))
@@ -186,7 +206,8 @@ class Editor:
             return None
         try:
             return self.document.run_compound(
-                f"Collapse {name}", lambda g: tidy(g, composite_ops.collapse_group(g, name))
+                f"Collapse {name}", lambda g: composite_ops.collapse_group(g, name),
+                select=lambda block: [block] if set(self.document.selection) - set(self.graph.nodes) else self.document.selection,
             )
         except GraphError as exc:
             self._refuse(str(exc))
@@ -199,12 +220,10 @@ class Editor:
 
         def edit(graph: Graph) -> None:
             wrap = wrap_for_aspect(graph, aspect, direction) if aspect else None
-            graph.meta["layout_direction"] = direction
-            graph.meta["layout_wrap"] = wrap
+            graph.set_meta("layout_direction", direction)
+            graph.set_meta("layout_wrap", wrap)
             apply_layout(graph, direction, wrap)
 
-        if self.scene is not None:
-            self.scene.set_direction(direction)
         self.document.run_compound(f"Auto layout ({direction}{', rows' if aspect else ''})", edit)
 
     # ------------------------------------------------------------------ clipboard
@@ -280,29 +299,21 @@ class Editor:
         return names
 
 
-def tidy(graph: Graph, new: Any) -> Any:
-    """After an edit added ``new`` node(s), lay the graph out again if they overlap others.
+def place_locally(graph: Graph, new: Any) -> Any:
+    """Make room for the node(s) an edit just placed, moving only what they would cover.
 
-    Expansions and projections place their nodes near where they belong, which can be on top
-    of a neighbour; the layout the graph had (direction, rows) is kept. Returns ``new``.
+    Expansions and projections place their nodes near where they belong, which can be on
+    top of a neighbour. Every other node stays where the user put it, except those a new
+    node lands on: they step aside, along the cross axis of the layout direction, by one
+    node. Only nodes near the new ones are looked at. Returns ``new``.
     """
-    from convnet_studio.graph.layout import NODE_SIZE, apply_layout
+    from convnet_studio.graph.layout import free_spot
 
     names = [new] if isinstance(new, str) else list(new or [])
-    w, h = NODE_SIZE
-    boxes = [(n.name, n.position) for n in graph]
-    for name in names:
-        if name not in graph:
-            continue
-        x, y = graph.node(name).position
-        if any(
-            other != name and abs(ox - x) < w + 10 and abs(oy - y) < h + 10
-            for other, (ox, oy) in boxes
-        ):
-            apply_layout(
-                graph, graph.meta.get("layout_direction", "LR"), graph.meta.get("layout_wrap")
-            )
-            break
+    fresh = {n for n in names if n in graph}
+    moves = free_spot(graph, fresh, graph.meta.get("layout_direction", "LR"))
+    if moves:
+        graph.move_nodes(moves)
     return new
 
 

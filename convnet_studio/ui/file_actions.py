@@ -229,8 +229,8 @@ def wrap_to_view(graph: Graph, view) -> None:
     aspect = min(4.0, max(0.8, size.width() / max(1, size.height())))
     wrap = wrap_for_aspect(graph, aspect)
     if wrap:
-        graph.meta["layout_direction"] = "LR"
-        graph.meta["layout_wrap"] = wrap
+        graph.set_meta("layout_direction", "LR")
+        graph.set_meta("layout_wrap", wrap)
         apply_layout(graph, "LR", wrap)
 
 

@@ -26,6 +26,7 @@ from convnet_studio.ui.autosave import Autosaver
 from convnet_studio.ui.canvas.scene import GraphScene
 from convnet_studio.ui.canvas.view import GraphView
 from convnet_studio.ui.document import Document
+from convnet_studio.ui.editing import Editor
 from convnet_studio.ui.panels.inspector import InspectorPanel
 from convnet_studio.ui.panels.palette import PalettePanel
 from convnet_studio.ui.panels.problems import ProblemsPanel
@@ -59,9 +60,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or default_settings()
         self.document = Document(graph)
-        self.scene = GraphScene(self.document, self)
+        self.editor = Editor(self.document)
+        self.scene = GraphScene(self.document, self, editor=self.editor)
         self.view = GraphView(self.scene)
-        self.editor = self.scene.editor
         self.setCentralWidget(self.view)
         self.docks: dict[str, QDockWidget] = {}
         self.palette = PalettePanel()
@@ -149,7 +150,6 @@ class MainWindow(QMainWindow):
         doc.dirty_changed.connect(self._on_dirty_changed)
         doc.path_changed.connect(self.update_title)
         doc.message.connect(self._on_message)
-        self.scene.message.connect(self._on_message)
         self.palette.block_activated.connect(self._on_block_activated)
 
     def add_dock(

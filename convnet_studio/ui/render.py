@@ -43,7 +43,7 @@ def run_render(args: argparse.Namespace) -> int:
     if args.layout != "keep":
         from convnet_studio.graph.layout import apply_layout
 
-        graph.meta["layout_direction"] = args.layout
+        graph.set_meta("layout_direction", args.layout)
         apply_layout(graph, args.layout)
     app = ensure_app()
     from convnet_studio.ui.canvas.scene import GraphScene

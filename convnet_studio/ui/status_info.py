@@ -39,7 +39,14 @@ class StatusInfo(QObject):
         self.macs.setToolTip(
             f"{total.macs:,} multiply-accumulates per image ({fmt_count(total.flops)} FLOPs)"
         )
-        if analysis.ok:
+        warnings = analysis.warnings
+        if analysis.ok and warnings:
+            n = len(warnings)
+            self.validity.setText(
+                f"<span style='color:#b8860b'>\u2714 valid, {n} warning{'s' if n > 1 else ''}</span>"
+            )
+            self.validity.setToolTip("\n".join(str(p) for p in warnings[:20]))
+        elif analysis.ok:
             self.validity.setText("<span style='color:#2e8b57'>\u2714 valid</span>")
             self.validity.setToolTip("every shape fits")
         else:

@@ -32,6 +32,9 @@ VARIANTS = [
     ("Add", dict(num_inputs=3)),
     ("Concat", dict(num_inputs=2)),
     ("ShortcutA", dict(out_channels=12, stride=3)),
+    ("ChannelShuffle", dict(groups=4)),
+    ("ChannelSplit", dict(chunks=3, index=2)),  # torch.chunk: sizes 3, 3, 2
+    ("StochasticDepth", dict(p=0.5, mode="batch")),
 ]
 
 

@@ -176,3 +176,19 @@ def test_problem_str_and_dict() -> None:
     p = _only(_residual(8, 16, 1))
     assert str(p).startswith("add [in1]: channel mismatch")
     assert p.to_dict()["node"] == "add"
+
+
+def test_add_reports_channels_and_size_when_both_differ() -> None:
+    p = _only(_residual(8, 16, 2))
+    assert (p.node, p.port) == ("add", "in1")
+    assert "channel and spatial mismatch" in p.message
+    assert "16 channels at 4x4" in p.message and "8 at 8x8" in p.message
+
+
+def test_a_dead_branch_is_a_warning_not_an_error() -> None:
+    g = _residual(8, 8, 1)
+    g.add("ReLU", "dead", "conv")
+    analysis = g.analyze()
+    assert analysis.ok  # it still runs
+    assert [(w.node, w.kind) for w in analysis.warnings] == [("dead", "dead")]
+    assert "reaches no Output" in analysis.warnings[0].message

@@ -32,6 +32,7 @@ EXPECTED = [
     "resnet44_cifar",
     "resnet56_cifar",
     "resnet110_cifar",
+    "resnet1202_cifar",
     "plain20_cifar",
     "plain32_cifar",
     "plain44_cifar",
@@ -46,6 +47,12 @@ EXPECTED = [
     "vgg16_bn",
     "vgg19",
     "vgg19_bn",
+    "alexnet",
+    "squeezenet1_0",
+    "squeezenet1_1",
+    "mobilenet_v2",
+    "resnext50_32x4d",
+    "wide_resnet50_2",
 ]
 
 
@@ -59,7 +66,7 @@ def test_infos_are_complete() -> None:
         assert info.description and "\n" not in info.description
         assert info.source and info.family
         assert len(info.default_input) == 3 and info.default_num_classes >= 1
-    assert [i.name for i in list_presets("VGG")] == EXPECTED[-8:]
+    assert [i.name for i in list_presets("VGG")] == [n for n in EXPECTED if n.startswith("vgg")]
     with pytest.raises(AttributeError):
         preset_info("resnet18").name = "x"  # frozen
 
@@ -137,6 +144,10 @@ def test_cifar_nets_follow_section_4_2() -> None:
     ]
     assert analysis.total.params == 853_018  # the paper's 0.85M
     assert get_preset("resnet110_cifar").analyze().total.params == 1_727_962  # 1.7M
+    big = get_preset("resnet1202_cifar")  # the paper's 19.4M, every block expanded
+    assert big.analyze().total.params == 19_421_274 and len(big) == 4210
+    assert not any(n.spec.is_composite for n in big)
+    assert big.node("layer3.199.conv2").meta["origin"]["name"] == "layer3.199"
     assert (
         get_preset("plain20_cifar").analyze().total.params
         == get_preset("resnet20_cifar").analyze().total.params

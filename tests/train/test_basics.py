@@ -42,7 +42,7 @@ def test_config_round_trip_and_refusals():
     assert TrainConfig.from_dict(config.to_dict()) == config
     assert (config.optimizer, config.lr, config.momentum, config.weight_decay) == (
         "sgd",
-        0.1,
+        0.02,
         0.9,
         1e-4,
     )
@@ -110,7 +110,7 @@ def test_first_nonfinite_is_in_graph_order():
 def test_lr_schedules():
     from convnet_studio.train.optim import lr_factor, milestones
 
-    step = TrainConfig(epochs=8, schedule="step")
+    step = TrainConfig(epochs=8, schedule="step", warmup_epochs=0)
     assert milestones(step) == [4, 6]
     f = lr_factor(step, steps_per_epoch=10)
     assert [f(0), f(39), f(40), f(60), f(79)] == [
@@ -134,3 +134,34 @@ def test_threads_setting_is_validated_and_reaches_the_worker_config() -> None:
     assert TrainConfig.from_dict({"threads": 1}).threads == 1
     with pytest.raises(ConfigError, match="threads"):
         TrainConfig.from_dict({"threads": -1})
+
+
+def test_defaults_and_the_paper_recipe_one_option_away() -> None:
+    import argparse
+
+    from convnet_studio.train.cli import add_train_arguments, build_run
+
+    parser = argparse.ArgumentParser()
+    add_train_arguments(parser)
+    quick, _ = build_run(parser.parse_args(["resnet20_cifar"]))
+    assert (quick.lr, quick.batch_size, quick.warmup_epochs) == (0.02, 64, 0.5)
+    paper, _ = build_run(
+        parser.parse_args(["resnet20_cifar", "--recipe", "paper", "--epochs", "3"])
+    )
+    assert (paper.lr, paper.batch_size, paper.warmup_epochs) == (0.1, 128, 0.0)
+    assert paper.epochs == 3  # an option given explicitly wins over the recipe
+    assert (paper.momentum, paper.weight_decay) == (0.9, 1e-4)
+
+
+def test_shapes_are_cached_on_disk_and_redrawn_when_damaged(tmp_path) -> None:
+    from convnet_studio.train.datasets import cached_shapes
+
+    x, y = cached_shapes(40, 3, str(tmp_path))
+    (cache,) = tmp_path.iterdir()
+    again = cached_shapes(40, 3, str(tmp_path))
+    assert np.array_equal(again[0], x) and np.array_equal(again[1], y)
+    expected = make_shapes(40, seed=3)
+    assert np.array_equal(x, expected[0]) and np.array_equal(y, expected[1])
+    cache.write_bytes(b"PK garbage")
+    redrawn = cached_shapes(40, 3, str(tmp_path))
+    assert np.array_equal(redrawn[0], x)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 import os
 import signal
 import time
 
+import pytest
 from train_helpers import small_config, tiny_graph
 
 from convnet_studio.cli import main
@@ -120,3 +119,23 @@ def test_cli_errors_are_one_sentence(tmp_path, capsys):
     assert "Traceback" not in err
     code = _cli(["--resume", str(tmp_path / "nope.pt")])
     assert code == 2 and "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_cli_last_lines_say_why_the_run_ended_and_where_it_stands(tmp_path, capsys):
+    from convnet_studio.graph.project_file import save_project
+
+    save_project(tiny_graph(), tmp_path / "tiny.json")
+    out = tmp_path / "run"
+    small = ["--train-size", "64", "--val-size", "32", "--batch-size", "32", "--out", str(out)]
+    code = _cli([str(tmp_path / "tiny.json"), *small, "--epochs", "3", "--max-steps", "3"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert code == 0 and lines[-2].startswith("stopped at step 3 (--max-steps): loss ")
+    assert "val top-1 " in lines[-2] and "after epoch 1" in lines[-2]
+    assert lines[-1].endswith(f"--resume {out / 'last.pt'})")
+    # trained here, in-process: no worker spec or worker log in the run directory
+    assert not {"run_spec.json", "worker.log"} & set(os.listdir(out))
+    code = _cli(["--resume", str(out / "last.pt")])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert code == 0 and lines[-2].startswith("finished all 3 epochs at step 6: loss ")
+    assert "val top-1 " in lines[-2] and "after epoch" not in lines[-2]

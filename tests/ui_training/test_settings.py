@@ -14,12 +14,12 @@ PROBE_OUT = json.dumps({"cuda": [{"index": 0, "name": "NVIDIA H100", "memory_gb"
                                   "capability": "9.0"}], "mps": False, "torch": "2.x"})
 
 
-def test_defaults_are_the_resnet_papers(qtbot) -> None:
+def test_defaults_are_quick_and_the_paper_button_sets_the_papers(qtbot) -> None:
     form = RunSettings(probe=DeviceProbe())
     qtbot.addWidget(form)
     config = TrainConfig.from_dict(form.config())
     assert (config.optimizer, config.lr, config.momentum, config.weight_decay,
-            config.batch_size, config.schedule) == ("sgd", 0.1, 0.9, 1e-4, 128, "step")
+            config.batch_size, config.schedule) == ("sgd", 0.02, 0.9, 1e-4, 64, "step")
     form.set_values(optimizer="adam", lr=0.001, batch_size=7)
     form.paper.click()
     assert form.config()["optimizer"] == "sgd" and form.config()["batch_size"] == 128

@@ -19,6 +19,13 @@ def _add_shape(p: Params, ins: tuple[Shape, ...]) -> tuple[Shape, ...]:
         port = f"in{i}"
         if len(shape) != len(first):
             raise ShapeError(f"cannot add {fmt_shape(shape)} (in{i}) to {fmt_shape(first)} (in0)", port)
+        if len(shape) == 3 and shape[0] != first[0] and shape[1:] != first[1:]:
+            raise ShapeError(
+                f"channel and spatial mismatch: in0 has {first[0]} channels at {first[1]}x{first[2]}, "
+                f"{port} has {shape[0]} at {shape[1]}x{shape[2]}; a strided projection shortcut "
+                "(1x1 conv) can match both",
+                port,
+            )
         if len(shape) == 3 and shape[0] != first[0]:
             raise ShapeError(
                 f"channel mismatch: in0 has {first[0]} channels, {port} has {shape[0]}; "
@@ -74,7 +81,7 @@ register_block(
         type="Concat",
         category="Inception",
         description="Stacks its inputs along the channels (the end of an Inception module).",
-        params=(int_param("num_inputs", 4, "number of inputs", minimum=2, maximum=16),),
+        params=(int_param("num_inputs", 4, "number of inputs", minimum=2, maximum=64),),
         inputs=input_ports,
         shape=_concat_shape,
         cost=lambda p, ins, outs: (0, 0),

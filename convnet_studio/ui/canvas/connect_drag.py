@@ -127,8 +127,9 @@ class ConnectDrag:
             self.scene.message.emit(f"Connection refused: {problem}")
             return
         edge = Edge(source.node_name, target.node_name, source.port, target.port)
-        if edge != detached:
-            editor.connect(edge, replacing=detached)
+        if edge != detached and editor.connect(edge, replacing=detached):
+            # The node just connected is the one to look at next, not both ends.
+            self.scene.document.set_selection([edge.dst])
 
     def cancel(self) -> None:
         if self.target is not None:

@@ -120,12 +120,24 @@ class EdgeItem(QGraphicsItem):
         self._bounds = self._path.boundingRect().united(self._label_rect).adjusted(-6, -6, 6, 6)
 
     def _update_tooltip(self) -> None:
+        self._tooltip_stale = True  # made on hover, as for nodes
+
+    def toolTip(self) -> str:  # noqa: N802 (Qt's name)
+        return self.tooltip_text()
+
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802
+        if getattr(self, "_tooltip_stale", True):
+            self.setToolTip(self.tooltip_text())
+            self._tooltip_stale = False
+        super().hoverEnterEvent(event)
+
+    def tooltip_text(self) -> str:
         text = f"{self.edge.src}.{self.edge.src_port} \u2192 {self.edge.dst}.{self.edge.dst_port}"
         if self.label:
             text += f"<br>carries {self.label}"
         if self.problem:
             text += f"<br><span style='color:#d23a3a'>&#9888; {self.problem}</span>"
-        self.setToolTip(text)
+        return text
 
     def boundingRect(self) -> QRectF:
         return self._bounds

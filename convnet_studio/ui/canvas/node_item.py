@@ -46,6 +46,7 @@ class NodeFace:
     problems: tuple[str, ...] = ()
     auto: bool = False
     composite: bool = False
+    shortcut: str = ""  # a residual block's: identity, projection, zero-padding
 
 
 class NodeItem(QGraphicsItem):
@@ -141,9 +142,15 @@ class NodeItem(QGraphicsItem):
                 self.ports[(port, is_output)].set_shape(shape)
 
     def _update_tooltip(self) -> None:
+        # Made when the pointer comes (hoverEnterEvent): a thousand re-faced nodes would
+        # otherwise each build a rich-text tooltip nobody reads.
+        self._tooltip_stale = True
+
+    def tooltip_text(self) -> str:
         lines = [
             f"<b>{self.name}</b> ({self.face.type})",
             self.face.label,
+            f"{self.face.shortcut} shortcut" if self.face.shortcut not in ("", "none") else "",
             self.face.shape,
             self.face.cost,
         ]
@@ -152,7 +159,16 @@ class NodeItem(QGraphicsItem):
                 "<i>auto-inserted projection shortcut: edit or delete it like any block</i>"
             )
         lines += [f"<span style='color:#d23a3a'>&#9888; {p}</span>" for p in self.face.problems]
-        self.setToolTip("<br>".join(line for line in lines if line))
+        return "<br>".join(line for line in lines if line)
+
+    def toolTip(self) -> str:  # noqa: N802 (Qt's name)
+        return self.tooltip_text()
+
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802
+        if self._tooltip_stale:
+            self.setToolTip(self.tooltip_text())
+            self._tooltip_stale = False
+        super().hoverEnterEvent(event)
 
     # ----------------------------------------------------------------- Qt
     def boundingRect(self) -> QRectF:

@@ -43,6 +43,9 @@ class PortItem(QGraphicsItem):
         return QRectF(-r, -r, 2 * r, 2 * r)
 
     def set_shape(self, shape: tuple[int, ...] | None) -> None:
+        if getattr(self, "_shape_shown", ()) == shape:
+            return
+        self._shape_shown = shape
         kind = "unknown" if shape is None else ("map" if len(shape) == 3 else "vector")
         from convnet_studio.graph.blocks.arith import fmt_shape
 

@@ -21,9 +21,11 @@ from PySide6.QtGui import QColor, QPixmapCache
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from convnet_studio.graph.analysis import Analysis
+from convnet_studio.graph.composite_ops import shortcut_kind
 from convnet_studio.graph.model import Edge, Node
 from convnet_studio.graph.registry import BlockSpec, get_block, has_block
 from convnet_studio.ui.canvas.connect_drag import ConnectDrag
+from convnet_studio.ui.canvas.deferred import BUDGET, Deferred
 from convnet_studio.ui.canvas.edge_item import EdgeItem
 from convnet_studio.ui.canvas.folding import FoldState
 from convnet_studio.ui.canvas.node_item import NodeFace, NodeItem
@@ -32,20 +34,24 @@ from convnet_studio.ui.document import Document
 from convnet_studio.ui.format import compact_shape, fmt_cost, shape_text
 
 Legend = tuple[str, list[tuple[QColor, str]]]
+# A residual block's shortcut as its face says it (the tooltip and inspector say it in full).
+SHORT = {"identity": "identity", "projection": "1x1 proj.", "zero-padding": "zero-pad"}
 
 
 class GraphScene(QGraphicsScene):
     """Items for every node and edge of ``document.graph``.
 
+    ``editor`` makes the user's edits (the window creates it and hands it in; a scene on its
+    own, as in the renderer, makes one). Messages for the status bar go to
+    ``document.message``, the one channel (``scene.message`` is that signal).
+
     Signals:
-        message(str): a status-bar message (e.g. why a connection was refused).
         legend_changed(): the overlay legend changed (the view repaints its corner).
     """
 
-    message = Signal(str)
     legend_changed = Signal()
 
-    def __init__(self, document: Document, parent: Any = None) -> None:
+    def __init__(self, document: Document, parent: Any = None, editor: Any = None) -> None:
         super().__init__(parent)
         self.document = document
         self.graph = document.graph
@@ -56,14 +62,18 @@ class GraphScene(QGraphicsScene):
         self.legend: Legend | None = None
         self.folds = FoldState(self)
         self.connect_drag = ConnectDrag(self)
-        from convnet_studio.ui.editing import Editor  # editing imports the scene's type only
+        if editor is None:
+            from convnet_studio.ui.editing import Editor
 
-        self.editor = Editor(document, self)
+            editor = Editor(document)
+        self.editor = editor
         self._syncing_selection = False
         # What the items show now, to update only what an analysis changes.
         self._last_results: dict[str, Any] = {}
         self._last_problems: dict[str, list[str]] = {}
         self._stale: set[str] = set()
+        # Faces, moves and turns of off-screen items wait there and follow in slices.
+        self.deferred = Deferred(self)
         # Item caches live in QPixmapCache; Qt's 10 MB default thrashes with 1000 cached items.
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 192 * 1024))
         self._analysis: Analysis | None = None
@@ -76,6 +86,8 @@ class GraphScene(QGraphicsScene):
             "node_moved",
             "node_renamed",
             "params_changed",
+            "nodes_moved",
+            "meta_changed",
             "reset",
         ):
             getattr(events, event).connect(getattr(self, f"_on_{event}"))
@@ -83,6 +95,11 @@ class GraphScene(QGraphicsScene):
         document.selection_changed.connect(self._on_selection_changed)
         self.selectionChanged.connect(self._on_scene_selection_changed)
         self.rebuild()
+
+    @property
+    def message(self) -> Any:
+        """The document's message signal: the status bar's one channel."""
+        return self.document.message
 
     # ------------------------------------------------------------------ build
     def rebuild(self) -> None:
@@ -100,6 +117,7 @@ class GraphScene(QGraphicsScene):
             problems,
         )
         self._stale = set()
+        self.deferred.reset()
         for node in self.graph:
             self._add_node_item(node, analysis, problems)
         for edge in self.graph.edges:
@@ -142,10 +160,17 @@ class GraphScene(QGraphicsScene):
         )
         cost = result.cost if result else None
         out_shape = analysis.output_shape(node.name) if analysis else None
+        label = spec.describe(node.params) if spec else "unknown block type"
+        shortcut = ""
+        if spec is not None and spec.is_composite:
+            shortcut = shortcut_kind(node.type, node.params, tuple(s for _, s in inputs)) or ""
+            if shortcut and shortcut != "none":  # short: the face has one line for it
+                label = f"{label}, {SHORT.get(shortcut, shortcut)}"
         return NodeFace(
             type=node.type,
             category=spec.category if spec else "",
-            label=spec.describe(node.params) if spec else "unknown block type",
+            label=label,
+            shortcut=shortcut,
             shape=shape_text(out_shape),
             cost=fmt_cost(cost.params, cost.macs) if cost else "",
             inputs=inputs,
@@ -171,6 +196,8 @@ class GraphScene(QGraphicsScene):
 
     def node_item_moved(self, item: NodeItem) -> None:
         """A node item moved (dragged, or following the model): its edges follow."""
+        if self.deferred.moving:  # a batch move places each edge once afterwards
+            return
         for edge in (
             self.graph.in_edges(item.name) + self.graph.out_edges(item.name)
             if item.name in self.graph
@@ -182,6 +209,7 @@ class GraphScene(QGraphicsScene):
 
     def visible_rect(self) -> QRectF:
         """The bounding box of what is shown (hidden members of folded groups excluded)."""
+        self.deferred.flush()
         rect = QRectF()
         for item in self.items():
             if item.isVisible() and item.parentItem() is None:
@@ -193,12 +221,21 @@ class GraphScene(QGraphicsScene):
             self._place_edge(item)
 
     def set_direction(self, direction: str) -> None:
-        """Put ports on the left/right ("LR") or top/bottom ("TB") of the nodes."""
-        if direction != self.direction:
-            self.direction = direction
-            for item in self.nodes.values():
+        """Put ports on the left/right ("LR") or top/bottom ("TB") of the nodes.
+
+        Items on screen turn now, the others in slices (as off-screen faces and moves do).
+        """
+        if direction == self.direction:
+            return
+        self.direction = direction
+        shown = self.deferred.shown_rect()
+        for name, item in self.nodes.items():
+            if shown is None or shown.intersects(item.sceneBoundingRect()):
                 item.set_direction(direction)
-            self.folds.refresh()
+            else:
+                self.deferred.turns.add(name)
+        self.folds.refresh()
+        self.deferred.later()
 
     # ------------------------------------------------------------------ overlays
     def set_node_overlay(self, name: str, color: QColor | None, text: str | None = None) -> None:
@@ -236,6 +273,7 @@ class GraphScene(QGraphicsScene):
         self.folds.refresh_later()
 
     def _on_node_removed(self, node: Node) -> None:
+        self.deferred.forget(node.name)
         item = self.nodes.pop(node.name, None)
         if item is not None:
             self.removeItem(item)
@@ -261,7 +299,18 @@ class GraphScene(QGraphicsScene):
         if item is not None and (item.pos().x(), item.pos().y()) != tuple(new):
             item.setPos(*new)
 
+    def _on_nodes_moved(self, moves: dict) -> None:
+        if self.folds.active:
+            self.folds.refresh_later()
+            return
+        self.deferred.move(moves)
+
+    def _on_meta_changed(self, key: str, old: Any, new: Any) -> None:
+        if key == "layout_direction":
+            self.set_direction(new or "LR")
+
     def _on_node_renamed(self, old: str, new: str) -> None:
+        self.deferred.rename(old, new)
         item = self.nodes.pop(old, None)
         for edge in [e for e in self.edges if old in (e.src, e.dst)]:
             self.removeItem(self.edges.pop(edge))
@@ -283,25 +332,54 @@ class GraphScene(QGraphicsScene):
         last, last_problems = self._last_results, self._last_problems
         changed = self._stale
         for name, result in analysis.nodes.items():
-            if last.get(name) != result or last_problems.get(name) != problems.get(name):
+            before = last.get(name)
+            # A re-analysis keeps the result objects of the nodes it did not visit.
+            if (before is not result and before != result) or last_problems.get(name) != problems.get(name):
                 changed.add(name)
         changed.update(n for n in last_problems if n not in problems)
-        for name in changed:
-            item = self.nodes.get(name)
-            if item is not None and name in self.graph:
-                item.set_face(self.node_face(self.graph.node(name), analysis, problems))
-                for edge in self.graph.in_edges(name) + self.graph.out_edges(name):
-                    edge_item = self.edges.get(edge)
-                    if edge_item is not None:
-                        self._update_edge_state(edge_item, analysis, problems)
         self._analysis, self._last_results, self._last_problems = (
             analysis,
             dict(analysis.nodes),
             problems,
         )
         self._stale = set()
+        shown, budget = self.deferred.shown_rect(), BUDGET
+        for name in changed:
+            item = self.nodes.get(name)
+            if item is None:
+                continue
+            if shown is None or (budget > 0 and shown.intersects(item.sceneBoundingRect())):
+                self._reface(name)
+                budget -= 1
+            else:
+                self.deferred.faces.add(name)
+        self.deferred.later()
         if self.folds.folded:
             self.folds.refresh()
+
+    def _reface(self, name: str) -> None:
+        """Show the current analysis on ``name``'s item and its edges."""
+        item = self.nodes.get(name)
+        self.deferred.faces.discard(name)
+        if item is None or name not in self.graph:
+            return
+        analysis, problems = self._analysis, self._last_problems
+        face = self.node_face(self.graph.node(name), analysis, problems)
+        before, known = item.face.shortcut, bool(item.face.inputs and item.face.inputs[0][1])
+        item.set_face(face)
+        if known and face.inputs[0][1] and before and face.shortcut and before != face.shortcut:
+            self.document.message.emit(
+                f"{name} now has a {face.shortcut} shortcut (its input is "
+                f"{shape_text(face.inputs[0][1])}): its parameters and state_dict keys change"
+            )
+        for edge in self.graph.in_edges(name) + self.graph.out_edges(name):
+            edge_item = self.edges.get(edge)
+            if edge_item is not None:
+                self._update_edge_state(edge_item, analysis, problems)
+
+    def flush_faces(self) -> None:
+        """Do every waiting redraw and move now (before fitting, rendering, tests)."""
+        self.deferred.flush()
 
     def _update_edge_state(self, item: EdgeItem, analysis: Analysis | None, problems: dict) -> None:
         if analysis is None:
@@ -370,7 +448,7 @@ class GraphScene(QGraphicsScene):
             return
         moves = {}
         for name, item in self.nodes.items():
-            if name not in self.graph:
+            if name not in self.graph or name in self.deferred.moves:
                 continue
             old = self.graph.node(name).position
             new = (round(item.pos().x(), 1), round(item.pos().y(), 1))
@@ -379,10 +457,22 @@ class GraphScene(QGraphicsScene):
         if moves:
             self.document.push(MoveNodesCommand(self.document, moves))
 
+    def edge_at(self, pos: QPointF) -> Edge | None:
+        """The visible connection under scene point ``pos`` (within its stroke), if any."""
+        for item in self.items(pos):
+            if isinstance(item, EdgeItem) and item.isVisible():
+                return item.edge
+            if isinstance(item, NodeItem):
+                return None  # dropped on a node, not on the edge behind it
+        return None
+
 
 def _problems_by_node(analysis: Analysis | None) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for p in analysis.problems if analysis else ():
         if p.node:
             out.setdefault(p.node, []).append(f"[{p.port}] {p.message}" if p.port else p.message)
+    for p in analysis.warnings if analysis else ():
+        if p.node:
+            out.setdefault(p.node, []).append(f"warning: {p.message}")
     return out

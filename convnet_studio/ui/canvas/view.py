@@ -77,6 +77,7 @@ class GraphView(QGraphicsView):
             self.centerOn(rect.center())
 
     def update_scene_rect(self) -> None:
+        self.graph_scene.flush_faces()
         rect = self.graph_scene.itemsBoundingRect()
         if rect.isEmpty():
             rect = QRectF(0, 0, WIDTH, HEIGHT)
@@ -160,8 +161,14 @@ class GraphView(QGraphicsView):
             super().dropEvent(event)
             return
         type_name = bytes(event.mimeData().data(PALETTE_MIME)).decode("utf-8")
-        at = self.mapToScene(event.position().toPoint()) - QPointF(WIDTH / 2, HEIGHT / 2)
-        self.graph_scene.editor.add_block(type_name, (round(at.x()), round(at.y())))
+        point = self.mapToScene(event.position().toPoint())
+        at = point - QPointF(WIDTH / 2, HEIGHT / 2)
+        edge = self.graph_scene.edge_at(point)
+        position = (round(at.x()), round(at.y()))
+        if edge is not None:  # dropped on a connection: splice the block into it
+            self.graph_scene.editor.splice(type_name, position, edge)
+        else:
+            self.graph_scene.editor.add_block(type_name, position)
         event.acceptProposedAction()
         self.setFocus()
 

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 
 from convnet_studio.graph.analysis import Analysis
 from convnet_studio.graph.model import GraphError
-from convnet_studio.graph.params import ParamError
 from convnet_studio.graph.registry import has_block
 from convnet_studio.ui.commands import RenameCommand
 from convnet_studio.ui.document import Document
@@ -175,11 +174,9 @@ class InspectorPanel(QWidget):
             return
         value = self.fields[field_name].value()
         node = self.document.graph.node(self.name)
-        try:
-            node.spec.param_spec(field_name).coerce(value)
-            node.spec.resolve_params({**node.params, field_name: value})
-        except ParamError as exc:
-            self._mark(field_name, exc.message)
+        problem = self.document.graph.params_problem(self.name, {field_name: value})
+        if problem is not None and problem.field in (field_name, None):
+            self._mark(field_name, problem.message)
             return
         self._mark(field_name, None)
         if node.params.get(field_name) != value:

@@ -26,7 +26,8 @@ class ProblemsPanel(QListWidget):
         self._on_analysis_updated(document.analysis())
 
     def _on_analysis_updated(self, analysis: Analysis) -> None:
-        rows = [(p.node, p.port, p.message) for p in analysis.problems]
+        listed = list(analysis.problems) + list(analysis.warnings)
+        rows = [(p.node, p.port, p.message) for p in listed]
         if rows == self._shown and self.count():
             return
         self._shown = rows
@@ -40,8 +41,9 @@ class ProblemsPanel(QListWidget):
             self.addItem(item)
             return
         warn = style.standardIcon(QStyle.SP_MessageBoxWarning)
-        for problem in analysis.problems:
-            item = QListWidgetItem(warn, str(problem))
+        info = style.standardIcon(QStyle.SP_MessageBoxInformation)
+        for problem in listed:
+            item = QListWidgetItem(warn if problem in analysis.problems else info, str(problem))
             item.setData(NODE_ROLE, problem.node)
             item.setToolTip(
                 f"{problem}\n(click to show the node)" if problem.node else str(problem)

@@ -26,32 +26,34 @@ class SummaryModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[tuple[Any, ...]] = []
+        self._cache: dict[str, tuple[Any, tuple[Any, ...]]] = {}
 
     def set_analysis(self, graph: Graph, analysis: Analysis) -> None:
         problem_nodes = {p.node for p in analysis.problems}
+        # A re-analysis keeps the result objects of the nodes it did not visit: their rows
+        # are reused as they are, so a 5,000-node table costs what the edit changed.
+        cache, self._cache = self._cache, {}
         rows = []
+        g, results = graph.nx_graph()._node, analysis.nodes
         for name in analysis.order:
-            if name not in graph:
+            result = results[name]
+            bad = name in problem_nodes
+            hit = cache.get(name)
+            if hit is not None and hit[0] is result and hit[1][6] == bad:
+                row = hit[1]
+            elif name in g:
+                cost = result.cost
+                row = (name, g[name]["node"].type, analysis.output_shape(name), cost.params,
+                       cost.macs, cost.activation_bytes(), bad)
+            else:
                 continue
-            result = analysis.nodes[name]
-            shape = analysis.output_shape(name)
-            cost = result.cost
-            rows.append(
-                (
-                    name,
-                    graph.node(name).type,
-                    shape,
-                    cost.params,
-                    cost.macs,
-                    cost.activation_bytes(),
-                    name in problem_nodes,
-                )
-            )
+            self._cache[name] = (result, row)
+            rows.append(row)
         if rows == self.rows:
             return
-        if [r[0] for r in rows] == [r[0] for r in self.rows]:
-            # Same nodes: repaint only the rows that changed (a reset re-measures every row).
-            changed = [i for i, (a, b) in enumerate(zip(rows, self.rows)) if a != b]
+        if len(rows) == len(self.rows):
+            # Same number of rows: repaint only those that changed (a reset re-measures all).
+            changed = [i for i, (a, b) in enumerate(zip(rows, self.rows)) if a is not b and a != b]
             self.rows = rows
             for i in changed:
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))

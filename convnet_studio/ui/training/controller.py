@@ -159,9 +159,8 @@ class TrainingController(QObject):
         self.session.state_changed.connect(self._on_state_changed)
         self.session.error_reported.connect(self._on_error_reported)
         self.session.finished.connect(self._on_finished)
-        # Leave the GUI a core: with every core busy in torch, the event loop and the worker
-        # slow each other down several-fold on a small machine.
-        threads = config.get("threads") or max(1, (os.cpu_count() or 2) - 1)
+        # Every core unless the user chose fewer (bench_train.py times 1 thread against 2)
+        threads = config.get("threads") or os.cpu_count() or 1
         self.session.start(project, dict(config, out=self.record.path, threads=threads), self.record.path,
                            env=self.panel.settings.worker_env(), python=self.python)
         self.runs.table.clearSelection()
@@ -251,7 +250,7 @@ class TrainingController(QObject):
         def edit(graph: Graph) -> None:
             if not same:
                 graph.replace_with(Graph.from_dict(project))
-            graph.meta["weights"] = weights
+            graph.set_meta("weights", weights)
 
         if hasattr(self.document, "run_compound"):
             self.document.run_compound(f"Load weights of {record.name}", edit)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from convnet_studio.train.config import OPTIMIZERS, SCHEDULES, TrainConfig
+from convnet_studio.train.config import OPTIMIZERS, RECIPES, SCHEDULES, TrainConfig
 from convnet_studio.ui.training.device_probe import BASE_DEVICES, Device, DeviceProbe
 
 DATASETS = (("Shapes (built-in, offline)", "shapes"), ("CIFAR-10", "cifar10"),
@@ -251,7 +251,7 @@ class RunSettings(QWidget):
             self.changed.emit()
 
     def _on_paper_clicked(self) -> None:
-        d = TrainConfig()
+        d = TrainConfig.from_dict(RECIPES["paper"])
         self.set_values(optimizer=d.optimizer, lr=d.lr, momentum=d.momentum, nesterov=False,
                         weight_decay=d.weight_decay, batch_size=d.batch_size,
                         schedule=d.schedule, milestones="", label_smoothing=0.0)

@@ -1,0 +1,152 @@
+"""AlexNet, SqueezeNet, MobileNetV2, ResNeXt and Wide ResNet, as torchvision builds them.
+
+Node names are torchvision's module paths (``features.3.squeeze``, ``features.2.conv.1.0``),
+so a compiled preset has torchvision's state_dict keys; importing the torchvision model
+(``convnet-studio import torchvision:mobilenet_v2``) gives the same graph.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from convnet_studio.graph.model import Graph
+from convnet_studio.presets.builder import NetBuilder
+from convnet_studio.presets.registry import InputSize, PresetInfo, register_preset
+from convnet_studio.presets.resnet import imagenet_resnet
+
+# torchvision's AlexNet.features: (out_channels, kernel, stride, padding) or "M" (3x3/2 pool).
+ALEXNET = [(64, 11, 4, 2), "M", (192, 5, 1, 2), "M", (384, 3, 1, 1), (256, 3, 1, 1), (256, 3, 1, 1), "M"]
+# SqueezeNet: the stem conv (out, kernel), then Fire (squeeze, expand) per entry, "M" for pools.
+SQUEEZENETS: dict[str, tuple[tuple[int, int], list]] = {
+    "squeezenet1_0": ((96, 7), ["M", (16, 64), (16, 64), (32, 128), "M", (32, 128), (48, 192),
+                                (48, 192), (64, 256), "M", (64, 256)]),
+    "squeezenet1_1": ((64, 3), ["M", (16, 64), (16, 64), "M", (32, 128), (32, 128), "M",
+                                (48, 192), (48, 192), (64, 256), (64, 256)]),
+}
+# MobileNetV2's inverted residual settings: expansion t, channels c, repeats n, stride s.
+MOBILENET_V2 = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
+                (6, 160, 3, 2), (6, 320, 1, 1)]
+
+
+def alexnet(num_classes: int, input_size: InputSize) -> Graph:
+    net = NetBuilder("alexnet", input_size)
+    index = 0
+    for entry in ALEXNET:
+        if entry == "M":
+            net.add("MaxPool2d", f"features.{index}", kernel_size=3, stride=2)
+            index += 1
+            continue
+        out, kernel, stride, padding = entry
+        net.add("Conv2d", f"features.{index}", out_channels=out, kernel_size=kernel, stride=stride, padding=padding)
+        net.add("ReLU", f"features.{index + 1}")
+        index += 2
+    # N x 256 x 6 x 6 at 224 x 224; the adaptive pool gives 6 x 6 at any size.
+    net.add("AdaptiveAvgPool2d", "avgpool", output_size=6)
+    net.add("Flatten", "flatten")
+    for i, layer in ((0, "Dropout"), (1, 4096), (2, "ReLU"), (3, "Dropout"), (4, 4096), (5, "ReLU")):
+        if isinstance(layer, int):
+            net.add("Linear", f"classifier.{i}", out_features=layer)
+        else:
+            net.add(layer, f"classifier.{i}", **({"p": 0.5} if layer == "Dropout" else {}))
+    net.add("Linear", "classifier.6", out_features=num_classes)
+    return net.finish()
+
+
+def _fire(net: NetBuilder, name: str, squeeze: int, expand: int) -> None:
+    """SqueezeNet's Fire module: a 1x1 squeeze, then 1x1 and 3x3 expands concatenated."""
+    net.add("Conv2d", f"{name}.squeeze", out_channels=squeeze, kernel_size=1)
+    squeezed = net.add("ReLU", f"{name}.squeeze_activation")
+    branches = []
+    for kernel in (1, 3):
+        net.last = squeezed
+        net.add("Conv2d", f"{name}.expand{kernel}x{kernel}", out_channels=expand, kernel_size=kernel, padding=kernel // 2)
+        branches.append(net.add("ReLU", f"{name}.expand{kernel}x{kernel}_activation"))
+    net.last = net.graph.add("Concat", f"{name}.cat", inputs=branches, num_inputs=2)
+
+
+def squeezenet(version: str, num_classes: int, input_size: InputSize) -> Graph:
+    (out, kernel), body = SQUEEZENETS[version]
+    net = NetBuilder(version, input_size)
+    net.add("Conv2d", "features.0", out_channels=out, kernel_size=kernel, stride=2)
+    net.add("ReLU", "features.1")
+    for index, entry in enumerate(body, start=2):
+        if entry == "M":
+            net.add("MaxPool2d", f"features.{index}", kernel_size=3, stride=2, ceil_mode=True)
+        else:
+            _fire(net, f"features.{index}", *entry)
+    # The classifier is a 1x1 conv to the classes, then a global average pool.
+    net.add("Dropout", "classifier.0", p=0.5)
+    net.add("Conv2d", "classifier.1", out_channels=num_classes, kernel_size=1)
+    net.add("ReLU", "classifier.2")
+    net.add("GlobalAvgPool", "classifier.3")
+    net.add("Flatten", "flatten")
+    return net.finish()
+
+
+def _conv_bn_relu6(net: NetBuilder, name: str, out: int, kernel: int = 1, stride: int = 1, groups: int = 1) -> None:
+    # torchvision's Conv2dNormActivation: conv (no bias) -> BatchNorm -> ReLU6 as .0 .1 .2.
+    net.add("Conv2d", f"{name}.0", out_channels=out, kernel_size=kernel, stride=stride,
+            padding=(kernel - 1) // 2, groups=groups, bias=False)
+    net.add("BatchNorm2d", f"{name}.1")
+    net.add("ReLU6", f"{name}.2")
+
+
+def _inverted_residual(net: NetBuilder, name: str, inp: int, out: int, stride: int, t: int) -> None:
+    """1x1 expand (t > 1), 3x3 depthwise, 1x1 linear projection; identity add if shapes agree."""
+    start, hidden, index = net.last, inp * t, 0
+    if t != 1:
+        _conv_bn_relu6(net, f"{name}.conv.0", hidden)
+        index = 1
+    _conv_bn_relu6(net, f"{name}.conv.{index}", hidden, 3, stride, groups=hidden)
+    net.add("Conv2d", f"{name}.conv.{index + 1}", out_channels=out, kernel_size=1, bias=False)
+    y = net.add("BatchNorm2d", f"{name}.conv.{index + 2}")
+    if stride == 1 and inp == out:
+        net.last = net.graph.add("Add", f"{name}.add", inputs=[start, y])
+
+
+def mobilenet_v2(num_classes: int, input_size: InputSize) -> Graph:
+    net = NetBuilder("mobilenet_v2", input_size)
+    _conv_bn_relu6(net, "features.0", 32, 3, 2)
+    inp, index = 32, 1
+    for t, c, n, s in MOBILENET_V2:
+        for i in range(n):
+            _inverted_residual(net, f"features.{index}", inp, c, s if i == 0 else 1, t)
+            inp, index = c, index + 1
+    _conv_bn_relu6(net, f"features.{index}", 1280)
+    # N x 1280 x 7 x 7; torchvision pools with F.adaptive_avg_pool2d in forward().
+    net.add("GlobalAvgPool", "adaptive_avg_pool2d")
+    net.add("Flatten", "flatten")
+    net.add("Dropout", "classifier.0", p=0.2)
+    net.add("Linear", "classifier.1", out_features=num_classes)
+    return net.finish()
+
+
+def _register() -> None:
+    tv = "; torchvision.models."
+    entries = [
+        ("alexnet", "AlexNet", "AlexNet as torchvision builds it (the one-GPU variant of the paper): "
+         "5 convs, 3 max-pools, 3 fully connected layers; Krizhevsky et al. 2012.", alexnet,
+         "Krizhevsky et al. 2012; arXiv:1404.5997"),
+        ("squeezenet1_0", "SqueezeNet", "SqueezeNet 1.0: Fire modules (1x1 squeeze, 1x1 + 3x3 "
+         "expand), a conv classifier, AlexNet accuracy with 50x fewer parameters; Iandola et al. 2016.",
+         partial(squeezenet, "squeezenet1_0"), "Iandola et al. 2016 (arXiv:1602.07360)"),
+        ("squeezenet1_1", "SqueezeNet", "SqueezeNet 1.1: a 3x3 stem and earlier pooling, 2.4x less "
+         "computation than 1.0 at the same accuracy.", partial(squeezenet, "squeezenet1_1"),
+         "Iandola et al. 2016; SqueezeNet v1.1 release"),
+        ("mobilenet_v2", "MobileNet", "MobileNetV2: inverted residuals (1x1 expand, 3x3 depthwise, "
+         "linear 1x1 projection) with ReLU6; Sandler et al. 2018.", mobilenet_v2,
+         "Sandler et al. 2018 (arXiv:1801.04381)"),
+        ("resnext50_32x4d", "ResNet", "ResNeXt-50 32x4d: ResNet-50 with 32 groups of width 4 in "
+         "every 3x3 conv; Xie et al. 2017.", partial(imagenet_resnet, "Bottleneck", (3, 4, 6, 3),
+                                                      groups=32, base_width=4),
+         "Xie et al. 2017 (arXiv:1611.05431)"),
+        ("wide_resnet50_2", "ResNet", "Wide ResNet-50-2: ResNet-50 with twice as wide 3x3 convs; "
+         "Zagoruyko & Komodakis 2016.", partial(imagenet_resnet, "Bottleneck", (3, 4, 6, 3),
+                                               base_width=128),
+         "Zagoruyko & Komodakis 2016 (arXiv:1605.07146)"),
+    ]
+    for name, family, description, build, source in entries:
+        register_preset(PresetInfo(name, family, description, torchvision=name, source=source + tv + name), build)
+
+
+_register()

@@ -1,0 +1,134 @@
+"""Work on canvas items the view does not show, done in slices after the visible part.
+
+After an edit that touches thousands of nodes (a delete upstream of 2,000 layers, a layout,
+a direction change), the items on screen are updated at once and the others wait here: a
+zero-delay timer updates them a slice at a time, so one turn of the event loop stays short
+at any graph size. Fitting, rendering and tests call :meth:`Deferred.flush` first.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QRectF, QTimer
+
+if TYPE_CHECKING:
+    from convnet_studio.ui.canvas.scene import GraphScene
+
+# Faces redrawn at once after an analysis (those on screen); the rest follow in slices of
+# this size (moves and turns in half slices: each also re-routes the node's edges).
+BUDGET = 150
+Position = tuple[float, float]
+
+
+class Deferred:
+    """Pending faces, moves and port turns of ``scene``'s node items, by node name."""
+
+    def __init__(self, scene: GraphScene) -> None:
+        self.scene = scene
+        self.faces: set[str] = set()
+        self.moves: dict[str, Position] = {}
+        self.turns: set[str] = set()
+        self.moving = False  # a batch is moving items: their edges are placed once, after
+        self._timer = QTimer(scene)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.drain)
+
+    def reset(self) -> None:
+        self.faces, self.moves, self.turns = set(), {}, set()
+
+    def __bool__(self) -> bool:
+        return bool(self.faces or self.moves or self.turns)
+
+    def later(self) -> None:
+        if self:
+            self._timer.start()
+
+    def shown_rect(self) -> QRectF | None:
+        """The part of the scene the views show, with a margin (None: no view shows it)."""
+        rect = None
+        for view in self.scene.views():
+            if view.isVisible():
+                area = view.mapToScene(view.viewport().rect()).boundingRect()
+                rect = area if rect is None else rect.united(area)
+        return rect.adjusted(-200, -200, 200, 200) if rect is not None else None
+
+    def move(self, moves: dict[str, tuple[Position, Position]]) -> None:
+        """Follow a batch move: items on screen (before or after) now, the others later."""
+        shown, nodes, now = self.shown_rect(), self.scene.nodes, {}
+        for name, (old, new) in moves.items():
+            item = nodes.get(name)
+            if item is None:
+                continue
+            box = item.boundingRect()
+            if shown is None or shown.intersects(box.translated(*old)) or shown.intersects(box.translated(*new)):
+                now[name] = new
+                self.moves.pop(name, None)
+            else:
+                self.moves[name] = new
+        self.apply(now)
+        self.later()
+
+    def apply(self, positions: dict[str, Position], turns: set[str] = frozenset()) -> None:
+        """Move (and turn) items without each one re-placing its edges, then place each once."""
+        scene = self.scene
+        self.moving = True
+        try:
+            for name, new in positions.items():
+                item = scene.nodes.get(name)
+                if item is not None:
+                    item.setPos(*new)
+            for name in turns:
+                item = scene.nodes.get(name)
+                if item is not None:
+                    item.set_direction(scene.direction)
+        finally:
+            self.moving = False
+        g = scene.graph.nx_graph()
+        touched = set()
+        for name in (*positions, *turns):
+            if name in g:
+                for adjacency in (g._succ[name], g._pred[name]):
+                    for keys in adjacency.values():
+                        touched.update(keys)
+        for edge in touched:
+            item = scene.edges.get(edge)
+            if item is not None:
+                scene._place_edge(item)
+
+    def rename(self, old: str, new: str) -> None:
+        if old in self.moves:
+            self.moves[new] = self.moves.pop(old)
+        for pending in (self.faces, self.turns):
+            if old in pending:
+                pending.discard(old)
+                pending.add(new)
+
+    def forget(self, name: str) -> None:
+        self.moves.pop(name, None)
+        self.faces.discard(name)
+        self.turns.discard(name)
+
+    def drain(self, budget: int = BUDGET) -> None:
+        """One slice of the waiting work, what the view shows first."""
+        moves = dict(list(self.moves.items())[: budget // 2])
+        for name in moves:
+            del self.moves[name]
+        turns = set(list(self.turns)[: budget // 2])
+        self.turns -= turns
+        self.apply(moves, turns)
+        shown, nodes = self.shown_rect(), self.scene.nodes
+        names = sorted(self.faces, key=lambda n: not (
+            shown is not None and n in nodes and shown.intersects(nodes[n].sceneBoundingRect())))
+        for name in names[:budget]:
+            self.scene._reface(name)
+        self.later()
+
+    def flush(self) -> None:
+        """Do all the waiting work now."""
+        moves, self.moves = self.moves, {}
+        turns, self.turns = self.turns, set()
+        self.apply(moves, turns)
+        for name in list(self.faces):
+            self.scene._reface(name)
