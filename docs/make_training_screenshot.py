@@ -1,4 +1,4 @@
-"""Make docs/images/training.png: the studio window while a real run trains.
+"""Make docs/images/training.png (1920 x 1080) and training-1366x768.png: a real run training.
 
     python docs/make_training_screenshot.py [--preset resnet20_cifar] [--out PATH]
 
@@ -6,7 +6,9 @@ Opens the studio on a preset (ResNet-20 for CIFAR by default), starts a short re
 the built-in "shapes" set from the Training panel (the engine's worker, on the CPU), lets it
 train into its last epoch and grabs the window while it is still running: live loss,
 accuracy, per-layer gradient norms and heatmap, and the canvas coloured by gradient norm.
-Rendered offscreen; takes a minute or two on a laptop CPU.
+The same window is then grabbed again at 1366 x 768 (its docks arranged for that size).
+Rendered offscreen with the window's own default layout; takes a minute or two on a
+laptop CPU.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0)
     args = parser.parse_args(argv)
 
-    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from convnet_studio.presets import get_preset
@@ -49,14 +51,8 @@ def main(argv: list[str] | None = None) -> int:
                         settings=settings, recovery_dir=os.path.join(work, "recovery"),
                         install_plugins=False)
     controller = install_training(window)
-    for name in ("summary", "problems", "inspector"):
-        if name in window.docks:
-            window.docks[name].hide()
-    window.resize(1800, 1100)
+    window.resize(1920, 1080)
     window.show()
-    panel_dock, plots_dock = controller.docks
-    window.resizeDocks([plots_dock], [520], Qt.Orientation.Vertical)
-    window.resizeDocks([panel_dock], [470], Qt.Orientation.Horizontal)
     settings_form = controller.panel.settings
     # Adam learns the small set within a few epochs, so the short run shows real progress
     settings_form.set_values(epochs=args.epochs, batch_size=32, train_size=args.train_size,
@@ -77,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     while time.monotonic() < deadline and live.finished is None and len(live.step) < target:
         app.processEvents()
         time.sleep(0.02)
+    if "conv1" in window.document.graph:  # the inspector shows a layer, as a user would see
+        window.document.set_selection(["conv1"])
     if hasattr(window, "view") and hasattr(window.view, "fit_all"):
         window.view.fit_all()
     controller.dashboard.refresh(all_plots=True)
@@ -86,6 +84,16 @@ def main(argv: list[str] | None = None) -> int:
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     window.grab().save(args.out)
     print(f"wrote {args.out} at step {len(live.step)} ({live.state})")
+    small = os.path.splitext(args.out)[0] + "-1366x768.png"
+    window.resize(1366, 768)
+    window.arrange_docks()
+    for _ in range(10):
+        app.processEvents()
+        time.sleep(0.03)
+    window.view.fit_all()
+    app.processEvents()
+    window.grab().save(small)
+    print(f"wrote {small}")
     controller.shutdown()
     window.close()
     return 0

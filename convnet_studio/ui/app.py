@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 DEFAULT_PRESET = "resnet20_cifar"  # small, famous, fits the screen: a first-time user gets it
@@ -18,8 +19,10 @@ def run_app(argv: list[str] | None = None) -> int:
 
     Returns the Qt event loop's exit code. ``CONVNET_STUDIO_QUIT_AFTER_PAINT=1`` prints
     ``first-paint`` and the window title, and quits right after the canvas first paints (the
-    start-up benchmark and tests).
+    start-up tests); ``CONVNET_STUDIO_STARTUP_PROBE=SECONDS`` measures the whole start-up,
+    plugins included (see :mod:`convnet_studio.ui.startup_probe`).
     """
+    started = time.time()
     argv = list(argv or [])
     app = create_app()
     from convnet_studio.ui.main_window import MainWindow
@@ -30,6 +33,11 @@ def run_app(argv: list[str] | None = None) -> int:
     _open_start_document(window, source)
     if os.environ.get("CONVNET_STUDIO_QUIT_AFTER_PAINT"):
         _quit_after_first_paint(app, window)
+    elif os.environ.get("CONVNET_STUDIO_STARTUP_PROBE"):
+        from convnet_studio.ui.startup_probe import StartupProbe
+
+        window._startup_probe = StartupProbe(
+            app, window, float(os.environ["CONVNET_STUDIO_STARTUP_PROBE"]), started)
     return app.exec()
 
 

@@ -32,6 +32,7 @@ class Document(QObject):
         path_changed(): the file name changed (title bar, recent files).
         dirty_changed(bool): unsaved changes appeared or went away.
         message(str): a one-line message for the status bar.
+        replaced(): another document took this one's place (New, Open, a preset).
     """
 
     analysis_updated = Signal(object)
@@ -40,6 +41,7 @@ class Document(QObject):
     path_changed = Signal()
     dirty_changed = Signal(bool)
     message = Signal(str)
+    replaced = Signal()
 
     def __init__(self, graph: Graph | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -156,6 +158,7 @@ class Document(QObject):
         self.undo_stack.setClean()
         self.selection_changed.emit([])
         self._on_clean_changed(True)
+        self.replaced.emit()
 
     def load(self, path: str | Path) -> None:
         """Open a project file; on any error it raises and leaves the document as it was."""

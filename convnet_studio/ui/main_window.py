@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QStyle, QWidget
 
 from convnet_studio.graph.model import Graph
 from convnet_studio.ui.autosave import Autosaver
@@ -34,8 +34,13 @@ from convnet_studio.ui.panels.summary import SummaryPanel
 from convnet_studio.ui.recovery import RecoveryStore
 from convnet_studio.ui.status_info import StatusInfo
 
+# The training plugin's docks, reserved before the first paint (see _reserve_plugin_docks).
+PLUGIN_DOCKS = (("training", "Training", Qt.RightDockWidgetArea),
+                ("training_plots", "Training plots", Qt.BottomDockWidgetArea),
+                ("runs", "Runs", Qt.BottomDockWidgetArea))
+RESERVED_TRAINING_HEIGHT = 545  # the training panel's height hint (settings need no scrolling)
 SETTINGS_ORG, SETTINGS_APP = "ConvNetStudio", "ConvNet Studio"
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: the right column and the plots (issue 15); older layouts are dropped
 
 
 def default_settings() -> QSettings:
@@ -70,6 +75,10 @@ class MainWindow(QMainWindow):
         self.add_dock("problems", "Problems", self.problems, Qt.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks["summary"], self.docks["problems"])
         self.docks["summary"].raise_()
+        # The right column runs the full height (inspector over the training settings); the
+        # bottom row (summary, plots) spans from the left edge to that column.
+        self.setCorner(Qt.BottomLeftCorner, Qt.BottomDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.status_info = StatusInfo(self.document, self)
         for label in self.status_info.labels:
             self.statusBar().addPermanentWidget(label)
@@ -82,32 +91,59 @@ class MainWindow(QMainWindow):
         self._autosave = Autosaver(self.document, self.autosave, self)
         self._connect_signals()
         self.resize(1500, 950)
-        self.resizeDocks(
-            [self.docks["palette"], self.docks["inspector"]], [250, 330], Qt.Horizontal
-        )
-        self.resizeDocks([self.docks["summary"]], [240], Qt.Vertical)
-        self.restore_layout()
+        if install_plugins:
+            self._reserve_plugin_docks()
+        self._arranged = self.restore_layout()
+        if not self._arranged:
+            self.arrange_docks()
         self.update_title()
         self.training: object | None = None
         self._plugins_pending = install_plugins
         if install_plugins:
             # Plugins (the training UI loads pyqtgraph) wait for the first paint, so the window
-            # shows at once; the timer covers a window that is never shown.
+            # shows at once, and then load in slices (see plugin_loader); the timer covers a
+            # window that is never shown.
             self.view.viewport().installEventFilter(self)
-            QTimer.singleShot(1500, self._install_plugins)
+            QTimer.singleShot(1500, self._install_if_never_shown)
+
+    def _reserve_plugin_docks(self) -> None:
+        """Empty docks where the training UI will go, so its arrival resizes nothing: a
+        canvas that changes size repaints whole, a long stall on a big graph."""
+        for name, title, area in PLUGIN_DOCKS:
+            waiting = QLabel("Loading\u2026")
+            waiting.setAlignment(Qt.AlignCenter)
+            waiting.setEnabled(False)
+            self.add_dock(name, title, waiting, area)
+        self.tabifyDockWidget(self.docks["summary"], self.docks["runs"])
+        self.docks["summary"].raise_()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Paint and self._plugins_pending:
             QTimer.singleShot(0, self._install_plugins)
         return False
 
-    def _install_plugins(self) -> None:
+    def _install_if_never_shown(self) -> None:
+        if not self.isVisible():  # a shown window waits for its first paint, however late
+            self._install_plugins(sliced=False)
+
+    def _install_plugins(self, sliced: bool = True) -> None:
         if not self._plugins_pending:
             return
         self._plugins_pending = False
         self.view.viewport().removeEventFilter(self)
-        self.training = install_training(self)
-        self.restore_layout()  # docks added by plugins get their remembered places
+        from convnet_studio.ui.plugin_loader import PluginLoader
+
+        self._plugin_loader = PluginLoader(self, sliced, self._on_plugins_installed)
+
+    def _on_plugins_installed(self, controller: object | None) -> None:
+        self.training = controller
+        for name, _, _ in PLUGIN_DOCKS:  # reserved docks the plugin did not fill
+            dock = self.docks.get(name)
+            if dock is not None and isinstance(dock.widget(), QLabel):
+                self.removeDockWidget(dock)
+                del self.docks[name]
+        # Nothing to arrange: the reserved docks got their remembered or default places
+        # before the first paint, and arranging again would repaint the whole window.
 
     def _connect_signals(self) -> None:
         doc = self.document
@@ -119,7 +155,11 @@ class MainWindow(QMainWindow):
     def add_dock(
         self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea
     ) -> QDockWidget:
-        """Add a dock panel (its object name makes its place remembered between sessions)."""
+        """Add a dock panel (its object name makes its place remembered between sessions);
+        a dock already reserved under ``name`` gets ``widget`` in place of its placeholder."""
+        if name in self.docks:
+            self.docks[name].setWidget(widget)
+            return self.docks[name]
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name}")
         dock.setWidget(widget)
@@ -132,13 +172,56 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.document.display_name}[*] \u2014 ConvNet Studio")
         self.setWindowModified(self.document.dirty)
 
-    def restore_layout(self) -> None:
+    def restore_layout(self) -> bool:
+        """Put the window and docks where the user left them; False if nothing was kept."""
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state, STATE_VERSION)
+        return state is not None and self.restoreState(state, STATE_VERSION)
+
+    def arrange_docks(self) -> None:
+        """The default dock sizes for the window's size: at 1920 x 1080 the inspector shows
+        a whole Conv2d and the training settings need no scrolling."""
+        w, h = self.width(), self.height()
+        d = self.docks
+        self.resizeDocks([d["palette"]], [_clamp(w * 0.12, 180, 240)], Qt.Horizontal)
+        self.resizeDocks([d["inspector"]], [_clamp(w * 0.25, 360, 480)], Qt.Horizontal)
+        if "training" in d:
+            self._stack_right_column(d["inspector"], d["training"], h)
+        self.resizeDocks([d["summary"]], [_clamp(h * 0.42, 240, 470)], Qt.Vertical)
+        if "training_plots" in d:
+            # sizes that add up to the row's width are taken as given, others only in part:
+            # the row runs from the left edge to the right column
+            row = w - d["inspector"].width() - self.style().pixelMetric(
+                QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
+            summary = _clamp(w * 0.29, 360, 560)
+            self.resizeDocks([d["summary"], d["training_plots"]], [summary, row - summary],
+                             Qt.Horizontal)
+
+    def _stack_right_column(self, inspector: QDockWidget, training: QDockWidget, h: int) -> None:
+        """Inspector over the training settings where both fit (each gets what it needs),
+        else the two as tabs, so neither is squeezed into a scroll area."""
+        widget = training.widget()
+        # a reserved dock (see _reserve_plugin_docks) gets the room the settings will need
+        want = (RESERVED_TRAINING_HEIGHT if isinstance(widget, QLabel)
+                else widget.sizeHint().height()) + 30
+        tabbed = training in self.tabifiedDockWidgets(inspector)
+        if h - want < 480:
+            if not tabbed:
+                self.tabifyDockWidget(inspector, training)
+            inspector.raise_()
+            return
+        if tabbed:
+            self.splitDockWidget(inspector, training, Qt.Vertical)
+        self.resizeDocks([inspector, training], [h - want - 110, want], Qt.Vertical)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._arranged:  # the first show knows the real size (a maximized window)
+            self._arranged = True
+            # once the layout has placed the docks: resizeDocks before that is half ignored
+            QTimer.singleShot(0, self.arrange_docks)
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -250,6 +333,10 @@ def install_training(window: MainWindow) -> object | None:
             f"Training panel unavailable: {type(exc).__name__}: {exc}", 15000
         )
         return None
+
+
+def _clamp(value: float, lo: int, hi: int) -> int:
+    return int(min(max(value, lo), hi))
 
 
 def _same(original: Path | None, source: str | None) -> bool:

@@ -63,9 +63,10 @@ class PresetsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         self._infos: dict[str, object] = {}
-        self._populate()
+        # Connected before the first item is made current, so its defaults fill the fields.
         self.tree.currentItemChanged.connect(self._on_current_item_changed)
         self.tree.itemDoubleClicked.connect(self._on_item_double_clicked)
+        self._populate()
 
     def _populate(self) -> None:
         presets = presets_module()
@@ -100,6 +101,10 @@ class PresetsDialog(QDialog):
         )
 
     def _on_current_item_changed(self, item: QTreeWidgetItem | None, _previous: object) -> None:
+        self._show_defaults(item)
+
+    def _show_defaults(self, item: QTreeWidgetItem | None) -> None:
+        """Fill the fields with ``item``'s own number of classes and input size."""
         name = item.data(0, NAME_ROLE) if item else None
         info = self._infos.get(name) if name else None
         self.open_button.setEnabled(info is not None)

@@ -43,6 +43,29 @@ def test_presets_gallery_lists_presets_and_opens_one(window):
     assert set(window.scene.nodes) == set(graph.nodes)
 
 
+def test_presets_gallery_opens_with_the_highlighted_presets_own_defaults(window, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from convnet_studio.ui.presets_dialog import PresetsDialog
+
+    dialog = PresetsDialog(window)
+    assert dialog.tree.currentItem().text(0) == "resnet18"
+    assert (dialog.classes.value(), dialog.channels.value(), dialog.size.value()) == (1000, 3, 224)
+
+    # Open pressed right away builds the highlighted preset at its own size and classes
+    def press_open(self):
+        self.open_button.click()
+        return self.result()
+
+    monkeypatch.setattr(QDialog, "exec", press_open)
+    window.files.open_preset_gallery()
+    graph = window.document.graph
+    assert graph.name == "resnet18"
+    input_node = next(n for n in graph.nodes.values() if n.type == "Input")
+    assert (input_node.params["channels"], input_node.params["height"]) == (3, 224)
+    assert window.document.analysis().output_shape("fc") == (1000,)
+
+
 def test_dock_layout_and_theme_are_remembered(make_window, tmp_path):
     window = make_window()
     window.docks["summary"].hide()

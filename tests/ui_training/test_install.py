@@ -46,3 +46,35 @@ def test_installing_does_not_import_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                          timeout=120)
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+
+
+def test_the_window_loads_the_plugin_in_slices(qtbot, tmp_path, runs_root) -> None:
+    """Issue 14: imports on a thread, then one plot per step, each step back to the loop."""
+    main_window = pytest.importorskip("convnet_studio.ui.main_window")
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QLabel
+    from training_helpers import tiny_graph
+
+    from convnet_studio.ui.training import install_steps
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = main_window.MainWindow(tiny_graph(), settings=settings,
+                                    recovery_dir=tmp_path / "rec")
+    qtbot.addWidget(window)
+    # the docks are reserved before the first paint, so filling them resizes nothing
+    assert isinstance(window.docks["training_plots"].widget(), QLabel)
+    window._plugins_pending = False  # drive the steps here instead
+    steps = install_steps(window)
+    count = 0
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            controller = done.value
+            break
+        count += 1
+    assert count >= 7  # at least: the import, six plots
+    assert window.docks["training_plots"].widget() is controller.dashboard
+    assert window.docks["training"].widget() is controller.panel
+    assert controller.dashboard.built and len(controller.dashboard.plots) == 6
+    controller.shutdown()

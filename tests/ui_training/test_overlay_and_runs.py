@@ -79,7 +79,7 @@ def test_runs_list_overlays_selected_runs(controller, qtbot) -> None:
     controller.runs.select_paths([a, b])
     assert [r.name for r in controller.dashboard.runs] == [r.name for r in controller.runs.selected()]
     loss = controller.dashboard.loss
-    legend = [label.text for _, label in loss.legend.items]
+    legend = loss.legend.names()
     assert legend == [r.name for r in controller.runs.selected()] and len(legend) == 2
     # colour the canvas from a finished run: the "colour" button under the list
     qtbot.mouseClick(controller.runs.buttons["colour"], Qt.MouseButton.LeftButton)

@@ -29,7 +29,7 @@ def drawn(widget) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 
 def legend_names(widget) -> list[str]:
-    return [label.text for _sample, label in widget.legend.items]
+    return widget.legend.names()
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ class InspectorPanel(QWidget):
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #d23a3a")
+        self.error.setVisible(False)  # an empty label still costs a row of the inspector
         # Operations on the node at hand, shown only where they apply.
         self.expand_button = QPushButton("Expand into layers")
         self.collapse_button = QPushButton("Collapse back")
@@ -71,6 +72,7 @@ class InspectorPanel(QWidget):
         scroll.setFrameShape(QScrollArea.NoFrame)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
         for widget in (self.title, self.name_edit, self.info, self.error):
             layout.addWidget(widget)
         layout.addLayout(buttons)
@@ -88,7 +90,7 @@ class InspectorPanel(QWidget):
     def show_node(self, name: str | None) -> None:
         self.name = name if name in self.document.graph else None
         self._clear_form()
-        self.error.clear()
+        self._show_error("")
         graph = self.document.graph
         if self.name is None:
             count = len(self.document.selection)
@@ -183,7 +185,7 @@ class InspectorPanel(QWidget):
     def _mark(self, field_name: str, message: str | None) -> None:
         widget = self.fields[field_name].widget
         widget.setStyleSheet("" if message is None else "border: 1px solid #d23a3a;")
-        self.error.setText("" if message is None else f"{field_name}: {message}")
+        self._show_error("" if message is None else f"{field_name}: {message}")
 
     def _on_name_edited(self) -> None:
         new = self.name_edit.text().strip()
@@ -193,10 +195,10 @@ class InspectorPanel(QWidget):
         try:
             self.document.graph.copy().rename_node(self.name, new)
         except GraphError as exc:
-            self.error.setText(str(exc))
+            self._show_error(str(exc))
             self.name_edit.setText(self.name)
             return
-        self.error.clear()
+        self._show_error("")
         self.document.push(RenameCommand(self.document, self.name, new))
 
     # ------------------------------------------------------------------ model -> widget
@@ -225,3 +227,7 @@ class InspectorPanel(QWidget):
 
     def _on_analysis_updated(self, analysis: Analysis) -> None:
         self._show_info(analysis)
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))

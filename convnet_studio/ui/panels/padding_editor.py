@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QSizePolicy, QVBoxLayout, QWidget
 
 from convnet_studio.ui.panels.pair_editor import PairEditor
 
@@ -23,10 +23,14 @@ class PaddingEditor(QWidget):
         self.mode.addItems(MODES)
         self.mode.setToolTip("same: keep H x W (stride 1); valid: no padding")
         self.pair = PairEditor(0, 1024)
-        layout = QHBoxLayout(self)
+        # The mode above the numbers: side by side they need ~340 px, more than the
+        # inspector has on a 1366-pixel screen, and the labels got cut.
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.mode)
-        layout.addWidget(self.pair, 1)
+        layout.setSpacing(2)
+        layout.addWidget(self.mode, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.pair)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._quiet = False
         self.mode.currentTextChanged.connect(self._on_mode_changed)
         self.pair.value_changed.connect(self._on_pair_changed)

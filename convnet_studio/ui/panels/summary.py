@@ -58,6 +58,7 @@ class SummaryPanel(QWidget):
             box.setValue(value)
             box.setEnabled(False)
         self.totals = QLabel()
+        self.totals.setWordWrap(True)  # a long line would set the dock's minimum width
         self.totals.setTextInteractionFlags(Qt.TextSelectableByMouse)
         controls = QHBoxLayout()
         controls.addWidget(self.override)

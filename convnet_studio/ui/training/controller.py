@@ -3,6 +3,10 @@
 The controller owns no widget layout (``install_training`` docks the widgets); it starts
 runs after the pre-flight checks, feeds the live run to the plots, keeps run directories
 and the runs list, and colours the canvas by gradient norm.
+
+What it shows belongs to the document: when the document is replaced (New, Open, a
+preset) the plots, progress, error and canvas colours of the previous one are cleared; a
+run still going keeps training in the background and stays in the runs list.
 """
 
 from __future__ import annotations
@@ -25,7 +29,13 @@ from convnet_studio.ui.training.device_probe import DeviceProbe
 from convnet_studio.ui.training.gradient_overlay import GradientOverlay
 from convnet_studio.ui.training.run_data import RunData
 from convnet_studio.ui.training.run_panel import RunPanel
-from convnet_studio.ui.training.run_store import RunRecord, RunStore, default_runs_root, graph_hash
+from convnet_studio.ui.training.run_store import (
+    RunRecord,
+    RunStore,
+    default_runs_root,
+    graph_hash,
+    workspace_root,
+)
 from convnet_studio.ui.training.runs_list import RunsList
 from convnet_studio.ui.training.session import TrainingSession
 
@@ -39,29 +49,34 @@ class TrainingController(QObject):
         document: the editor's ``Document`` (``.graph``, ``.path``, ``.focus(name)``,
             ``.run_compound(text, edit)``), or a bare :class:`Graph` (tests, scripts).
         scene: the canvas scene with the overlay API, or None.
-        runs_root: where runs go (default: beside the project, see :mod:`.run_store`).
+        runs_root: where runs go (default: beside a saved project, else the runs
+            workspace; see :mod:`.run_store`).
         python: interpreter for the worker (tests may pass a fake one).
+        dashboard: the plots, if made already (the window builds them in steps).
 
     Signals:
         message(str): a line for the status bar.
+        run_started(): a run of this document started.
         run_finished(dict): the live run's ``finished`` event.
         export_finished(bool, str): a code export ended (ok, what it wrote or why not).
     """
 
     message = Signal(str)
+    run_started = Signal()
     run_finished = Signal(dict)
     export_finished = Signal(bool, str)
 
     def __init__(self, document: Any, scene: Any = None, runs_root: str | None = None,
                  probe: DeviceProbe | None = None, python: str | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None,
+                 dashboard: TrainingDashboard | None = None) -> None:
         super().__init__(parent)
         self.document = SimpleNamespace(graph=document, path=None) if isinstance(document, Graph) \
             else document
         self.runs_root = runs_root
         self.python = python
         self.panel = RunPanel(probe=probe)
-        self.dashboard = TrainingDashboard()
+        self.dashboard = dashboard or TrainingDashboard()
         self.runs = RunsList()
         self.overlay = GradientOverlay(scene)
         self.colour_live = True
@@ -69,11 +84,15 @@ class TrainingController(QObject):
         self.session: TrainingSession | None = None
         self.live: RunData | None = None
         self.record: RunRecord | None = None
+        self._live_here = False  # the live run belongs to the document now shown
         self._loaded: dict[str, tuple[float, RunData]] = {}
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self._on_tick)
         self._connect()
+        replaced = getattr(self.document, "replaced", None)
+        if replaced is not None:
+            replaced.connect(self._on_document_replaced)
         self.refresh_runs()
 
     def _connect(self) -> None:
@@ -85,6 +104,7 @@ class TrainingController(QObject):
         p.node_activated.connect(self._on_node_activated)
         p.settings.changed.connect(self._on_settings_changed)
         self.runs.selection_changed.connect(self._on_runs_selected)
+        self.runs.scope_changed.connect(self.refresh_runs)
         self.runs.colour_requested.connect(self._on_colour_requested)
         self.runs.load_requested.connect(self.load_weights)
         self.runs.export_requested.connect(self._on_export_requested)
@@ -97,9 +117,14 @@ class TrainingController(QObject):
 
     @property
     def store(self) -> RunStore:
+        """Where the next run goes."""
         path = getattr(self.document, "path", None)
-        return RunStore(self.runs_root or default_runs_root(str(path) if path else None,
-                                                            self.graph.name or "untitled"))
+        return RunStore(self.runs_root or default_runs_root(str(path) if path else None))
+
+    @property
+    def workspace(self) -> RunStore:
+        """The runs of every unsaved document (and of earlier versions' per-network folders)."""
+        return RunStore(self.runs_root or workspace_root())
 
     @property
     def running(self) -> bool:
@@ -129,6 +154,7 @@ class TrainingController(QObject):
         project = self.graph.to_dict()
         self.record = self.store.create(project, config)
         self.live = RunData(self.record.name, self.record.path)
+        self._live_here = True
         self.session = TrainingSession(self.live, self)
         self.session.state_changed.connect(self._on_state_changed)
         self.session.error_reported.connect(self._on_error_reported)
@@ -141,6 +167,7 @@ class TrainingController(QObject):
         self.dashboard.set_runs([self.live])
         self.refresh_runs()
         self._tick.start()
+        self.run_started.emit()
         self.message.emit(f"training {self.graph.name} in {self.record.path}")
         return True
 
@@ -162,8 +189,19 @@ class TrainingController(QObject):
             self.session.shutdown()
 
     def refresh_runs(self) -> None:
-        records = self.store.list()
+        records = self.listed_runs()
         self.runs.set_records(records, {r.path: self._summary(r) for r in records})
+
+    def listed_runs(self) -> list[RunRecord]:
+        """The document's runs: its project's folder and its network's runs in the workspace
+        (every run in the workspace with "All networks"), oldest first."""
+        every = self.runs.all_networks.isChecked()
+        own, workspace = self.store, self.workspace
+        found = {r.path: r for r in own.list()} if own.root != workspace.root else {}
+        for record in workspace.list(nested=True):
+            if every or record.network == self.graph.name:
+                found.setdefault(record.path, record)
+        return sorted(found.values(), key=lambda r: os.path.basename(r.path))
 
     def run_data(self, record: RunRecord) -> RunData:
         """A run's metrics: the live object for the live run, else loaded (cached)."""
@@ -256,21 +294,46 @@ class TrainingController(QObject):
     def _on_tick(self) -> None:
         if self.live is None:
             return
-        self.panel.update_progress(self.live)
         if self.record is not None:
             self.runs.update_summary(self.record.path, self.live.summary())
-        if self.colour_live and self.live.latest_grad_norms():
-            self.colour_graph(self.live)
+        if self._live_here:
+            self.panel.update_progress(self.live)
+            if self.colour_live and self.live.latest_grad_norms():
+                self.colour_graph(self.live)
         if self.session is None or not self.session.active:
             self._tick.stop()
 
     def _on_state_changed(self, state: str) -> None:
         self.panel.set_state(state)
+        if not self._live_here:
+            self._show_background_state()
         if self.record is not None:
             self.record.update(status=state)
 
+    def _show_background_state(self) -> None:
+        """The progress line of a document whose run, if any, is another document's."""
+        if self.running and self.record is not None:
+            self.panel.progress.reset(f"{self.record.name} trains in the background")
+        else:
+            self.panel.progress.reset("idle")
+
+    def _on_document_replaced(self) -> None:
+        """Another document is shown: forget what the previous one's runs put on screen."""
+        self._live_here = False
+        self.overlay.clear()
+        self.panel.show_error(None)
+        self.panel.set_issues([])
+        self.panel.set_state(self.panel.state if self.running else "idle")
+        self._show_background_state()
+        self.runs.table.clearSelection()
+        self.dashboard.set_runs([])
+        self.refresh_runs()
+
     def _on_error_reported(self, event: dict) -> None:
         message = str(event.get("message") or "the run failed")
+        if not self._live_here:
+            self.message.emit(f"{self.record.name if self.record else 'the run'}: {message}")
+            return
         self.panel.show_error(f"{event.get('kind', 'error')}: {message}")
         node = event.get("node")
         if node:
@@ -289,7 +352,7 @@ class TrainingController(QObject):
         if records:
             self.dashboard.set_runs([self.run_data(r) for r in records])
         else:
-            self.dashboard.set_runs([self.live] if self.live else [])
+            self.dashboard.set_runs([self.live] if self.live and self._live_here else [])
 
     def _on_colour_requested(self, record: RunRecord) -> None:
         if not self.colour_graph(self.run_data(record)):

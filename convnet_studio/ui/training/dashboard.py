@@ -8,6 +8,7 @@ stream of steps never turns into a storm of repaints.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -41,21 +42,18 @@ class TrainingDashboard(QWidget):
 
     message = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, deferred: bool = False) -> None:
+        """Args:
+            deferred: make the plots later, one per :meth:`build` step (the window's
+                start-up does, so no single step holds its event loop long).
+        """
         super().__init__(parent)
-        self.loss = LossPlot()
-        self.accuracy = EpochPlot()
-        self.lr = StepPlot("lr", "Learning rate", "lr", log_y=True)
-        self.throughput = StepPlot("img_per_s", "Throughput", "images / s")
-        self.grad_lines = GradNormPlot()
-        self.grad_heatmap = GradHeatmap()
         self.runs: list[RunData] = []
+        self.built = False
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._grid((self.loss, 0, 0), (self.accuracy, 0, 1),
-                                    (self.grad_lines, 1, 0), (self.grad_heatmap, 1, 1)),
-                         "Overview")
-        self.tabs.addTab(self._grid((self.lr, 0, 0), (self.throughput, 0, 1)),
-                         "Learning rate && throughput")
+        self._pages = (QWidget(), QWidget())
+        self.tabs.addTab(self._pages[0], "Overview")
+        self.tabs.addTab(self._pages[1], "Learning rate && throughput")
         export_png = QToolButton()
         export_png.setText("Export plots…")
         export_png.setToolTip("Save every plot as PNG or SVG")
@@ -72,15 +70,34 @@ class TrainingDashboard(QWidget):
         self.timer.setInterval(1000 // REFRESH_HZ)
         self.timer.timeout.connect(self._on_timer)
         self.timer.start()
+        if not deferred:
+            for _ in self.build():
+                pass
+
+    def build(self) -> Iterator[None]:
+        """Make the plots, yielding after each (a pyqtgraph plot costs tens of ms)."""
+        overview, rates = (self._grid_of(page) for page in self._pages)
+        for name, make, grid, row, col in (
+                ("loss", LossPlot, overview, 0, 0), ("accuracy", EpochPlot, overview, 0, 1),
+                ("grad_lines", GradNormPlot, overview, 1, 0),
+                ("grad_heatmap", GradHeatmap, overview, 1, 1),
+                ("lr", lambda: StepPlot("lr", "Learning rate", "lr", log_y=True), rates, 0, 0),
+                ("throughput", lambda: StepPlot("img_per_s", "Throughput", "images / s"),
+                 rates, 0, 1)):
+            plot = make()
+            setattr(self, name, plot)
+            grid.addWidget(plot, row, col)
+            grid.setColumnStretch(col, 1)
+            grid.setRowStretch(row, 1)
+            yield
+        self.built = True
+        self.set_runs(self.runs)
 
     @staticmethod
-    def _grid(*cells: tuple[QWidget, int, int]) -> QWidget:
-        page = QWidget()
+    def _grid_of(page: QWidget) -> QGridLayout:
         grid = QGridLayout(page)
         grid.setContentsMargins(2, 2, 2, 2)
-        for widget, row, col in cells:
-            grid.addWidget(widget, row, col)
-        return page
+        return grid
 
     @staticmethod
     def _row(*widgets: QWidget) -> QWidget:
@@ -93,7 +110,9 @@ class TrainingDashboard(QWidget):
 
     @property
     def plots(self) -> dict[str, object]:
-        """Every plot widget by a short name (its export file name)."""
+        """Every plot widget by a short name (its export file name); none until built."""
+        if not self.built:
+            return {}
         return {"loss": self.loss, "accuracy": self.accuracy, "lr": self.lr,
                 "throughput": self.throughput, "grad_norms": self.grad_lines,
                 "grad_heatmap": self.grad_heatmap}
@@ -101,6 +120,8 @@ class TrainingDashboard(QWidget):
     def set_runs(self, runs: list[RunData]) -> None:
         """Show ``runs`` overlaid; the gradient plots show the first one."""
         self.runs = list(runs)
+        if not self.built:  # shown once the plots exist
+            return
         for plot in (self.loss, self.accuracy, self.lr, self.throughput):
             plot.set_runs(self.runs)
         self.grad_lines.set_run(self.runs[0] if self.runs else None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from convnet_studio.ui.training.plot_frame import NO_RUN, PlotFrame
 from convnet_studio.ui.training.plot_style import make_curve, make_legend, make_plot, run_color
 from convnet_studio.ui.training.run_data import RunData
 
@@ -32,7 +33,8 @@ class EpochPlot(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(controls)
-        layout.addWidget(self.plot, 1)
+        self.frame = PlotFrame(self.plot, NO_RUN, self.legend)
+        layout.addWidget(self.frame, 1)
         self.mode.currentIndexChanged.connect(self._on_mode_changed)
         self._on_mode_changed(0)
 
@@ -49,9 +51,13 @@ class EpochPlot(QWidget):
         self._series, self._drawn = [], {}
         for i, run in enumerate(runs):
             color = run_color(i)
+            # the title says which line is which: the legend names only the runs
             label = run.name if len(runs) > 1 else ""
-            train = make_curve(self.plot, color, name=f"{label} train".strip(), dashed=True)
-            val = make_curve(self.plot, color, name=f"{label} validation".strip())
+            train = make_curve(self.plot, color, name=f"{label} train".strip(), dashed=True,
+                               in_legend=False)
+            val = make_curve(self.plot, color, name=f"{label} validation".strip(),
+                             in_legend=False)
+            self.legend.addItem(val, run.name)
             for curve in (train, val):
                 curve.setSymbol("o")
                 curve.setSymbolSize(4)
@@ -61,6 +67,9 @@ class EpochPlot(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        self.frame.show_data(any(len(run.epochs["epoch"]) for run, _, _ in self._series),
+                             "Errors appear when the first epoch ends." if self._series
+                             else NO_RUN)
         for i, (run, train, val) in enumerate(self._series):
             n = len(run.epochs["epoch"])
             if self._drawn.get(i) == n:
@@ -74,7 +83,7 @@ class EpochPlot(QWidget):
 
     def _on_mode_changed(self, index: int) -> None:
         word = "error" if index == 0 else "accuracy"
-        self.plot.getPlotItem().setTitle(f"Train (dashed) and validation {word} per epoch",
+        self.plot.getPlotItem().setTitle(f"{word.capitalize()} per epoch (dashed: train)",
                                          size="10pt", color="#222")
         self.plot.getPlotItem().setLabel("left", f"{word} (%)")
         self._drawn = {}

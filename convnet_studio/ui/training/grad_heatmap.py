@@ -11,11 +11,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from convnet_studio.ui.training.plot_frame import NO_GRADS, PlotFrame
 from convnet_studio.ui.training.plot_style import LAYER_COLORMAP, XFit, make_plot
 from convnet_studio.ui.training.run_data import RunData
 
 MAX_COLUMNS = 1500  # more steps than this are sampled down to this many columns
-MAX_TICKS = 12
+MAX_TICKS = 24
 
 
 class GradHeatmap(QWidget):
@@ -40,9 +41,11 @@ class GradHeatmap(QWidget):
         self._drawn = -1
         self._nodes: list[str] = []
         self.x_fit = XFit(self.plot)
+        item.getViewBox().sigResized.connect(self._on_view_resized)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.plot)
+        self.frame = PlotFrame(self.plot, NO_GRADS)
+        layout.addWidget(self.frame)
 
     def set_run(self, run: RunData | None) -> None:
         self.run = run
@@ -55,6 +58,7 @@ class GradHeatmap(QWidget):
     def refresh(self) -> None:
         run = self.run
         n = len(run.grad_step) if run else 0
+        self.frame.show_data(n > 0)
         if n == self._drawn:
             return
         self._drawn = n
@@ -87,7 +91,19 @@ class GradHeatmap(QWidget):
 
     def _set_ticks(self, nodes: list[str]) -> None:
         self._nodes = list(nodes)
-        step = max(1, -(-len(nodes) // MAX_TICKS))
+        count = len(nodes)
+        step = max(1, -(-count // self.max_ticks()))
+        # the last layer is labelled too, unless that would crowd the previous label
         ticks = [(i + 0.5, name) for i, name in enumerate(nodes) if i % step == 0
-                 or i == len(nodes) - 1]
+                 or (i == count - 1 and i % step >= step // 2)]
         self.plot.getPlotItem().getAxis("left").setTicks([ticks])
+
+    def max_ticks(self) -> int:
+        """How many layer names fit down the plot without overlapping (a line apart)."""
+        rows = self.plot.getPlotItem().getViewBox().height()
+        line = 1.4 * self.fontMetrics().height()
+        return max(2, min(MAX_TICKS, int(rows // line))) if rows > 0 else MAX_TICKS
+
+    def _on_view_resized(self, *_: object) -> None:
+        if self._nodes:
+            self._set_ticks(self._nodes)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from convnet_studio.ui.training.live_curve import LiveCurve, follow_x_range
+from convnet_studio.ui.training.plot_frame import NO_GRADS, PlotFrame
 from convnet_studio.ui.training.plot_style import (
     XFit,
     layer_colors,
@@ -47,7 +48,7 @@ class GradNormPlot(QWidget):
         super().__init__(parent)
         self.plot = make_plot("Gradient norm per layer", "step", "‖grad‖ (L2)")
         self.plot.getPlotItem().setLogMode(y=True)
-        self.legend = make_legend(self.plot, "8pt")
+        self.legend = make_legend(self.plot)
         self.layers = QListWidget()
         self.layers.setToolTip("Layers to draw, first to last")
         self.run: RunData | None = None
@@ -66,14 +67,16 @@ class GradNormPlot(QWidget):
             button.setAutoDefault(False)
             button.clicked.connect(slot)
             buttons.addWidget(button)
-        side = QWidget()
-        side.setMaximumWidth(170)
+        side = self._side = QWidget()
+        side.setMaximumWidth(155)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.layers, 1)
         side_layout.addLayout(buttons)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.plot)
+        self.frame = PlotFrame(self.plot, NO_GRADS,
+                               self.legend)
+        splitter.addWidget(self.frame)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
@@ -150,6 +153,10 @@ class GradNormPlot(QWidget):
 
     def refresh(self) -> None:
         run = self.run
+        has_data = run is not None and len(run.grad_step) > 0
+        self.frame.show_data(has_data)
+        if self._side.isHidden() == has_data:  # the layer list only beside a plot
+            self._side.setVisible(has_data)
         if run is None:
             self._total.set(np.empty(0), np.empty(0))
             return

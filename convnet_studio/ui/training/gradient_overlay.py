@@ -41,6 +41,28 @@ def norm_colors(norms: dict[str, float], colormap: str = LAYER_COLORMAP
     return colors, (lo, hi)
 
 
+def legend_stops(lo: float, hi: float) -> list[tuple[QColor, str]]:
+    """Colour stops from 10**lo to 10**hi, labelled with as few digits as keep them apart.
+
+    A narrow range (all norms within a factor of two) would print the same ``2e-01`` five
+    times: more digits are used until the labels differ, and stops that still read the
+    same are dropped.
+    """
+    cmap = pg.colormap.get(LAYER_COLORMAP)
+    ts = [i / (LEGEND_STOPS - 1) for i in range(LEGEND_STOPS)]
+    values = [10 ** (lo + t * (hi - lo)) for t in ts]
+    for digits in range(4):
+        labels = [f"{v:.{digits}e}" for v in values]
+        if len(set(labels)) == len(labels):
+            break
+    stops, seen = [], set()
+    for t, label in zip(ts, labels):
+        if label not in seen:
+            seen.add(label)
+            stops.append((cmap.map(t, mode="qcolor"), label))
+    return stops
+
+
 class GradientOverlay:
     """Shows gradient norms on a scene; :meth:`show` again updates, :meth:`clear` removes.
 
@@ -74,12 +96,7 @@ class GradientOverlay:
             self.shown[name] = color
         self.range = (lo, hi)
         if hasattr(self.scene, "set_overlay_legend"):
-            cmap = pg.colormap.get(LAYER_COLORMAP)
-            stops = []
-            for i in range(LEGEND_STOPS):
-                t = i / (LEGEND_STOPS - 1)
-                stops.append((cmap.map(t, mode="qcolor"), f"{10 ** (lo + t * (hi - lo)):.0e}"))
-            self.scene.set_overlay_legend(LEGEND_TITLE, stops)
+            self.scene.set_overlay_legend(LEGEND_TITLE, legend_stops(lo, hi))
         return len(self.shown)
 
     def clear(self) -> None:

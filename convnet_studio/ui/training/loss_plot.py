@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 
 from convnet_studio.ui.training.buffers import GrowArray, ema
 from convnet_studio.ui.training.live_curve import LiveCurve, follow_x_range
+from convnet_studio.ui.training.plot_frame import NO_RUN, PlotFrame
 from convnet_studio.ui.training.plot_style import (
     XFit,
     make_curve,
@@ -45,6 +46,7 @@ class LossPlot(QWidget):
         self.legend = make_legend(self.plot)
         self.smoothing = QSlider(Qt.Orientation.Horizontal)
         self.smoothing.setRange(0, 990)
+        self.smoothing.setMinimumWidth(60)
         self.smoothing.setValue(600)
         self.smoothing.setToolTip("Exponential moving average weight, as in TensorBoard")
         self.smoothing_label = QLabel()
@@ -59,7 +61,8 @@ class LossPlot(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(controls)
-        layout.addWidget(self.plot, 1)
+        self.frame = PlotFrame(self.plot, NO_RUN, self.legend)
+        layout.addWidget(self.frame, 1)
         self.smoothing.valueChanged.connect(self._on_smoothing_changed)
         self.log_scale.toggled.connect(self._on_log_scale_toggled)
         self._on_smoothing_changed(self.smoothing.value())
@@ -82,12 +85,13 @@ class LossPlot(QWidget):
             raw = make_curve(self.plot, color, alpha=60)
             smooth = make_curve(self.plot, color, name=run.name)
             self._series.append(_Series(run, LiveCurve(raw), LiveCurve(smooth)))
-        self.legend.setVisible(len(runs) > 1)
         self.refresh()
 
     def refresh(self) -> None:
-        self.x_fit.update([s.run for s in self._series])
         """Redraw the runs whose data grew (called by the dashboard's timer)."""
+        self.frame.show_data(any(len(s.run.step) for s in self._series),
+                             "No steps yet." if self._series else NO_RUN)
+        self.x_fit.update([s.run for s in self._series])
         for s in self._series:
             n = len(s.run.step)
             if n == s.drawn:

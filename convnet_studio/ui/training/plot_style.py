@@ -12,6 +12,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
+from convnet_studio.ui.training.plot_frame import OutsideLegend
+
 # Matplotlib's tab10: distinct for the first ten runs, familiar from papers.
 RUN_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
               "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
@@ -46,25 +48,30 @@ def make_plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen("#555"))
         axis.setTextPen(pg.mkPen("#333"))
-    widget.setMinimumSize(220, 160)
+    widget.setMinimumSize(150, 110)
     widget.setAntialiasing(False)
     return widget
 
 
-def make_legend(widget: pg.PlotWidget, size: str = "9pt") -> pg.LegendItem:
-    """A legend in the top-right corner, dark text on a translucent white box."""
-    return widget.getPlotItem().addLegend(offset=(-10, 10), labelTextSize=size,
-                                          labelTextColor="#222", brush=(255, 255, 255),
-                                          pen=pg.mkPen("#bbb"))
+def make_legend(widget: pg.PlotWidget) -> OutsideLegend:
+    """The plot's legend, to lay out under it (never over the curves); named curves join it."""
+    legend = OutsideLegend()
+    widget.outside_legend = legend
+    return legend
 
 
 def make_curve(widget: pg.PlotWidget, color: str, name: str | None = None,
-               alpha: int = 255, dashed: bool = False) -> pg.PlotDataItem:
-    """A curve that skips NaN points instead of breaking the whole line."""
+               alpha: int = 255, dashed: bool = False, in_legend: bool = True
+               ) -> pg.PlotDataItem:
+    """A curve that skips NaN points instead of breaking the whole line; a named one joins
+    the plot's legend unless ``in_legend`` is false."""
     curve = widget.getPlotItem().plot(pen=pen(color, alpha, dashed), name=name,
                                       connect="finite")
     curve.setDownsampling(auto=True, method="peak")
     curve.setClipToView(True)
+    legend = getattr(widget, "outside_legend", None)
+    if name and in_legend and legend is not None:
+        legend.addItem(curve, name)
     return curve
 
 

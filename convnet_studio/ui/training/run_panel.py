@@ -6,7 +6,7 @@ one emits :attr:`RunPanel.node_activated` so the canvas can select and centre th
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -59,7 +59,7 @@ class RunPanel(QWidget):
         self.error.setStyleSheet("color: #b00020;")
         self.error.setVisible(False)
         self.state = "idle"
-        scroll = QScrollArea()
+        scroll = self._scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.settings)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -81,6 +81,13 @@ class RunPanel(QWidget):
         self.problems.itemActivated.connect(self._on_problem_activated)
         self.problems.itemClicked.connect(self._on_problem_activated)
         self.set_state("idle")
+
+    def sizeHint(self) -> QSize:
+        """Room for every setting without scrolling (the scroll area is for small screens)."""
+        hint = super().sizeHint()
+        extra = self.settings.sizeHint().height() - self._scroll.sizeHint().height()
+        return QSize(max(hint.width(), self.settings.sizeHint().width() + 12),
+                     hint.height() + max(0, extra))
 
     def set_state(self, state: str) -> None:
         """Enable the buttons that make sense in ``state`` (a status or finish reason)."""

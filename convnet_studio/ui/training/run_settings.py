@@ -15,8 +15,10 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -53,9 +55,10 @@ class RunSettings(QWidget):
         self.folder = QLineEdit()
         self.folder.setPlaceholderText("folder with one subfolder per class")
         self.browse = QPushButton("Browse…")
-        self.download = QCheckBox("Download if missing")
+        self.download = QCheckBox("Download")
+        self.download.setToolTip("Download the dataset if it is not on this machine yet")
         self.train_size = _spin(0, 10_000_000, 0, "all (shapes: 10,000)")
-        self.adapt = QCheckBox("Adapt images to the graph")
+        self.adapt = QCheckBox("Adapt images")
         self.adapt.setToolTip("Resize images and convert channels to fit the Input node")
         # optimisation
         self.epochs = _spin(1, 100_000, defaults.epochs)
@@ -70,13 +73,20 @@ class RunSettings(QWidget):
         self.schedule = QComboBox()
         self.schedule.addItems(SCHEDULES)
         self.milestones = QLineEdit()
-        self.milestones.setPlaceholderText("at 50% and 75% of the epochs")
+        self.milestones.setPlaceholderText("50%, 75%")
+        self.milestones.setToolTip("Epochs at which the learning rate drops tenfold "
+                                   "(default: at 50% and 75% of the epochs)")
         self.label_smoothing = _dspin(0.0, 0.99, 0.0, 2)
-        self.grad_norm_every = _spin(0, 100_000, defaults.grad_norm_every)
+        self.grad_norm_every = _spin(0, 100_000, defaults.grad_norm_every, "off")
+        self.grad_norm_every.setPrefix("every ")
+        self.grad_norm_every.setSuffix(" steps")
+        self.grad_norm_every.setToolTip("Log every layer's gradient norm every this many steps "
+                                        "(for the gradient plots and the canvas colours)")
         self.seed = _spin(0, 2**31 - 1, defaults.seed)
         # hardware
         self.device = QComboBox()
-        self.amp = QCheckBox("Mixed precision (AMP)")
+        self.amp = QCheckBox("AMP")
+        self.amp.setToolTip("Automatic mixed precision (on a GPU)")
         self.channels_last = QCheckBox("channels_last")
         self.compile = QCheckBox("torch.compile")
         self._set_devices(list(BASE_DEVICES))
@@ -88,6 +98,7 @@ class RunSettings(QWidget):
         self._on_dataset_changed()
 
     def _build(self) -> None:
+        # Two label/field pairs a row keep the whole form on screen in a ~450 px dock.
         data = QFormLayout()
         data.addRow("Dataset", self.dataset)
         row = QHBoxLayout()
@@ -95,26 +106,27 @@ class RunSettings(QWidget):
         row.addWidget(self.browse)
         data.addRow("Folder", row)
         data.addRow("Train images", self.train_size)
-        data.addRow("", self.download)
-        data.addRow("", self.adapt)
-        opt = QFormLayout()
-        opt.addRow("Epochs", self.epochs)
-        opt.addRow("Max steps", self.max_steps)
-        opt.addRow("Batch size", self.batch_size)
-        opt.addRow("Optimizer", self.optimizer)
-        opt.addRow("Learning rate", self.lr)
-        opt.addRow("Momentum", self._pair(self.momentum, self.nesterov))
-        opt.addRow("Weight decay", self.weight_decay)
-        opt.addRow("LR schedule", self.schedule)
-        opt.addRow("Milestones", self.milestones)
-        opt.addRow("Label smoothing", self.label_smoothing)
-        opt.addRow("Grad norms every", self.grad_norm_every)
-        opt.addRow("Seed", self.seed)
-        opt.addRow("", self.paper)
+        data.addRow("", self._pair(self.download, self.adapt))
+        self._data_form = data
+        opt = QGridLayout()
+        for i, (label, widget) in enumerate((
+                ("Epochs", self.epochs), ("Max steps", self.max_steps),
+                ("Batch size", self.batch_size), ("Optimizer", self.optimizer),
+                ("Learning rate", self.lr), ("Momentum", self.momentum),
+                ("Weight decay", self.weight_decay), ("Smoothing", self.label_smoothing),
+                ("LR schedule", self.schedule), ("Milestones", self.milestones),
+                ("Grad norms", self.grad_norm_every), ("Seed", self.seed))):
+            opt.addWidget(QLabel(label), i // 2, 2 * (i % 2))
+            opt.addWidget(widget, i // 2, 2 * (i % 2) + 1)
+        opt.addLayout(self._pair(self.nesterov, self.paper), 6, 0, 1, 4)
+        opt.setColumnStretch(1, 1)
+        opt.setColumnStretch(3, 1)
+        self.label_smoothing.setToolTip("Label smoothing of the cross-entropy loss")
         hw = QFormLayout()
         hw.addRow("Device", self.device)
-        hw.addRow("", self._pair(self.amp, self.channels_last))
-        hw.addRow("", self.compile)
+        checks = self._pair(self.amp, self.channels_last)
+        checks.insertWidget(2, self.compile)
+        hw.addRow("", checks)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for title, form in (("Data", data), ("Optimization", opt), ("Hardware", hw)):
@@ -122,6 +134,18 @@ class RunSettings(QWidget):
             box.setLayout(form)
             layout.addWidget(box)
         layout.addStretch(1)
+        self._let_fields_shrink()
+
+    def _let_fields_shrink(self) -> None:
+        """Fields may be narrower than their longest value (a spin box sizes itself for
+        100,000,000), so the form fits the inspector's column on a 1366-pixel screen."""
+        for widget in self.findChildren(QWidget):
+            if isinstance(widget, (QSpinBox, QDoubleSpinBox, QLineEdit)):
+                widget.setMinimumWidth(60)
+            elif isinstance(widget, QComboBox):
+                widget.setSizeAdjustPolicy(
+                    QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                widget.setMinimumContentsLength(3)
 
     @staticmethod
     def _pair(a: QWidget, b: QWidget) -> QHBoxLayout:
@@ -216,6 +240,7 @@ class RunSettings(QWidget):
         key = self.dataset.currentData()
         self.folder.setEnabled(key == "folder")
         self.browse.setEnabled(key == "folder")
+        self._data_form.setRowVisible(1, key == "folder")  # the folder row, only for folders
         self.download.setEnabled(key not in ("shapes", "folder"))
         self.changed.emit()
 

@@ -1,7 +1,8 @@
 """Where runs live: ``<project>.runs/<timestamp>-<name>/`` beside the project file (no Qt).
 
-Unsaved documents keep their runs in the user's data directory (``CONVNET_STUDIO_RUNS``
-overrides it). Each run directory holds what the GUI wrote when it started the run
+Unsaved documents (presets from the gallery, new graphs) keep their runs in one runs
+workspace in the user's data directory (``CONVNET_STUDIO_RUNS`` overrides it), so runs of
+different networks sit side by side and can be overlaid. Each run directory holds what the GUI wrote when it started the run
 (``run.json``: name, time, config, graph hash; ``graph.json``: the project it trained;
 ``spec.json``: the worker's input) and what the worker writes (``metrics.jsonl``,
 ``metrics.csv``, ``grad_norms.csv``, ``last.pt``).
@@ -37,21 +38,26 @@ def graph_hash(project: dict[str, Any]) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def default_runs_root(project_path: str | None, graph_name: str = "untitled") -> str:
-    """``foo.runs`` beside ``foo.cnsproj``, else a per-graph folder in the user data dir."""
+def default_runs_root(project_path: str | None) -> str:
+    """``foo.runs`` beside ``foo.cnsproj``, else the runs workspace (:func:`workspace_root`)."""
     if project_path:
         base, _ = os.path.splitext(os.path.abspath(project_path))
         return base + ".runs"
-    root = os.environ.get("CONVNET_STUDIO_RUNS")
-    if not root:
-        try:
-            from PySide6.QtCore import QStandardPaths
+    return workspace_root()
 
-            data = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-        except ImportError:  # no Qt (scripts): a dot folder in the home directory
-            data = ""
-        root = os.path.join(data or os.path.expanduser("~/.convnet-studio"), "runs")
-    return os.path.join(root, _safe(graph_name))
+
+def workspace_root() -> str:
+    """The one folder holding the runs of every unsaved document."""
+    root = os.environ.get("CONVNET_STUDIO_RUNS")
+    if root:
+        return root
+    try:
+        from PySide6.QtCore import QStandardPaths
+
+        data = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    except ImportError:  # no Qt (scripts): a dot folder in the home directory
+        data = ""
+    return os.path.join(data or os.path.expanduser("~/.convnet-studio"), "runs")
 
 
 @dataclass
@@ -64,6 +70,11 @@ class RunRecord:
     @property
     def name(self) -> str:
         return str(self.info.get("name") or os.path.basename(self.path))
+
+    @property
+    def network(self) -> str:
+        """The name of the graph the run trained."""
+        return str(self.info.get("graph_name") or "")
 
     @property
     def metrics_path(self) -> str:
@@ -122,17 +133,33 @@ class RunStore:
         record.update()
         return record
 
-    def list(self) -> list[RunRecord]:
-        """Every run under :attr:`root`, oldest first (run dirs sort by their timestamp)."""
-        if not os.path.isdir(self.root):
-            return []
-        records = []
-        for entry in sorted(os.listdir(self.root)):
-            path = os.path.join(self.root, entry)
-            if os.path.isdir(path) and (os.path.exists(os.path.join(path, RUN_FILE))
-                                        or os.path.exists(os.path.join(path, METRICS_FILE))):
-                records.append(RunRecord(path, _read_json(os.path.join(path, RUN_FILE))))
-        return records
+    def list(self, nested: bool = False) -> list[RunRecord]:
+        """Every run under :attr:`root`, oldest first (run dirs sort by their timestamp).
+
+        Args:
+            nested: also the runs one folder down (earlier versions kept a folder per
+                network in the workspace).
+        """
+        records = _runs_in(self.root)
+        if nested and os.path.isdir(self.root):
+            for entry in sorted(os.listdir(self.root)):
+                path = os.path.join(self.root, entry)
+                if os.path.isdir(path) and not _is_run(path):
+                    records += _runs_in(path)
+        return sorted(records, key=lambda r: os.path.basename(r.path))
+
+
+def _is_run(path: str) -> bool:
+    return os.path.exists(os.path.join(path, RUN_FILE)) or \
+        os.path.exists(os.path.join(path, METRICS_FILE))
+
+
+def _runs_in(root: str) -> list[RunRecord]:
+    if not os.path.isdir(root):
+        return []
+    paths = (os.path.join(root, entry) for entry in sorted(os.listdir(root)))
+    return [RunRecord(p, _read_json(os.path.join(p, RUN_FILE))) for p in paths
+            if os.path.isdir(p) and _is_run(p)]
 
 
 def _safe(name: str) -> str:

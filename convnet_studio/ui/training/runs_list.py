@@ -1,7 +1,8 @@
-"""The runs kept beside the project, with their final numbers; select several to overlay.
+"""The runs of the document's network, with their final numbers; select several to overlay.
 
-Selecting runs emits :attr:`RunsList.selection_changed`; the buttons act on the selected
-run (the first one when several are selected).
+"All networks" widens the list to every run in the runs workspace (Plain-20 beside
+ResNet-20, say). Selecting runs emits :attr:`RunsList.selection_changed`; the buttons act
+on the selected run (the first one when several are selected).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -47,11 +49,13 @@ class RunsList(QWidget):
 
     Signals:
         selection_changed(list): the selected :class:`RunRecord`s, in table order.
+        scope_changed(): "All networks" was switched on or off.
         colour_requested(object), load_requested(object), export_requested(object),
         open_requested(object): a button was pressed for this record.
     """
 
     selection_changed = Signal(list)
+    scope_changed = Signal()
     colour_requested = Signal(object)
     load_requested = Signal(object)
     export_requested = Signal(object)
@@ -67,17 +71,18 @@ class RunsList(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for i in range(1, len(COLUMNS)):
+        # whole names, whatever the dock's width: the numbers scroll sideways instead
+        for i in range(len(COLUMNS)):
             header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.table.setToolTip("Select several runs (Ctrl/Shift+click) to overlay their curves")
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         for key, text, tip in (
-                ("colour", "Colour graph", "Colour the canvas by this run's last gradient norms"),
+                ("colour", "Colour", "Colour the canvas by this run's last gradient norms"),
                 ("load", "Load weights", "Use this run's trained weights (and its graph)"),
-                ("export", "Export code…", "Export Python code with this run's weights"),
-                ("open", "Open folder", "Show the run directory")):
+                ("export", "Export…", "Export Python code with this run's weights"),
+                ("open", "Folder", "Show the run directory")):
             b = QPushButton(text)
             b.setToolTip(tip)
             b.setAutoDefault(False)
@@ -85,6 +90,11 @@ class RunsList(QWidget):
             row.addWidget(b)
             self.buttons[key] = b
         row.addStretch(1)
+        self.all_networks = QCheckBox("All networks")
+        self.all_networks.setToolTip("List the runs of every network in the runs workspace, "
+                                     "to overlay them")
+        self.all_networks.toggled.connect(self.scope_changed)
+        row.addWidget(self.all_networks)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)
@@ -108,7 +118,7 @@ class RunsList(QWidget):
                 if j:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(i, j, item)
-            self.table.item(i, 0).setToolTip(record.path)
+            self.table.item(i, 0).setToolTip(f"{record.network}\n{record.path}")
         self.table.clearSelection()
         mode = self.table.selectionMode()
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)

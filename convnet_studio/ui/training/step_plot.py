@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from convnet_studio.ui.training.live_curve import LiveCurve, follow_x_range
+from convnet_studio.ui.training.plot_frame import NO_RUN, PlotFrame
 from convnet_studio.ui.training.plot_style import (
     XFit,
     make_curve,
@@ -36,7 +37,8 @@ class StepPlot(QWidget):
         self._drawn: dict[int, int] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.plot)
+        self.frame = PlotFrame(self.plot, NO_RUN, self.legend)
+        layout.addWidget(self.frame)
         follow_x_range(self.plot, lambda: [c for _, c in self._series])
 
     def set_runs(self, runs: list[RunData]) -> None:
@@ -47,10 +49,11 @@ class StepPlot(QWidget):
         for i, run in enumerate(runs):
             curve = make_curve(self.plot, run_color(i), name=run.name)
             self._series.append((run, LiveCurve(curve)))
-        self.legend.setVisible(len(runs) > 1)
         self.refresh()
 
     def refresh(self) -> None:
+        self.frame.show_data(any(len(run.step) for run, _ in self._series),
+                             "No steps yet." if self._series else NO_RUN)
         self.x_fit.update([run for run, _ in self._series])
         for i, (run, curve) in enumerate(self._series):
             n = len(run.step)
