@@ -167,6 +167,8 @@ class BlockClasses:
         if optional is None:
             return None
         members, representative = optional
+        if not _members_agree([b for b in bodies if b is not None], members):
+            return None
         variants = self._variants(instances, set(members))
         if variants is None:
             return None
@@ -266,6 +268,23 @@ def _optional_members(bodies: list[Body]) -> tuple[list[str], int] | None:
                 return None
         reduced.add(_plain_signature(body))
     return (members, with_all[0]) if len(reduced) == 1 else None
+
+
+def _members_agree(bodies: list[Body], members: list[str]) -> bool:
+    """Whether each optional member has one structure wherever it is present.
+
+    One flag cannot stand for two shortcuts: a 1x1 conv + BN ``downsample`` in one block and
+    option A's ``ShortcutA`` in another need classes of their own.
+    """
+    for member in members:
+        forms = {
+            tuple((row.name, row.type) for row in body.rows if row.name.split(".")[0] == member)
+            for body in bodies
+        }
+        forms.discard(())
+        if len(forms) > 1:
+            return False
+    return True
 
 
 def _without(body: Body | None, member: str) -> Body | None:

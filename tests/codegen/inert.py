@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from conftest import ALLOWED_IMPORTS
+from export_helpers import ALLOWED_IMPORTS
 
 
 def inert_problems(source: str) -> list[str]:

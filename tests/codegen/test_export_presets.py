@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import ALLOWED_IMPORTS, exported_from, imported_modules, ruff_problems
+from export_helpers import ALLOWED_IMPORTS, exported_from, imported_modules, ruff_problems
 from inert import inert_problems
 
 from convnet_studio.codegen import generate_python
@@ -17,7 +17,7 @@ from convnet_studio.presets import get_preset
 
 # The preset tests' shared cases (which presets the fast loop checks) live beside them.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "presets"))
-from preset_cases import cases  # noqa: E402
+from preset_cases import cases
 
 
 def fill_weights(module: torch.nn.Module) -> None:

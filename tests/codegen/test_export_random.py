@@ -3,12 +3,11 @@ export to code that lints clean and matches the compiled module from the same we
 
 from __future__ import annotations
 
-import pytest
-
 import os
 
+import pytest
 import torch
-from conftest import exported_from, ruff_problems
+from export_helpers import exported_from, ruff_problems
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -157,6 +156,19 @@ def _issue_11_graph() -> Graph:
 def test_operator_at_the_end_of_a_numbered_container(load_source) -> None:
     # Used to fail with KeyError: 'features.1' (the Concat was taken for part of features' call).
     _check_round_trip(_issue_11_graph(), load_source)
+
+
+def test_blocks_with_a_projection_and_an_option_a_shortcut(load_source) -> None:
+    # Used to share one class whose flag built a 1x1 conv + BN for the option-A block too
+    # (missing keys block3.downsample.*), found by the random round trip.
+    g = Graph("two shortcuts")
+    x = g.add("Input", channels=1, height=16, width=16)
+    x = g.add("BasicBlock", name="block1", inputs=x, planes=4, shortcut="B")
+    x = g.add("BasicBlock", name="block2", inputs=x, planes=4, shortcut="A")
+    x = g.add("BasicBlock", name="block3", inputs=x, planes=4, stride=2, shortcut="A")
+    x = g.add("Flatten", inputs=g.add("GlobalAvgPool", inputs=x))
+    g.add("Output", inputs=g.add("Linear", name="fc", inputs=x, out_features=5))
+    _check_round_trip(g, load_source)
 
 
 @settings(

@@ -10,20 +10,9 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QSettings
+from ui_graphs import small_graph
 
 from convnet_studio.graph import Graph
-
-
-def small_graph() -> Graph:
-    """Input -> conv -> relu -> Output, plus a dangling Add for connection tests."""
-    g = Graph("small")
-    x = g.add("Input", channels=3, height=32, width=32)
-    c = g.add("Conv2d", "conv", inputs=x, out_channels=16, kernel_size=3, padding=1)
-    r = g.add("ReLU", "relu", inputs=c)
-    g.add("Output", "output", inputs=r)
-    for i, name in enumerate(g.nodes):
-        g.node(name).position = (i * 290.0, 0.0)
-    return g
 
 
 def canonical_form(graph: Graph) -> dict:

@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import small_graph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ui_graphs import small_graph
 
 from convnet_studio.graph.project_file import graph_to_dict, load_project
 
