@@ -83,7 +83,7 @@ class EpochPlot(QWidget):
 
     def _on_mode_changed(self, index: int) -> None:
         word = "error" if index == 0 else "accuracy"
-        self.plot.getPlotItem().setTitle(f"{word.capitalize()} per epoch (dashed: train)",
+        self.plot.getPlotItem().setTitle(f"{word.capitalize()} per epoch (╌ train)",
                                          size="10pt", color="#222")
         self.plot.getPlotItem().setLabel("left", f"{word} (%)")
         self._drawn = {}

@@ -24,7 +24,7 @@ class GradHeatmap(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = make_plot("Gradient norm heatmap (log10)", "step", "layer")
+        self.plot = make_plot("Grad norm (log10)", "step", "layer")
         item = self.plot.getPlotItem()
         item.invertY(True)
         item.showGrid(x=False, y=False)

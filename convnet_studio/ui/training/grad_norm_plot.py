@@ -46,7 +46,7 @@ class GradNormPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = make_plot("Gradient norm per layer", "step", "‖grad‖ (L2)")
+        self.plot = make_plot("Grad norms", "step", "‖grad‖ (L2)")
         self.plot.getPlotItem().setLogMode(y=True)
         self.legend = make_legend(self.plot)
         self.layers = QListWidget()
