@@ -169,3 +169,25 @@ def test_overlay_api_survives_a_rebuild(window):
     assert scene.nodes["conv"].overlay[1] == "|g| 1e-3" and scene.legend[0] == "gradient norm"
     scene.clear_overlays()
     assert scene.nodes["conv"].overlay == (None, None)
+
+
+def test_the_grid_of_a_far_flung_graph_stays_a_few_hundred_lines(window):
+    # A node at 1e7 zoomed out to fit once meant millions of grid lines per paint (a frozen window).
+    from PySide6.QtCore import QRectF
+
+    from convnet_studio.ui.canvas.view import MAX_GRID_LINES
+
+    class CountingPainter:
+        lines = 0
+
+        def fillRect(self, *args):
+            pass
+
+        def setPen(self, *args):
+            pass
+
+        def drawLine(self, *args):
+            CountingPainter.lines += 1
+
+    window.view.drawBackground(CountingPainter(), QRectF(-1e7, -1e7, 2e7, 2e7))
+    assert 0 < CountingPainter.lines <= 2 * (MAX_GRID_LINES + 1)

@@ -30,6 +30,9 @@ MIN_ZOOM, MAX_ZOOM = 0.03, 3.0
 MARGIN = 4000.0  # room to pan past the graph's edges
 
 
+MAX_GRID_LINES = 200  # per axis, in the painted area
+
+
 class GraphView(QGraphicsView):
     """Shows a :class:`GraphScene`; every edit still goes through the scene's editor."""
 
@@ -177,6 +180,10 @@ class GraphView(QGraphicsView):
         colors = canvas_colors()
         painter.fillRect(rect, colors.background)
         step = GRID if self.zoom() >= 0.5 else GRID * 5
+        # Zoomed out over a far-flung graph (a node at 1e7) the grid would take millions of
+        # lines and freeze the window: coarsen it by fives until a few hundred remain.
+        while max(rect.width(), rect.height()) / step > MAX_GRID_LINES:
+            step *= 5
         left, top = int(rect.left() // step) * step, int(rect.top() // step) * step
         minor, major = [], []
         x = left
