@@ -11,10 +11,8 @@ Targets: issue 14.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,23 +28,10 @@ UNDO_TARGET_MS = 50.0
 
 
 def _window():
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings
+    from bench_gui import studio_window
 
-    from convnet_studio.ui.app import create_app
-    from convnet_studio.ui.main_window import MainWindow
-
-    app = create_app()
-    tmp = tempfile.mkdtemp()
-    window = MainWindow(
-        settings=QSettings(f"{tmp}/s.ini", QSettings.IniFormat),
-        recovery_dir=tmp,
-        install_plugins=False,
-    )
-    window.resize(1600, 1000)
-    window.show()
+    app, window = studio_window()
     window.editor.ask_projection = lambda add, plan: None
-    app.processEvents()
     return app, window
 
 

@@ -104,7 +104,8 @@ def expanded_resnet152():
     return graph
 
 
-def _window():
+def studio_window():
+    """The studio's window as a user has it, the training plugin loaded (it listens to edits)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
 
@@ -113,13 +114,13 @@ def _window():
 
     app = create_app()
     tmp = tempfile.mkdtemp()
-    window = MainWindow(
-        settings=QSettings(f"{tmp}/s.ini", QSettings.IniFormat),
-        recovery_dir=tmp,
-        install_plugins=False,
-    )
+    window = MainWindow(settings=QSettings(f"{tmp}/s.ini", QSettings.IniFormat), recovery_dir=tmp)
     window.resize(1600, 1000)
     window.show()
+    deadline = time.monotonic() + 60
+    while window.training is None and time.monotonic() < deadline:  # loads after the first paint
+        app.processEvents()
+        time.sleep(0.01)
     app.processEvents()
     return app, window
 
@@ -162,7 +163,7 @@ def edit_seconds(app, window, node: str, repeats: int = 7, full_repaint: bool = 
 
 def run() -> list[Row]:
     rows: list[Row] = startup_rows()
-    app, window = _window()
+    app, window = studio_window()
     from convnet_studio.presets import get_preset
 
     big = expanded_resnet152()
