@@ -63,13 +63,9 @@ def _catch_up(app, window) -> float:
 
 
 def _load(app, window, graph) -> float:
-    start = time.perf_counter()
-    window.document.replace_graph(graph)
-    window.document.flush()
-    window.view.fit_all()
-    window.view.viewport().repaint()
-    app.processEvents()
-    return time.perf_counter() - start
+    from bench_gui import load_seconds
+
+    return load_seconds(app, window, graph)
 
 
 # ------------------------------------------------------------------------- the edits
@@ -197,7 +193,7 @@ def reanalysis_rows() -> list[Row]:
     spread = max(med.values()) - min(med.values())
     return [
         {
-            "what": f"re-analysis after one parameter edit, 5,000 nodes (first / middle / last conv)",
+            "what": "re-analysis after one parameter edit, 5,000 nodes (first / middle / last conv)",
             "result": " / ".join(f"{med[k]:.2f}" for k in where) + " ms",
             "target": "< 5 ms",
             "ok": max(med.values()) < 5.0 and same,

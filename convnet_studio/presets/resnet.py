@@ -123,30 +123,23 @@ def _register() -> None:
         "default_input": (3, 32, 32),
         "source": PAPER + ", section 4.2",
     }
-    for depth in CIFAR_RESNET_DEPTHS:
-        n = (depth - 2) // 6
-        register_preset(
-            PresetInfo(
-                f"resnet{depth}_cifar",
-                "CIFAR ResNet",
-                f"ResNet-{depth} for CIFAR-10: 3 stages of {n} BasicBlocks (16/32/64), option A "
-                "(zero-padding) shortcuts; He et al. 2015, section 4.2.",
-                **cifar,
-            ),
-            partial(cifar_resnet, depth),
-        )
-    for depth in CIFAR_EXPANDED_DEPTHS:
-        n = (depth - 2) // 6
-        register_preset(
-            PresetInfo(
-                f"resnet{depth}_cifar",
-                "CIFAR ResNet",
-                f"ResNet-{depth} for CIFAR-10: 3 stages of {n} BasicBlocks (16/32/64), option A "
-                "shortcuts, every block expanded into its layers; He et al. 2015, section 4.2.",
-                **cifar,
-            ),
-            partial(expanded_cifar_resnet, depth),
-        )
+    for builder, depths, shortcuts in (
+        (cifar_resnet, CIFAR_RESNET_DEPTHS, "option A (zero-padding) shortcuts"),
+        (expanded_cifar_resnet, CIFAR_EXPANDED_DEPTHS,
+         "option A shortcuts, every block expanded into its layers"),
+    ):
+        for depth in depths:
+            n = (depth - 2) // 6
+            register_preset(
+                PresetInfo(
+                    f"resnet{depth}_cifar",
+                    "CIFAR ResNet",
+                    f"ResNet-{depth} for CIFAR-10: 3 stages of {n} BasicBlocks (16/32/64), "
+                    f"{shortcuts}; He et al. 2015, section 4.2.",
+                    **cifar,
+                ),
+                partial(builder, depth),
+            )
     for depth in CIFAR_PLAIN_DEPTHS:
         register_preset(
             PresetInfo(
