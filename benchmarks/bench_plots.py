@@ -33,7 +33,7 @@ TARGET_LATENCY_MS = 50.0
 def _app():
     from PySide6.QtWidgets import QApplication
 
-    from convnet_studio.ui.training.qt_compat import guard_refcount_bug
+    from convnet_studio.ui.pyside_guard import guard_refcount_bug
 
     guard_refcount_bug()
     return QApplication.instance() or QApplication([])

@@ -40,8 +40,8 @@ from convnet_studio.compile import compile_graph
 from convnet_studio.graph import Graph
 from convnet_studio.presets import get_preset
 from convnet_studio.train.config import TrainConfig
+from convnet_studio.train.drawn_shapes import make_shapes
 from convnet_studio.train.gradnorms import GradNormMonitor, parameter_nodes
-from convnet_studio.train.shapes import make_shapes
 from convnet_studio.train.worker import run_training
 
 WARMUP = 3

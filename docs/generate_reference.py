@@ -10,7 +10,7 @@ Pages: every block of the registry (parameters, ports, shape rule, cost rule, a 
 computed by the shape and cost rules themselves, and a composite's expansion), every preset with
 its size, and the command line's ``--help`` for every subcommand. The shape and cost rules in
 words are the block specs' ``shape_doc`` and ``cost_doc``, beside the formulas they describe; a
-primitive's PyTorch form is its torch entry (compile/layers.py), printed as exported code does.
+primitive's PyTorch form is its torch entry (compile/torch_table.py), printed as exported code does.
 """
 
 from __future__ import annotations
@@ -76,9 +76,9 @@ def block_example(spec) -> tuple[str, str, int, int]:
 
 def torch_line(spec) -> str:
     """The primitive's torch entry at the example input, as exported code writes it."""
-    from convnet_studio.codegen.calls import call_text, primitive_call
     from convnet_studio.codegen.body import Row
-    from convnet_studio.compile.layers import TORCH
+    from convnet_studio.codegen.calls import call_text, primitive_call
+    from convnet_studio.compile.torch_table import TORCH
 
     entry = TORCH.get(spec.type)
     if entry is None:

@@ -39,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from convnet_studio.presets import get_preset
     from convnet_studio.ui.main_window import MainWindow
+    from convnet_studio.ui.pyside_guard import guard_refcount_bug
     from convnet_studio.ui.training import install_training
-    from convnet_studio.ui.training.qt_compat import guard_refcount_bug
 
     guard_refcount_bug()
     app = QApplication.instance() or QApplication([])

@@ -1,4 +1,4 @@
-"""The torch table (compile/layers.py) and the block registry name the same primitives, and
+"""The torch table (compile/torch_table.py) and the block registry name the same primitives, and
 the compiler, the code generator and the reference pages all take a primitive from it."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import torch
 from convnet_studio.codegen.body import Row
 from convnet_studio.codegen.calls import call_text, op_expression, primitive_call
 from convnet_studio.compile import compile_graph
-from convnet_studio.compile.layers import TORCH, build, resolve
+from convnet_studio.compile.torch_table import TORCH, build, resolve
 from convnet_studio.graph import Graph, list_blocks
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,6 +1,7 @@
 """The ``convnet-studio`` command: the GUI by default, subcommands for scripted work.
 
-Each subcommand lives beside the code it drives and is imported only when used, so
+Each subcommand is a module of this package (``render`` excepted: it is ``ui/render.py``,
+beside the drawing code File > Export image uses) and is imported only when used, so
 ``convnet-studio validate`` never loads torch and the window opens fast.
 """
 
@@ -25,15 +26,15 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
                  "check a project file or preset; exit 1 and one line per problem if it is invalid"),
     "summary": ("convnet_studio.cli.graph_commands", "add_summary_arguments", "run_summary",
                 "per-node table of shapes, parameters and MACs for a project file or preset"),
-    "presets": ("convnet_studio.presets.cli", "add_presets_arguments", "run_presets",
+    "presets": ("convnet_studio.cli.presets_commands", "add_presets_arguments", "run_presets",
                 "list the built-in networks (ResNet, GoogLeNet, VGG, plain and CIFAR nets)"),
-    "weights": ("convnet_studio.presets.cli", "add_weights_arguments", "run_weights",
+    "weights": ("convnet_studio.cli.presets_commands", "add_weights_arguments", "run_weights",
                 "load a torchvision-format checkpoint into a preset and write a verified state_dict (.pt)"),
-    "import": ("convnet_studio.importer.cli", "add_import_arguments", "run_import",
+    "import": ("convnet_studio.cli.import_command", "add_import_arguments", "run_import",
                "import a PyTorch model (torchvision:NAME or file.py:callable) as a checked project file"),
-    "export": ("convnet_studio.codegen.cli", "add_export_arguments", "run_export",
+    "export": ("convnet_studio.cli.export_command", "add_export_arguments", "run_export",
                "export standalone Python code, ONNX, TorchScript or a state_dict"),
-    "train": ("convnet_studio.train.cli", "add_train_arguments", "run_train_command",
+    "train": ("convnet_studio.cli.train_command", "add_train_arguments", "run_train_command",
               "train a project file or preset on a dataset, streaming metrics"),
     "render": ("convnet_studio.ui.render", "add_render_arguments", "run_render",
                "draw a graph to PNG or SVG without opening a window"),

@@ -6,16 +6,16 @@
 
 from __future__ import annotations
 
-from convnet_studio.codegen.errors import (
-    CheckpointError,
+from convnet_studio.codegen.python import generate_python
+from convnet_studio.errors import (
     ExportError,
     ExportPathError,
+    ExportWeightsError,
     InvalidGraphError,
 )
-from convnet_studio.codegen.python import generate_python
 
 __all__ = [
-    "CheckpointError",
+    "ExportWeightsError",
     "ExportError",
     "ExportPathError",
     "InvalidGraphError",

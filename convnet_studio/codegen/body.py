@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from convnet_studio.compile.layers import TORCH, may_overwrite
+from convnet_studio.compile.torch_table import TORCH, may_overwrite
 from convnet_studio.graph.analysis import Analysis, infer_subgraph
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.params import pair

@@ -1,6 +1,6 @@
 """How a row is written in PyTorch: a :class:`Call` of its constructor, or its operator.
 
-Both come from the torch table (compile/layers.py). A call's arguments carry their values and
+Both come from the torch table (compile/torch_table.py). A call's arguments carry their values and
 PyTorch's defaults, so the printer leaves out what PyTorch would do anyway
 (``nn.Conv2d(64, 64, 3, padding=1, bias=False)``), as a person would write it.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from convnet_studio.codegen.body import Row
-from convnet_studio.compile.layers import MISSING, TORCH, Arg, build_args, class_source, norm
+from convnet_studio.compile.torch_table import MISSING, TORCH, Arg, build_args, class_source, norm
 
 __all__ = ["MISSING", "Arg", "Call", "norm", "literal", "primitive_call", "op_expression"]
 

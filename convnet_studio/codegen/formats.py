@@ -17,8 +17,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from convnet_studio.codegen.errors import ExportError, ExportPathError
 from convnet_studio.codegen.python import generate_python
+from convnet_studio.errors import ExportError, ExportPathError
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.registry import Shape
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 
+from convnet_studio.codegen.block_classes import BlockClass, BlockClasses
 from convnet_studio.codegen.body import INPUT, Body, Row, body_from_graph
 from convnet_studio.codegen.calls import (
     MISSING,
@@ -22,11 +23,10 @@ from convnet_studio.codegen.calls import (
     literal,
     value_text,
 )
-from convnet_studio.codegen.classes import BlockClass, BlockClasses
-from convnet_studio.codegen.errors import InvalidGraphError
 from convnet_studio.codegen.render import WIDTH, ClassSource, render_class
-from convnet_studio.codegen.shapes import concrete
+from convnet_studio.codegen.shape_comments import concrete
 from convnet_studio.codegen.text import checked_class_name, class_name_from, doc_text
+from convnet_studio.errors import InvalidGraphError
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.registry import Shape, get_block
 

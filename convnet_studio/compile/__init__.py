@@ -1,6 +1,6 @@
 """Compile a :class:`~convnet_studio.graph.Graph` into a ``torch.nn.Module``.
 
-The names below load torch when first used, so that :mod:`convnet_studio.compile.layers` (the
+The names below load torch when first used, so that :mod:`convnet_studio.compile.torch_table` (the
 torch table, which the Python exporter reads) imports without it.
 """
 

@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import fx, nn
 
-from convnet_studio.compile.layers import TORCH, Op, build, may_overwrite, resolve
+from convnet_studio.compile.torch_table import TORCH, Op, build, may_overwrite, resolve
 from convnet_studio.errors import UserError
 from convnet_studio.graph.analysis import Problem
 from convnet_studio.graph.model import Graph

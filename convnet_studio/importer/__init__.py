@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from convnet_studio.importer.errors import ImportRefused
+from convnet_studio.errors import ImportRefused
 
 __all__ = ["ImportRefused", "ImportResult", "import_model", "import_module"]
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from convnet_studio.errors import ImportRefused
 from convnet_studio.graph.layout import apply_layout, wrap_for_aspect
 from convnet_studio.graph.model import Graph
 from convnet_studio.importer.composites import recognisers
 from convnet_studio.importer.convert import Converter
-from convnet_studio.importer.errors import ImportRefused
 from convnet_studio.importer.groups import group_stages
 from convnet_studio.importer.primitives import Mapped, Unmappable
 from convnet_studio.importer.source import load_module

@@ -8,9 +8,9 @@ from typing import Any
 
 from torch import fx, nn
 
+from convnet_studio.errors import ImportRefused
 from convnet_studio.graph.model import Graph, GraphError
 from convnet_studio.graph.names import name_problem, path_conflict, strict_prefixes
-from convnet_studio.importer.errors import ImportRefused
 from convnet_studio.importer.primitives import (
     CHUNK_METHODS,
     FUNCTION_RULES,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from torch import nn
 
-from convnet_studio.importer.errors import ImportRefused
+from convnet_studio.errors import ImportRefused
 
 # torchvision builders that need arguments to give the plain classifier the studio can hold:
 # the auxiliary heads add outputs (and state_dict keys) that the eval forward never uses.

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from torch import fx, nn
 
-from convnet_studio.importer.errors import ImportRefused
+from convnet_studio.errors import ImportRefused
 from convnet_studio.importer.primitives import MODULE_RULES
 
 

@@ -12,8 +12,8 @@ import torch
 from torch import nn
 
 from convnet_studio.compile import compile_graph
+from convnet_studio.errors import ImportRefused
 from convnet_studio.graph.model import Graph
-from convnet_studio.importer.errors import ImportRefused
 from convnet_studio.importer.primitives import Mapped
 
 RTOL, ATOL = 1e-4, 1e-5

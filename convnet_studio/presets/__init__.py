@@ -11,7 +11,7 @@ Nothing here imports torch: the weights helpers that do live in
 
 from __future__ import annotations
 
-from convnet_studio.presets.errors import PresetError, WeightsError
+from convnet_studio.errors import PresetError, WeightsError
 from convnet_studio.presets.registry import (
     PresetInfo,
     get_preset,

@@ -11,9 +11,9 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from convnet_studio.errors import PresetError
 from convnet_studio.graph.layout import apply_layout, wrap_for_aspect
 from convnet_studio.graph.model import Graph
-from convnet_studio.presets.errors import PresetError
 
 InputSize = tuple[int, int, int]
 # (num_classes, (C, H, W)) -> a graph whose Input node has that size

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import torch
 from torch import nn
 
-from convnet_studio.presets.errors import PresetError, WeightsError
+from convnet_studio.errors import PresetError, WeightsError
 from convnet_studio.presets.registry import SizeArg, get_preset, preset_info
 
 # Wrappers that training scripts put around the state_dict, and prefixes that wrappers put on

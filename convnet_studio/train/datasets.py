@@ -126,7 +126,7 @@ def cached_shapes(n: int, seed: int, root: str) -> tuple[np.ndarray, np.ndarray]
     milliseconds. A missing, unreadable or mismatched cache file is drawn again; a cache
     that cannot be written is skipped.
     """
-    from convnet_studio.train.shapes import CACHE_VERSION, SIZE, make_shapes
+    from convnet_studio.train.drawn_shapes import CACHE_VERSION, SIZE, make_shapes
 
     path = os.path.join(root, f"shapes-v{CACHE_VERSION}-{n}-{seed}.npz")
     tmp = f"{path}.{os.getpid()}.tmp"

@@ -1,7 +1,7 @@
 """The studio's Qt user interface; the only package that imports PySide6 and pyqtgraph.
 
 Importing it applies the guard against PySide6 6.12.0's reference-count leak on Python 3.11
-(see ``convnet_studio.ui.training.qt_compat``): without it a long editing session or a big
+(see ``convnet_studio.ui.pyside_guard``): without it a long editing session or a big
 canvas repaint aborts with "Fatal Python error: none_dealloc".
 """
 
@@ -11,7 +11,7 @@ import warnings
 
 
 def _guard() -> None:
-    from convnet_studio.ui.training.qt_compat import guard_refcount_bug
+    from convnet_studio.ui.pyside_guard import guard_refcount_bug
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

@@ -280,7 +280,7 @@ class Editor:
                 meta = copy.deepcopy(raw.get("meta") or {})
                 meta.pop("origin", None)  # a pasted copy is not part of the original composite
                 args = (raw["type"], raw.get("params"), (x + dx, y + dy), None, meta)
-                renamed[name] = _add_somehow(graph, name, *args)
+                renamed[name] = _add_under_name_or_fresh(graph, name, *args)
             for e in data.get("edges") or []:
                 graph.connect(
                     renamed[e["from"]],
@@ -317,7 +317,7 @@ def place_locally(graph: Graph, new: Any) -> Any:
     return new
 
 
-def _add_somehow(
+def _add_under_name_or_fresh(
     graph: Graph, name: str, type_name: str, params: Any, position: Any, group: Any, meta: Any
 ) -> str:
     """Add under ``name`` if it is free, else under a fresh name; returns the name used."""

@@ -16,6 +16,7 @@ from inert import inert_problems
 
 from convnet_studio.codegen import InvalidGraphError, generate_python
 from convnet_studio.graph import Graph, GraphError
+from convnet_studio.graph.names import name_problem
 
 PAYLOAD = 'x""";__import__("os").system("touch PWNED");"""'
 HOSTILE = [
@@ -95,10 +96,13 @@ def test_hostile_names_and_descriptions(name: str, description: str, load_source
 @SETTINGS
 @given(names=st.lists(node_names, min_size=5, max_size=5, unique=True))
 def test_hostile_node_names(names: list[str], load_source) -> None:
+    # A name the graph refuses on its own (a keyword, a newline) becomes an automatic name, so
+    # every example exports instead of most being discarded; prefix clashes are still refused.
+    names = [n if name_problem(n) is None else None for n in names]
     try:
         graph = _graph("net", "", names, {"padding": 1})
     except GraphError:
-        assume(False)  # refused by the graph: nothing to export
+        assume(False)  # one name is a prefix path of another: refused, nothing to export
     _check_export(graph, load_source)
 
 

@@ -13,9 +13,9 @@ from torch import nn
 
 from convnet_studio.train import events as ev
 from convnet_studio.train.config import ConfigError, TrainConfig
+from convnet_studio.train.drawn_shapes import make_shapes
 from convnet_studio.train.gradnorms import GradNormMonitor, parameter_nodes
 from convnet_studio.train.pipeline import random_crop_flip, random_resized_crop_flip
-from convnet_studio.train.shapes import make_shapes
 
 
 def test_client_modules_do_not_import_torch():
@@ -139,7 +139,7 @@ def test_threads_setting_is_validated_and_reaches_the_worker_config() -> None:
 def test_defaults_and_the_paper_recipe_one_option_away() -> None:
     import argparse
 
-    from convnet_studio.train.cli import add_train_arguments, build_run
+    from convnet_studio.cli.train_command import add_train_arguments, build_run
 
     parser = argparse.ArgumentParser()
     add_train_arguments(parser)

@@ -106,7 +106,7 @@ def test_options_that_cannot_change_on_resume_are_refused(tmp_path, project):
 def test_resume_continues_in_the_checkpoint_directory(tmp_path, monkeypatch):
     import argparse
 
-    from convnet_studio.train.cli import add_train_arguments, build_run
+    from convnet_studio.cli.train_command import add_train_arguments, build_run
 
     monkeypatch.chdir(tmp_path)
     run_training(tiny_graph().to_dict(), small_config(tmp_path, out="old", max_steps=1))

@@ -13,7 +13,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 from training_helpers import TINY_CONFIG, tiny_graph
 
 from convnet_studio.graph.model import Graph
-from convnet_studio.ui.training.qt_compat import guard_refcount_bug
+from convnet_studio.ui.pyside_guard import guard_refcount_bug
 
 guard_refcount_bug()
 

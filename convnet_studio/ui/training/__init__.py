@@ -12,7 +12,7 @@ import threading
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from convnet_studio.ui.training.qt_compat import guard_refcount_bug
+from convnet_studio.ui.pyside_guard import guard_refcount_bug
 
 if TYPE_CHECKING:
     from convnet_studio.ui.plugin import StudioWindow

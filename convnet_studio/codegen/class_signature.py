@@ -15,7 +15,7 @@ from typing import Any
 from convnet_studio.codegen.body import Body, Row
 from convnet_studio.codegen.calls import MISSING, norm, primitive_call
 from convnet_studio.codegen.exprs import Const, Env, Expr, Name, Not, derive
-from convnet_studio.codegen.shapes import symbolic_shapes
+from convnet_studio.codegen.shape_comments import symbolic_shapes
 from convnet_studio.graph.registry import Params, Shape, get_block
 
 Slots = dict[tuple[str, int], Any]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from convnet_studio.codegen.errors import CheckpointError, ExportError, InvalidGraphError
+from convnet_studio.errors import ExportError, ExportWeightsError, InvalidGraphError
 
 FORMATS = ("python", "onnx", "torchscript", "state_dict")
 
@@ -73,13 +73,13 @@ def _export(graph, args: argparse.Namespace, input_size) -> list[Path]:
 
 
 def _load_weights(module, path: str) -> None:
-    from convnet_studio.presets.errors import WeightsError
+    from convnet_studio.errors import WeightsError
     from convnet_studio.presets.weights import load_checkpoint_into
 
     try:
         load_checkpoint_into(module, path)
     except WeightsError as exc:
         message = str(exc)
-        raise CheckpointError(
+        raise ExportWeightsError(
             message if message.startswith(path) else f"{path}: {message}"
         ) from None

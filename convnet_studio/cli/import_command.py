@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from convnet_studio.importer.errors import ImportRefused
+from convnet_studio.errors import ImportRefused
 
 
 def add_import_arguments(parser: argparse.ArgumentParser) -> None:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from convnet_studio.codegen.blockclass import (
+from convnet_studio.codegen.body import Body, Row, body_from_block
+from convnet_studio.codegen.calls import MISSING, Arg, Call, norm, primitive_call
+from convnet_studio.codegen.class_signature import (
     BlockClass,
     CtorParam,
     Instance,
@@ -22,8 +24,6 @@ from convnet_studio.codegen.blockclass import (
     Variant,
     make_class,
 )
-from convnet_studio.codegen.body import Body, Row, body_from_block
-from convnet_studio.codegen.calls import MISSING, Arg, Call, norm, primitive_call
 from convnet_studio.codegen.exprs import Env
 from convnet_studio.codegen.tree import Container, Leaf, build_tree
 

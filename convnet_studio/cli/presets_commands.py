@@ -7,8 +7,8 @@ import json
 import os
 from pathlib import Path
 
+from convnet_studio.errors import WeightsError
 from convnet_studio.presets.catalog import fmt_count, fmt_gmacs, summaries
-from convnet_studio.presets.errors import WeightsError
 
 
 def add_presets_arguments(parser: argparse.ArgumentParser) -> None:
