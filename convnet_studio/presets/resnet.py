@@ -91,7 +91,10 @@ def expanded_cifar_resnet(depth: int, num_classes: int, input_size: InputSize) -
     return graph
 
 
-def _register() -> None:
+CIFAR_DEFAULTS = {"default_num_classes": 10, "default_input": (3, 32, 32), "source": PAPER + ", section 4.2"}
+
+
+def _register_imagenet() -> None:
     for name, (block, layers) in RESNETS.items():
         depth = name.removeprefix("resnet")
         kind = "BasicBlocks" if block == "BasicBlock" else "Bottlenecks (v1.5: stride on the 3x3)"
@@ -118,11 +121,9 @@ def _register() -> None:
             ),
             partial(imagenet_resnet, block, layers, shortcut="none"),
         )
-    cifar = {
-        "default_num_classes": 10,
-        "default_input": (3, 32, 32),
-        "source": PAPER + ", section 4.2",
-    }
+
+
+def _register_cifar() -> None:
     for builder, depths, shortcuts in (
         (cifar_resnet, CIFAR_RESNET_DEPTHS, "option A (zero-padding) shortcuts"),
         (expanded_cifar_resnet, CIFAR_EXPANDED_DEPTHS,
@@ -136,7 +137,7 @@ def _register() -> None:
                     "CIFAR ResNet",
                     f"ResNet-{depth} for CIFAR-10: 3 stages of {n} BasicBlocks (16/32/64), "
                     f"{shortcuts}; He et al. 2015, section 4.2.",
-                    **cifar,
+                    **CIFAR_DEFAULTS,
                 ),
                 partial(builder, depth),
             )
@@ -147,10 +148,11 @@ def _register() -> None:
                 "CIFAR Plain",
                 f"Plain-{depth} for CIFAR-10: ResNet-{depth} with its shortcuts removed; "
                 "He et al. 2015, section 4.2.",
-                **cifar,
+                **CIFAR_DEFAULTS,
             ),
             partial(cifar_resnet, depth, shortcut="none"),
         )
 
 
-_register()
+_register_imagenet()
+_register_cifar()

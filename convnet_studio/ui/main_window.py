@@ -65,20 +65,7 @@ class MainWindow(QMainWindow):
         self.view = GraphView(self.scene)
         self.setCentralWidget(self.view)
         self.docks: dict[str, QDockWidget] = {}
-        self.palette = PalettePanel()
-        self.inspector = InspectorPanel(self.document, self.editor)
-        self.summary = SummaryPanel(self.document)
-        self.problems = ProblemsPanel(self.document)
-        self.add_dock("palette", "Blocks", self.palette, Qt.LeftDockWidgetArea)
-        self.add_dock("inspector", "Inspector", self.inspector, Qt.RightDockWidgetArea)
-        self.add_dock("summary", "Summary", self.summary, Qt.BottomDockWidgetArea)
-        self.add_dock("problems", "Problems", self.problems, Qt.BottomDockWidgetArea)
-        self.tabifyDockWidget(self.docks["summary"], self.docks["problems"])
-        self.docks["summary"].raise_()
-        # The right column runs the full height (inspector over the training settings); the
-        # bottom row (summary, plots) spans from the left edge to that column.
-        self.setCorner(Qt.BottomLeftCorner, Qt.BottomDockWidgetArea)
-        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        self._build_panels()
         self.status_info = StatusInfo(self.document, self)
         for label in self.status_info.labels:
             self.statusBar().addPermanentWidget(label)
@@ -105,6 +92,22 @@ class MainWindow(QMainWindow):
             # window that is never shown.
             self.view.viewport().installEventFilter(self)
             QTimer.singleShot(1500, self._install_if_never_shown)
+
+    def _build_panels(self) -> None:
+        self.palette = PalettePanel()
+        self.inspector = InspectorPanel(self.document, self.editor)
+        self.summary = SummaryPanel(self.document)
+        self.problems = ProblemsPanel(self.document)
+        self.add_dock("palette", "Blocks", self.palette, Qt.LeftDockWidgetArea)
+        self.add_dock("inspector", "Inspector", self.inspector, Qt.RightDockWidgetArea)
+        self.add_dock("summary", "Summary", self.summary, Qt.BottomDockWidgetArea)
+        self.add_dock("problems", "Problems", self.problems, Qt.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks["summary"], self.docks["problems"])
+        self.docks["summary"].raise_()
+        # The right column runs the full height (inspector over the training settings); the
+        # bottom row (summary, plots) spans from the left edge to that column.
+        self.setCorner(Qt.BottomLeftCorner, Qt.BottomDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
 
     def _reserve_plugin_docks(self) -> None:
         """Empty docks where the training UI will go, so its arrival resizes nothing: a
