@@ -88,6 +88,24 @@ def test_unsupported_operation_is_refused_with_its_module_path(user_file, tmp_pa
     assert not out.exists()  # nothing is written
 
 
+def test_an_operation_in_the_top_level_forward_is_named_by_its_node(tmp_path) -> None:
+    path = tmp_path / "top.py"
+    path.write_text(textwrap.dedent("""
+        import torch
+        from torch import nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 4, 3)
+
+            def forward(self, x):
+                return torch.roll(self.conv(x), 1, dims=2)
+    """))
+    with pytest.raises(ImportRefused, match=r"^roll: torch.roll is not a studio block"):
+        import_model(f"{path}:Net", (3, 8, 8))
+
+
 def test_unknown_module_is_refused(tmp_path) -> None:
     path = tmp_path / "lazy.py"
     path.write_text("from torch import nn\nnet = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Softmax2d())\n")
