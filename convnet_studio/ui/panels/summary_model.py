@@ -12,8 +12,12 @@ from convnet_studio.graph.model import Graph
 from convnet_studio.ui.format import fmt_bytes, fmt_count, shape_text
 
 COLUMNS = ("Name", "Type", "Output shape", "Params", "MACs", "Activations")
-SORT_ROLE = Qt.UserRole + 1
-NAME_ROLE = Qt.UserRole + 2
+DISPLAY, ALIGNMENT, FOREGROUND, TOOLTIP = (
+    int(r.value) for r in (Qt.DisplayRole, Qt.TextAlignmentRole, Qt.ForegroundRole, Qt.ToolTipRole)
+)
+SORT_ROLE = int(Qt.UserRole.value) + 1
+NAME_ROLE = int(Qt.UserRole.value) + 2
+RIGHT_ALIGNED = int((Qt.AlignRight | Qt.AlignVCenter).value)
 ERROR_COLOR = QColor("#d23a3a")
 _ROOT = QModelIndex()
 
@@ -58,9 +62,27 @@ class SummaryModel(QAbstractTableModel):
             for i in changed:
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
             return
-        self.beginResetModel()
+        self._replace_middle(rows)
+
+    def _replace_middle(self, rows: list[tuple[Any, ...]]) -> None:
+        """Swap the rows between the unchanged head and tail (an expand turns one row into
+        its layers): the view then updates those rows instead of resetting the whole table."""
+        old = self.rows
+        head = 0
+        while head < min(len(rows), len(old)) and rows[head] == old[head]:
+            head += 1
+        tail = 0
+        while tail < min(len(rows), len(old)) - head and rows[-1 - tail] == old[-1 - tail]:
+            tail += 1
+        if len(old) - tail > head:
+            self.beginRemoveRows(_ROOT, head, len(old) - tail - 1)
+            self.rows = old[:head] + old[len(old) - tail:]
+            self.endRemoveRows()
+        if len(rows) - tail > head:
+            self.beginInsertRows(_ROOT, head, len(rows) - tail - 1)
+            self.rows = rows
+            self.endInsertRows()
         self.rows = rows
-        self.endResetModel()
 
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
@@ -75,11 +97,13 @@ class SummaryModel(QAbstractTableModel):
             return COLUMNS[section]
         return None
 
-    def data(self, index: Index, role: int = Qt.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        # Roles are compared as ints: the view asks ~400 times per repaint, and comparing
+        # with Qt's enum members goes through Python's enum machinery each time.
         if not index.isValid():
             return None
         row, col = self.rows[index.row()], index.column()
-        if role == Qt.DisplayRole:
+        if role == DISPLAY:
             if col == 2:
                 return shape_text(row[2]) or "?"
             if col in (3, 4):
@@ -93,13 +117,13 @@ class SummaryModel(QAbstractTableModel):
             return row[col] if col != 6 else int(row[6])
         if role == NAME_ROLE:
             return row[0]
-        if role == Qt.TextAlignmentRole and col >= 3:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.ForegroundRole and row[6]:
+        if role == ALIGNMENT and col >= 3:
+            return RIGHT_ALIGNED
+        if role == FOREGROUND and row[6]:
             return ERROR_COLOR
-        if role == Qt.ToolTipRole and col == 3:
+        if role == TOOLTIP and col == 3:
             return f"{row[3]:,} parameters"
-        if role == Qt.ToolTipRole and col == 4:
+        if role == TOOLTIP and col == 4:
             return f"{row[4]:,} multiply-accumulates per image"
         return None
 
