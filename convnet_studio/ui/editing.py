@@ -291,12 +291,14 @@ class Editor:
             return list(renamed.values())
 
         try:
-            names = self.document.run_compound(f"{text} {len(nodes)} node(s)", edit)
+            # select= makes the pasted nodes the undo step's "after" selection, so redo
+            # selects them again and undo gives back the selection from before the paste.
+            return self.document.run_compound(
+                f"{text} {len(nodes)} node(s)", edit, select=lambda names: names
+            )
         except (GraphError, ParamError, KeyError, TypeError, ValueError) as exc:
             self._refuse(f"Cannot paste: {exc}")
             return []
-        self.document.set_selection(names)
-        return names
 
 
 def place_locally(graph: Graph, new: Any) -> Any:

@@ -86,6 +86,7 @@ def test_recovery_file_is_written_and_offered_after_a_crash(make_window, tmp_pat
 def test_copy_paste_and_duplicate_are_one_step_each(window):
     doc, editor = window.document, window.editor
     graph = doc.graph
+    doc.set_selection(["conv"])
     assert editor.copy(["conv", "relu"])
     pasted = editor.paste()
     assert len(pasted) == 2 and all(graph.node(n).type in ("Conv2d", "ReLU") for n in pasted)
@@ -93,8 +94,17 @@ def test_copy_paste_and_duplicate_are_one_step_each(window):
     assert doc.selection == pasted
     doc.undo_stack.undo()
     assert not any(n in graph for n in pasted)
+    # The selection from before the paste comes back, and the inspector shows it again.
+    assert doc.selection == ["conv"] and window.inspector.name == "conv"
+    doc.undo_stack.redo()
+    assert doc.selection == pasted
+    doc.undo_stack.undo()
     dup = editor.duplicate(["relu"])
     assert len(dup) == 1 and graph.node(dup[0]).position != graph.node("relu").position
+    doc.undo_stack.undo()
+    assert doc.selection == ["conv"]
+    doc.undo_stack.redo()
+    assert doc.selection == dup
 
 
 def test_delete_selection_and_undo_restores_exactly(window):
