@@ -416,21 +416,31 @@ class Graph:
         self.events.meta_changed.emit(key, old, value)
         self.events.changed.emit()
 
-    def replace_with(self, other: Graph) -> None:
-        """Become a copy of ``other`` (file loading uses this); emits ``reset``."""
+    def replace_with(self, other: Graph, take: bool = False) -> None:
+        """Become a copy of ``other`` (file loading uses this); emits ``reset``.
+
+        ``take``: ``other`` is the caller's own scratch graph, used no more: its nodes are
+        taken as they are instead of copied (opening a 4,000-node file copies it once, not twice).
+        """
         if self._journal is not None:
             self._log("replace", self.to_dict(), other.to_dict())
         self.name = other.name
-        self.meta = copy.deepcopy(other.meta)
+        self.meta = other.meta if take else copy.deepcopy(other.meta)
         self._g = nx.MultiDiGraph()
         self._prefixes = Counter()
         self._under = {}
         for node in other:
-            self._insert(replace(node, params=copy.deepcopy(node.params), meta=copy.deepcopy(node.meta)))
+            self._insert(node if take else replace(
+                node, params=copy.deepcopy(node.params), meta=copy.deepcopy(node.meta)))
         for edge in other.edges:
             self._g.add_edge(edge.src, edge.dst, key=edge)
         self._changed()
         self.changes.reset()
+        if take:  # same nodes, so other's current analysis is this graph's: no second pass
+            checkpoint = other.analysis_checkpoint()
+            if checkpoint is not None:
+                self._resolved_params = other._resolved_params
+                self.adopt_analysis(checkpoint)
         self.events.reset.emit()
         self.events.changed.emit()
 

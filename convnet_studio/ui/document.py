@@ -146,11 +146,14 @@ class Document(QObject):
         the exception propagates.
         """
         staged = _checked_copy(graph)
-        before = self.graph.to_dict()
+        # The open graph's own nodes, kept aside for a rollback: taking them costs no copy,
+        # since replace_with gives self.graph a new node table and never touches them again.
+        previous = Graph(self.graph.name)
+        previous.replace_with(self.graph, take=True)
         try:
-            self.graph.replace_with(staged)
+            self.graph.replace_with(staged, take=True)
         except BaseException:
-            self.graph.replace_with(Graph.from_dict(before))
+            self.graph.replace_with(previous, take=True)
             raise
         self.undo_stack.clear()
         self._selection = []

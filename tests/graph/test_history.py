@@ -140,3 +140,18 @@ def test_edge_places_survive_remove_and_undo() -> None:
     record.undo(g)
     assert g.to_dict() == before
     assert Edge("layer2.0", "add", "out", "in1") in g.edges
+
+
+def test_replace_by_taking_a_scratch_graph_keeps_its_analysis_and_stays_exact() -> None:
+    from convnet_studio.presets import get_preset
+
+    staged = get_preset("resnet20_cifar")
+    analysis = staged.analyze()
+    target = Graph("old")
+    target.add("Input", "input", channels=1, height=4, width=4)
+    target.replace_with(staged, take=True)
+    assert target.analyze() is analysis  # taken over, not computed again
+    assert target.analyze() == analyze(target)
+    target.set_params("layer1.0", planes=32)  # later edits re-analyse from it incrementally
+    assert target.analyze() == analyze(target)
+    assert [n.name for n in target] == [n.name for n in staged]
