@@ -49,6 +49,11 @@ class NodeFace:
     shortcut: str = ""  # a residual block's: identity, projection, zero-padding
 
 
+# Below this level of detail a node is a few pixels wide: it is drawn as a block of its
+# category's colour (red with a problem), which is all that shows at that size.
+TINY_LOD = 0.12
+
+
 class NodeItem(QGraphicsItem):
     """One node; its ports are child :class:`PortItem` s. ``name`` is the graph node's name."""
 
@@ -187,6 +192,10 @@ class NodeItem(QGraphicsItem):
         face = self.face
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         body = QRectF(0, 0, WIDTH, HEIGHT)
+        if lod < TINY_LOD:  # a few pixels wide (a whole ResNet-1202 in view): only its colour shows
+            painter.fillRect(body, colors.error if face.problems else (
+                colors.selected if self.isSelected() else category_color(face.category)))
+            return
         border = (
             colors.error if face.problems else (colors.auto if face.auto else colors.node_border)
         )
