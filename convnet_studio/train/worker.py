@@ -200,22 +200,13 @@ def _prepare(
     info: Any,
 ) -> Any:
     """Device, seeds, model, data and trainer, each checked with a readable error."""
-    import numpy as np
     import torch
 
     _import_in_background("torch._dynamo")
-
     from convnet_studio.train.checkpoint import load_checkpoint
     from convnet_studio.train.datasets import dataset_signature, describe_skipped, load_dataset
-    from convnet_studio.train.engine import Trainer
     from convnet_studio.train.model import build_model
-    from convnet_studio.train.pipeline import Pipeline
-    from convnet_studio.train.runtime import (
-        amp_dtype,
-        apply_backend_flags,
-        init_process_group,
-        pick_device,
-    )
+    from convnet_studio.train.runtime import init_process_group, pick_device
 
     config.validate()
     resume_state = load_checkpoint(config.resume) if config.resume else None
@@ -228,47 +219,14 @@ def _prepare(
         torch.set_num_threads(config.threads)
     device = pick_device(config.device, info.local_rank)
     init_process_group(info, device)
-    channels_last = apply_backend_flags(config, device)
-    random.seed(config.seed)
-    np.random.seed(config.seed)
-    torch.manual_seed(config.seed)
+    _seed_everything(config.seed)
     shape, classes = dataset_signature(config)
     built = build_model(project, shape, classes, config.dataset, config.adapt_input)
     bundle = load_dataset(config, image_size=built.input_shape[1:])
     skipped = describe_skipped(bundle)
     if skipped:
         log.emit(ev.STATUS, state="starting", message=skipped)
-    memory_format = torch.channels_last if channels_last else torch.contiguous_format
-    module = built.module.to(device, memory_format=memory_format)
-    augment = config.augment
-    if augment == "auto":
-        augment = "cifar" if config.dataset.startswith("cifar") else "none"
-    pipeline = Pipeline(
-        bundle,
-        built.input_shape,
-        device,
-        config.batch_size,
-        augment,
-        config.seed,
-        info.rank,
-        info.world,
-        adapt=config.adapt_input,
-        workers=config.workers,
-        channels_last=channels_last,
-    )
-    trainer = Trainer(
-        module,
-        built.nodes,
-        config,
-        pipeline,
-        device,
-        log,
-        control,
-        info,
-        run_dir,
-        amp_dtype(config, device),
-        extra_state={"graph": project, "config": config.to_dict()},
-    )
+    trainer = _build_trainer(project, config, built, bundle, device, run_dir, log, control, info)
     if resume_state is not None:
         trainer.load_state_dict(resume_state)
     if config.amp != "off" and device.type != "cuda":
@@ -277,6 +235,52 @@ def _prepare(
             state="starting",
             message=f"mixed precision is for CUDA; training in float32 on {device.type}",
         )
+    _emit_started(log, trainer, built, bundle, device, run_dir, config, info)
+    return trainer
+
+
+def _seed_everything(seed: int) -> None:
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _build_trainer(
+    project: dict[str, Any], config: TrainConfig, built: Any, bundle: Any, device: Any,
+    run_dir: str, log: Any, control: Control, info: Any,
+) -> Any:
+    """The model on its device, the input pipeline and the :class:`~.engine.Trainer`."""
+    import torch
+
+    from convnet_studio.train.engine import Trainer
+    from convnet_studio.train.pipeline import Pipeline
+    from convnet_studio.train.runtime import amp_dtype, apply_backend_flags
+
+    channels_last = apply_backend_flags(config, device)
+    memory_format = torch.channels_last if channels_last else torch.contiguous_format
+    module = built.module.to(device, memory_format=memory_format)
+    augment = config.augment
+    if augment == "auto":
+        augment = "cifar" if config.dataset.startswith("cifar") else "none"
+    pipeline = Pipeline(
+        bundle, built.input_shape, device, config.batch_size, augment, config.seed,
+        info.rank, info.world, adapt=config.adapt_input, workers=config.workers,
+        channels_last=channels_last,
+    )
+    return Trainer(
+        module, built.nodes, config, pipeline, device, log, control, info, run_dir,
+        amp_dtype(config, device),
+        extra_state={"graph": project, "config": config.to_dict()},
+    )
+
+
+def _emit_started(
+    log: Any, trainer: Any, built: Any, bundle: Any, device: Any, run_dir: str,
+    config: TrainConfig, info: Any,
+) -> None:
     log.emit(
         ev.STARTED,
         run_dir=os.path.abspath(run_dir),
@@ -292,11 +296,10 @@ def _prepare(
         total_steps=trainer.total_steps,
         epochs=config.epochs,
         start_step=trainer.step,
-        parameters=sum(p.numel() for p in module.parameters()),
+        parameters=sum(p.numel() for p in trainer.module.parameters()),
         nodes=built.nodes,
         config=config.to_dict(),
     )
-    return trainer
 
 
 def main(argv: list[str] | None = None) -> int:
