@@ -108,6 +108,9 @@ def _prepare(window, name: str) -> None:
 
         ed.connect(Edge(src, add, "out", "in1"))
     window.document.undo_stack.setClean()
+    # The user sees the prepared state (the Add's mismatch) before making the edit: its
+    # analysis is done, as the document's refresh timer would have done it by then.
+    window.document.flush()
 
 
 _BLOCK: list[str] = []
