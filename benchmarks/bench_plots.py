@@ -116,7 +116,9 @@ def latency_during_training(seconds: float = 20.0) -> list[dict]:
     g.add("Linear", "fc", "flat", out_features=10)
     g.add("Output", "output", "fc")
     with tempfile.TemporaryDirectory() as root:
-        c = TrainingController(g, runs_root=root)
+        from convnet_studio.ui.document import Document
+
+        c = TrainingController(Document(g), runs_root=root)
         c.panel.settings.set_values(epochs=1000, batch_size=8, train_size=512, grad_norm_every=1)
         window = QWidget()
         row = QHBoxLayout(window)

@@ -40,8 +40,9 @@ def test_installing_does_not_import_torch() -> None:
     code = ("import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
             "from PySide6.QtWidgets import QApplication, QMainWindow; app = QApplication([])\n"
             "from convnet_studio.graph.model import Graph\n"
+            "from convnet_studio.ui.document import Document\n"
             "from convnet_studio.ui.training.controller import TrainingController\n"
-            "c = TrainingController(Graph('g'), runs_root='/tmp/none')\n"
+            "c = TrainingController(Document(Graph('g')), runs_root='/tmp/none')\n"
             "print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                          timeout=120)

@@ -15,8 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
@@ -39,6 +38,9 @@ from convnet_studio.ui.training.run_store import (
 from convnet_studio.ui.training.runs_list import RunsList
 from convnet_studio.ui.training.session import TrainingSession
 
+if TYPE_CHECKING:
+    from convnet_studio.ui.document import Document
+
 TICK_MS = 250
 
 
@@ -46,8 +48,8 @@ class TrainingController(QObject):
     """Training for one document.
 
     Args:
-        document: the editor's ``Document`` (``.graph``, ``.path``, ``.focus(name)``,
-            ``.run_compound(text, edit)``), or a bare :class:`Graph` (tests, scripts).
+        document: the editor's :class:`~convnet_studio.ui.document.Document`: training reads
+            its graph and path, loads weights as one undo step and follows it when replaced.
         scene: the canvas scene with the overlay API, or None.
         runs_root: where runs go (default: beside a saved project, else the runs
             workspace; see :mod:`.run_store`).
@@ -66,13 +68,12 @@ class TrainingController(QObject):
     run_finished = Signal(dict)
     export_finished = Signal(bool, str)
 
-    def __init__(self, document: Any, scene: Any = None, runs_root: str | None = None,
+    def __init__(self, document: Document, scene: Any = None, runs_root: str | None = None,
                  probe: DeviceProbe | None = None, python: str | None = None,
                  parent: QObject | None = None,
                  dashboard: TrainingDashboard | None = None) -> None:
         super().__init__(parent)
-        self.document = SimpleNamespace(graph=document, path=None) if isinstance(document, Graph) \
-            else document
+        self.document = document
         self.runs_root = runs_root
         self.python = python
         self.panel = RunPanel(probe=probe)
@@ -90,9 +91,7 @@ class TrainingController(QObject):
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self._on_tick)
         self._connect()
-        replaced = getattr(self.document, "replaced", None)
-        if replaced is not None:
-            replaced.connect(self._on_document_replaced)
+        self.document.replaced.connect(self._on_document_replaced)
         self.refresh_runs()
 
     def _connect(self) -> None:
@@ -118,7 +117,7 @@ class TrainingController(QObject):
     @property
     def store(self) -> RunStore:
         """Where the next run goes."""
-        path = getattr(self.document, "path", None)
+        path = self.document.path
         return RunStore(self.runs_root or default_runs_root(str(path) if path else None))
 
     @property
@@ -252,10 +251,7 @@ class TrainingController(QObject):
                 graph.replace_with(Graph.from_dict(project))
             graph.set_meta("weights", weights)
 
-        if hasattr(self.document, "run_compound"):
-            self.document.run_compound(f"Load weights of {record.name}", edit)
-        else:
-            edit(self.graph)
+        self.document.run_compound(f"Load weights of {record.name}", edit)
         self.message.emit(f"weights of {record.name} loaded into the graph")
         return True
 
@@ -373,9 +369,8 @@ class TrainingController(QObject):
         QDesktopServices.openUrl(QUrl.fromLocalFile(record.path))
 
     def _on_node_activated(self, name: str) -> None:
-        focus = getattr(self.document, "focus", None)
-        if callable(focus) and name in self.graph:
-            focus(name)
+        if name in self.graph:
+            self.document.focus(name)
 
     def _on_settings_changed(self) -> None:
         if self.panel.problems.isVisible():

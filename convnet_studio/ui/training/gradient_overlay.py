@@ -67,7 +67,8 @@ class GradientOverlay:
     """Shows gradient norms on a scene; :meth:`show` again updates, :meth:`clear` removes.
 
     Args:
-        scene: the editor's scene (or a fake with the same three methods), or None.
+        scene: the editor's :class:`~convnet_studio.ui.canvas.scene.GraphScene`, or None
+            (a controller with no canvas).
     """
 
     def __init__(self, scene: Any = None) -> None:
@@ -77,26 +78,25 @@ class GradientOverlay:
 
     @property
     def available(self) -> bool:
-        return self.scene is not None and hasattr(self.scene, "set_node_overlay")
+        return self.scene is not None
 
     def show(self, norms: dict[str, float]) -> int:
         """Colour the nodes named in ``norms`` (others are cleared); returns how many."""
         if not self.available:
             return 0
         colors, (lo, hi) = norm_colors(norms)
-        known = getattr(getattr(self.scene, "document", None), "graph", None)
+        known = self.scene.document.graph
         for name in list(self.shown):
             if name not in colors:
                 self.scene.set_node_overlay(name, None, None)
         self.shown = {}
         for name, color in colors.items():
-            if known is not None and name not in known:
+            if name not in known:
                 continue  # the graph changed since the run; skip nodes that are gone
             self.scene.set_node_overlay(name, color, f"‖g‖ {norms[name]:.1e}")
             self.shown[name] = color
         self.range = (lo, hi)
-        if hasattr(self.scene, "set_overlay_legend"):
-            self.scene.set_overlay_legend(LEGEND_TITLE, legend_stops(lo, hi))
+        self.scene.set_overlay_legend(LEGEND_TITLE, legend_stops(lo, hi))
         return len(self.shown)
 
     def clear(self) -> None:
@@ -106,5 +106,4 @@ class GradientOverlay:
             self.scene.set_node_overlay(name, None, None)
         self.shown = {}
         self.range = None
-        if hasattr(self.scene, "set_overlay_legend"):
-            self.scene.set_overlay_legend(None)
+        self.scene.set_overlay_legend(None)
