@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 Position = tuple[float, float]
 
 
+MAX_POSITION = 1e7  # canvas units: an unwrapped layout of 30,000 layers still fits
+
 class GraphError(UserError, ValueError):
     """An edit the graph refuses; ``node``/``port``/``field`` say where."""
 
@@ -194,7 +196,7 @@ class Graph:
             name = self.new_node_name(type)
         self._check_new_name(name)
         resolved = self._resolve(spec, name, params)
-        node = Node(name, type, resolved, _pos(position), group, dict(meta or {}))
+        node = Node(name, type, resolved, _pos(position, name), group, dict(meta or {}))
         self._insert(node)
         if self._journal is not None:
             self._log("add", _snapshot(node))
@@ -337,7 +339,7 @@ class Graph:
 
     def move_node(self, name: str, position: Position) -> None:
         node = self.node(name)
-        old, node.position = node.position, _pos(position)
+        old, node.position = node.position, _pos(position, name)
         self._log("move", name, old, node.position)
         # Positions do not change shapes, so the version (and the analysis cache) stays.
         self.events.node_moved.emit(name, old, node.position)
@@ -348,7 +350,7 @@ class Graph:
         moves: dict[str, tuple[Position, Position]] = {}
         for name, position in positions.items():
             node = self.node(name)
-            new = _pos(position)
+            new = _pos(position, name)
             if new != node.position:
                 moves[name] = (node.position, new)
         if not moves:
@@ -596,6 +598,11 @@ class _Without:
         return name != self._old and name in self._names
 
 
-def _pos(position: Iterable[float]) -> Position:
-    x, y = position
-    return float(x), float(y)
+def _pos(position: Iterable[float], name: str) -> Position:
+    """``position`` as floats; NaN, infinity or a point beyond the canvas is refused: the
+    canvas could not draw or fit it (a script or plugin passing one gets a GraphError)."""
+    x, y = (float(v) for v in position)
+    if not (abs(x) <= MAX_POSITION and abs(y) <= MAX_POSITION):  # False for NaN too
+        raise GraphError(f"position ({x}, {y}) must be finite and within ±{MAX_POSITION:,.0f} "
+                         "on the canvas", node=name, field="position")
+    return x, y

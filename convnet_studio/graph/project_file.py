@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from convnet_studio.errors import UserError
-from convnet_studio.graph.model import Edge, Graph, Node
+from convnet_studio.graph.model import MAX_POSITION, Edge, Graph, Node
 from convnet_studio.graph.names import name_problem, path_conflict, short_repr, short_text, strict_prefixes
 from convnet_studio.graph.params import ParamError
 from convnet_studio.graph.registry import get_block, has_block
@@ -30,7 +30,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 64  # JSON nesting; saved files reach about 10 (node meta holding an origin's params)
 MAX_NODES = 100_000
 MAX_EDGES = 400_000
-MAX_POSITION = 1e7  # canvas units: an unwrapped layout of 30,000 layers still fits
 SUFFIX = ".cnsproj"
 
 

@@ -155,3 +155,21 @@ def test_replace_by_taking_a_scratch_graph_keeps_its_analysis_and_stays_exact() 
     target.set_params("layer1.0", planes=32)  # later edits re-analyse from it incrementally
     assert target.analyze() == analyze(target)
     assert [n.name for n in target] == [n.name for n in staged]
+
+
+def test_positions_that_the_canvas_cannot_draw_are_refused_naming_the_node() -> None:
+    import pytest
+
+    from convnet_studio.graph import GraphError
+
+    g = Graph("g")
+    g.add("Input", "input", channels=1, height=4, width=4)
+    before = g.to_dict()
+    for bad in [(float("nan"), 0.0), (0.0, float("inf")), (2e7, 0.0)]:
+        with pytest.raises(GraphError, match=r"^input\.position: position .* must be finite"):
+            g.move_node("input", bad)
+        with pytest.raises(GraphError, match=r"^input\.position"):
+            g.move_nodes({"input": bad})
+        with pytest.raises(GraphError, match=r"^x\.position"):
+            g.add_node("ReLU", "x", None, bad)
+    assert g.to_dict() == before  # nothing half-done
