@@ -44,10 +44,13 @@ class SummaryPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(20)
         header = self.table.horizontalHeader()
+        # Fixed starting widths (measuring contents would read every row of a 4,000-node
+        # table): the name keeps a readable width and the table scrolls sideways when the
+        # dock is narrow, instead of squeezing the names to "la..."; a wide dock gives the
+        # spare room to the last column.
         header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setSectionResizeMode(0, QHeaderView.Stretch)  # long dotted names get the room
-        header.setStretchLastSection(False)
-        for column, width in ((1, 120), (2, 110), (3, 70), (4, 70), (5, 90)):
+        header.setStretchLastSection(True)
+        for column, width in ((0, 150), (1, 110), (2, 100), (3, 64), (4, 64), (5, 84)):
             self.table.setColumnWidth(column, width)
         self.table.setAlternatingRowColors(True)
         self.override = QCheckBox("Try input size")
