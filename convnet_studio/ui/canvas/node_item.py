@@ -8,6 +8,7 @@ caches its pixels (``DeviceCoordinateCache``) so panning a 1000-node graph paint
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
@@ -49,9 +50,11 @@ class NodeFace:
     shortcut: str = ""  # a residual block's: identity, projection, zero-padding
 
 
-# Below this level of detail a node is a few pixels wide: it is drawn as a block of its
+# Below TINY_LOD a node is a few pixels wide: it is drawn as a block of its
 # category's colour (red with a problem), which is all that shows at that size.
 TINY_LOD = 0.12
+# Below this no text is legible (the body text stops at 0.35 too): box and header band only.
+SMALL_LOD = 0.35
 
 
 class NodeItem(QGraphicsItem):
@@ -166,10 +169,10 @@ class NodeItem(QGraphicsItem):
         lines += [f"<span style='color:#d23a3a'>&#9888; {p}</span>" for p in self.face.problems]
         return "<br>".join(line for line in lines if line)
 
-    def toolTip(self) -> str:  # noqa: N802 (Qt's name)
+    def toolTip(self) -> str:
         return self.tooltip_text()
 
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802
+    def hoverEnterEvent(self, event) -> None:
         if self._tooltip_stale:
             self.setToolTip(self.tooltip_text())
             self._tooltip_stale = False
@@ -194,7 +197,11 @@ class NodeItem(QGraphicsItem):
         body = QRectF(0, 0, WIDTH, HEIGHT)
         if lod < TINY_LOD:  # a few pixels wide (a whole ResNet-1202 in view): only its colour shows
             painter.fillRect(body, colors.error if face.problems else (
-                colors.selected if self.isSelected() else category_color(face.category)))
+                colors.selected if self.isSelected()
+                else self.overlay[0] or category_color(face.category)))  # gradient colours show
+            return
+        if lod < SMALL_LOD:  # too small for any text: the box and its coloured header band
+            self._paint_small(painter, body, face)
             return
         border = (
             colors.error if face.problems else (colors.auto if face.auto else colors.node_border)
@@ -242,9 +249,19 @@ class NodeItem(QGraphicsItem):
             painter.drawText(QRectF(WIDTH - 44, 1, 40, HEADER), Qt.AlignCenter, "auto")
         for port in self.ports.values():
             port.paint_on(painter)
-        if lod < 0.35:  # too small to read: skip the text, keep the box
-            return
         self._paint_body(painter, overlay_text)
+
+    def _paint_small(self, painter: QPainter, body: QRectF, face: Any) -> None:
+        colors = canvas_colors()
+        border = colors.error if face.problems else (
+            colors.selected if self.isSelected() else colors.node_border)
+        painter.fillRect(body, border)
+        painter.fillRect(body.adjusted(2, 2, -2, -2), colors.node_fill)
+        band = colors.auto if face.auto else category_color(face.category)
+        painter.fillRect(QRectF(2, 2, WIDTH - 4, HEADER - 2), band)
+        overlay_color = self.overlay[0]
+        if overlay_color is not None:  # the gradient-norm colour must still show when zoomed out
+            painter.fillRect(QRectF(2, HEADER, WIDTH - 4, HEIGHT - HEADER - 2), overlay_color)
 
     def _paint_body(self, painter: QPainter, overlay_text: str | None) -> None:
         colors = canvas_colors()
