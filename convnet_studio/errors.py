@@ -2,10 +2,9 @@
 
 Errors that belong to one module live beside it (``GraphError`` in ``graph/model.py``,
 ``ConfigError`` in ``train/config.py``); those that several modules of a package raise live
-here: the export, preset and import errors.
-the command line catches ``UserError`` (and ``OSError``) in one place, ``convnet_studio.cli``,
-and prints the message as one sentence with exit status 2, never a traceback. This module
-imports nothing, so every layer can use it.
+here: the export, preset and import errors. The command line catches ``UserError`` (and
+``OSError``) in one place, ``convnet_studio.cli``, and prints the message as one sentence with
+exit status 2, never a traceback. This module imports nothing, so every layer can use it.
 """
 
 from __future__ import annotations

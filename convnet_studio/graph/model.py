@@ -33,6 +33,7 @@ Position = tuple[float, float]
 
 MAX_POSITION = 1e7  # canvas units: an unwrapped layout of 30,000 layers still fits
 
+
 class GraphError(UserError, ValueError):
     """An edit the graph refuses; ``node``/``port``/``field`` say where."""
 

@@ -8,7 +8,6 @@ caches its pixels (``DeviceCoordinateCache``) so panning a 1000-node graph paint
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
@@ -50,8 +49,8 @@ class NodeFace:
     shortcut: str = ""  # a residual block's: identity, projection, zero-padding
 
 
-# Below TINY_LOD a node is a few pixels wide: it is drawn as a block of its
-# category's colour (red with a problem), which is all that shows at that size.
+# Below TINY_LOD a node is a few pixels wide: it is drawn as a block of one colour (its
+# problem's red, its gradient-norm overlay's, else its category's), all that shows at that size.
 TINY_LOD = 0.12
 # Below this no text is legible (the body text stops at 0.35 too): box and header band only.
 SMALL_LOD = 0.35
@@ -251,7 +250,7 @@ class NodeItem(QGraphicsItem):
             port.paint_on(painter)
         self._paint_body(painter, overlay_text)
 
-    def _paint_small(self, painter: QPainter, body: QRectF, face: Any) -> None:
+    def _paint_small(self, painter: QPainter, body: QRectF, face: NodeFace) -> None:
         colors = canvas_colors()
         border = colors.error if face.problems else (
             colors.selected if self.isSelected() else colors.node_border)

@@ -82,7 +82,8 @@ class SummaryModel(QAbstractTableModel):
             self.beginInsertRows(_ROOT, head, len(rows) - tail - 1)
             self.rows = rows
             self.endInsertRows()
-        self.rows = rows
+        else:
+            self.rows = rows  # equal in content to what is left: the new row objects
 
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
