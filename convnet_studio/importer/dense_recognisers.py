@@ -10,7 +10,7 @@ with torchvision's state_dict keys. The importer checks each reading against the
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+from collections.abc import Callable
 
 from torch import nn
 

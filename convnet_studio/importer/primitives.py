@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from typing import Any, Callable, Union
+from typing import Any, Callable
 
 import torch
 import torch.nn.functional as F
@@ -31,7 +31,7 @@ class Chain:
     layers: tuple[tuple[str, Mapped], ...]
 
 
-Recognised = Union[Mapped, Chain]
+Recognised = Mapped | Chain
 
 
 def composite_parts(path: str, recognised: Recognised) -> list[tuple[str, Mapped]]:
