@@ -22,7 +22,7 @@ from convnet_studio.graph.history import trial
 from convnet_studio.graph.model import Edge, Graph, GraphError, Node
 from convnet_studio.graph.names import name_problem
 from convnet_studio.graph.params import ParamError
-from convnet_studio.graph.registry import BlockSpec, Params, Shape, Subgraph, get_block, has_block
+from convnet_studio.graph.registry import BlockSpec, Params, Shape, ShapeError, Subgraph, get_block, has_block
 
 ORIGIN = "origin"
 
@@ -74,7 +74,10 @@ def expand_all(graph: Graph) -> int:
 
 def _expand(graph: Graph, node: Node, spec: BlockSpec, params: Params, shapes: tuple) -> list[str]:
     name = node.name
-    sub = spec.expand(params, shapes)
+    try:
+        sub = spec.expand(params, shapes)
+    except ShapeError as exc:  # e.g. an SE block whose input is not connected yet
+        raise GraphError(f"cannot expand: {exc.message}", node=name, port=exc.port) from None
     full = {inner.name: f"{name}.{inner.name}" for inner in sub.nodes}
     for new in full.values():
         problem = name_problem(new)

@@ -134,3 +134,17 @@ def test_expand_unconnected_composite() -> None:
     names = expand_node(g, "b")
     assert "b.downsample.0" in names  # the stride alone decides it
     assert collapse_group(g, "b") == "b" and list(g.nodes) == ["b"]
+
+
+def test_expand_refuses_a_block_that_needs_its_input_channels() -> None:
+    # fc2 of a squeeze-and-excitation goes back to the input's width, unknown until wired.
+    g = Graph()
+    g.add_node("SqueezeExcitation", "se", {"squeeze_channels": 4})
+    before = g.to_dict()
+    with pytest.raises(GraphError, match=r"se \[in\]: cannot expand: a SqueezeExcitation needs a connected input"):
+        expand_node(g, "se")
+    assert g.to_dict() == before
+    x = g.add("Input", "input", channels=12, height=8, width=8)
+    g.connect(x, "se")
+    assert "se.fc2" in expand_node(g, "se")
+    assert g.node("se.fc2").params["out_channels"] == 12
