@@ -12,7 +12,8 @@ from typing import Any, Callable
 from torch import nn
 
 from convnet_studio.graph.blocks.attention_composites import SE_ACTIVATIONS, SE_GATES
-from convnet_studio.importer.primitives import Mapped, Unmappable, square
+from convnet_studio.importer.dense_recognisers import dense_recognisers
+from convnet_studio.importer.primitives import Mapped, Recognised, Unmappable, square
 
 
 def _shortcut(m: nn.Module, in_c: int, out_c: int, stride: int) -> str:
@@ -75,7 +76,7 @@ def _squeeze_excitation(m: nn.Module) -> Mapped:
     }
 
 
-def recognisers() -> dict[type, Callable[[nn.Module], Mapped]]:
+def recognisers() -> dict[type, Callable[[nn.Module], Recognised]]:
     """Module class -> recogniser, for the torchvision classes this torchvision has."""
     import importlib
 
@@ -92,4 +93,5 @@ def recognisers() -> dict[type, Callable[[nn.Module], Mapped]]:
         googlenet.BasicConv2d: _basic_conv2d,
         googlenet.Inception: _inception,
         inception.BasicConv2d: _basic_conv2d,
+        **dense_recognisers(),
     }

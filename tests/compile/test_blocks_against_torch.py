@@ -37,6 +37,10 @@ VARIANTS = [
     ("StochasticDepth", dict(p=0.5, mode="batch")),
     ("SqueezeExcitation", dict(squeeze_channels=3, activation="SiLU")),
     ("SqueezeExcitation", dict(squeeze_channels=2, scale_activation="Hardsigmoid")),
+    ("DenseLayer", dict(growth_rate=4, bn_size=2)),  # 8 -> 12 channels, a 1x1 to 8
+    ("DenseLayer", dict(growth_rate=12, bn_size=1, drop_rate=0.2)),  # with its dropout
+    ("DenseTransition", dict(out_channels=4)),
+    ("Fire", dict(squeeze_planes=3, expand1x1_planes=5, expand3x3_planes=7)),
 ]
 
 
