@@ -22,7 +22,7 @@ from convnet_studio.graph.history import trial
 from convnet_studio.graph.model import Edge, Graph, GraphError, Node
 from convnet_studio.graph.names import name_problem
 from convnet_studio.graph.params import ParamError
-from convnet_studio.graph.registry import BlockSpec, Params, Shape, Subgraph, get_block, has_block
+from convnet_studio.graph.registry import BlockSpec, Params, Shape, ShapeError, Subgraph, get_block, has_block
 
 ORIGIN = "origin"
 
@@ -74,7 +74,7 @@ def expand_all(graph: Graph) -> int:
 
 def _expand(graph: Graph, node: Node, spec: BlockSpec, params: Params, shapes: tuple) -> list[str]:
     name = node.name
-    sub = spec.expand(params, shapes)
+    sub = _expansion(spec, params, shapes, name)
     full = {inner.name: f"{name}.{inner.name}" for inner in sub.nodes}
     for new in full.values():
         problem = name_problem(new)
@@ -166,6 +166,15 @@ def _shortcut_kind(type_name: str, frozen: str, in_shapes: tuple) -> str | None:
 
 
 # ------------------------------------------------------------------------------ expanding
+def _expansion(spec: BlockSpec, params: Params, shapes: tuple, name: str) -> Subgraph:
+    # A block may refuse an input it cannot take (a stride-1 ShuffleUnit that would change
+    # the width); the analysis shows that on the node, and expanding it is refused the same way.
+    try:
+        return spec.expand(params, shapes)
+    except ShapeError as exc:
+        raise GraphError(exc.message, node=name, port=exc.port) from None
+
+
 def _composite(node: Node) -> tuple[BlockSpec, Params]:
     if not has_block(node.type) or not get_block(node.type).is_composite:
         raise GraphError(f"{node.type} is not a composite block; there is nothing to expand", node=node.name)
@@ -299,7 +308,7 @@ def _plan_collapse(graph: Graph, name: str) -> _CollapsePlan:
     spec, params = _origin_block(origin, name)
     sources = _external_sources(graph, name, spec, params, {m.name for m in members})
     in_shapes = tuple(_shape_of(graph, sources.get(port)) for port in spec.input_ports(params))
-    sub = spec.expand(params, in_shapes)
+    sub = _expansion(spec, params, in_shapes, name)
     _check_nodes(graph, name, sub, members)
     _check_edges(graph, name, sub, sources)
     sinks = _sinks(graph, name, sub, {m.name for m in members})

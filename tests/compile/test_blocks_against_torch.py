@@ -35,6 +35,14 @@ VARIANTS = [
     ("ChannelShuffle", dict(groups=4)),
     ("ChannelSplit", dict(chunks=3, index=2)),  # torch.chunk: sizes 3, 3, 2
     ("StochasticDepth", dict(p=0.5, mode="batch")),
+    ("ShuffleUnit", dict(out_channels=8, stride=1)),  # split, one branch, shuffle
+    ("ShuffleUnit", dict(out_channels=16, stride=2)),  # two branches, 8 -> 16 channels
+    ("ShuffleUnit", dict(out_channels=12, stride=3)),
+    ("InceptionA", dict(pool_features=64)),
+    ("InceptionB", {}),
+    ("InceptionC", dict(channels_7x7=160)),
+    ("InceptionD", {}),
+    ("InceptionE", {}),
 ]
 
 
