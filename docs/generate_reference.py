@@ -45,6 +45,12 @@ EXAMPLE_INPUT: dict[str, tuple[int, ...]] = {
     "Linear": (512,),
     "Add": (64, 56, 56),
     "Concat": (64, 28, 28),
+    "ShuffleUnit": (24, 56, 56),
+    "InceptionA": (192, 35, 35),
+    "InceptionB": (288, 35, 35),
+    "InceptionC": (768, 17, 17),
+    "InceptionD": (768, 17, 17),
+    "InceptionE": (1280, 8, 8),
 }
 
 
