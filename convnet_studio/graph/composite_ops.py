@@ -74,7 +74,10 @@ def expand_all(graph: Graph) -> int:
 
 def _expand(graph: Graph, node: Node, spec: BlockSpec, params: Params, shapes: tuple) -> list[str]:
     name = node.name
-    sub = _expansion(spec, params, shapes, name)
+    try:
+        sub = spec.expand(params, shapes)
+    except ShapeError as exc:  # e.g. an SE block whose input is not connected yet
+        raise GraphError(f"cannot expand: {exc.message}", node=name, port=exc.port) from None
     full = {inner.name: f"{name}.{inner.name}" for inner in sub.nodes}
     for new in full.values():
         problem = name_problem(new)
@@ -167,8 +170,8 @@ def _shortcut_kind(type_name: str, frozen: str, in_shapes: tuple) -> str | None:
 
 # ------------------------------------------------------------------------------ expanding
 def _expansion(spec: BlockSpec, params: Params, shapes: tuple, name: str) -> Subgraph:
-    # A block may refuse an input it cannot take (a stride-1 ShuffleUnit that would change
-    # the width); the analysis shows that on the node, and expanding it is refused the same way.
+    # A block may refuse the input it now has (a stride-1 ShuffleUnit whose input changed
+    # width): collapsing is then refused with the reason, as an edited expansion is.
     try:
         return spec.expand(params, shapes)
     except ShapeError as exc:

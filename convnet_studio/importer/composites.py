@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from torch import nn
 
+from convnet_studio.graph.blocks.attention_composites import SE_ACTIVATIONS, SE_GATES
 from convnet_studio.importer.primitives import Mapped, Unmappable, square
 
 
@@ -64,6 +65,16 @@ def _inception(m: nn.Module) -> Mapped:
     return "InceptionModule", params
 
 
+def _squeeze_excitation(m: nn.Module) -> Mapped:
+    # torchvision.ops.SqueezeExcitation: the activations are modules chosen by the caller.
+    activation, gate = type(m.activation).__name__, type(m.scale_activation).__name__
+    if activation not in SE_ACTIVATIONS or gate not in SE_GATES:
+        raise Unmappable(f"a squeeze-and-excitation with {activation} and {gate}")
+    return "SqueezeExcitation", {
+        "squeeze_channels": m.fc1.out_channels, "activation": activation, "scale_activation": gate,
+    }
+
+
 def _shuffle_unit(m: nn.Module) -> Mapped:
     # torchvision's shufflenetv2.InvertedResidual: each branch gives half the output channels.
     return "ShuffleUnit", {"out_channels": 2 * m.branch2[0].out_channels, "stride": m.stride}
@@ -92,7 +103,10 @@ def recognisers() -> dict[type, Callable[[nn.Module], Mapped]]:
         for name in ("googlenet", "inception", "resnet", "shufflenetv2")
     )
 
+    from torchvision.ops import SqueezeExcitation
+
     return {
+        SqueezeExcitation: _squeeze_excitation,
         resnet.BasicBlock: _basic_block,
         resnet.Bottleneck: _bottleneck,
         googlenet.BasicConv2d: _basic_conv2d,

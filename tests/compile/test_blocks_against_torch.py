@@ -35,6 +35,8 @@ VARIANTS = [
     ("ChannelShuffle", dict(groups=4)),
     ("ChannelSplit", dict(chunks=3, index=2)),  # torch.chunk: sizes 3, 3, 2
     ("StochasticDepth", dict(p=0.5, mode="batch")),
+    ("SqueezeExcitation", dict(squeeze_channels=3, activation="SiLU")),
+    ("SqueezeExcitation", dict(squeeze_channels=2, scale_activation="Hardsigmoid")),
     ("ShuffleUnit", dict(out_channels=8, stride=1)),  # split, one branch, shuffle
     ("ShuffleUnit", dict(out_channels=16, stride=2)),  # two branches, 8 -> 16 channels
     ("ShuffleUnit", dict(out_channels=12, stride=3)),

@@ -136,6 +136,20 @@ def test_expand_unconnected_composite() -> None:
     assert collapse_group(g, "b") == "b" and list(g.nodes) == ["b"]
 
 
+def test_expand_refuses_a_block_that_needs_its_input_channels() -> None:
+    # fc2 of a squeeze-and-excitation goes back to the input's width, unknown until wired.
+    g = Graph()
+    g.add_node("SqueezeExcitation", "se", {"squeeze_channels": 4})
+    before = g.to_dict()
+    with pytest.raises(GraphError, match=r"se \[in\]: cannot expand: a SqueezeExcitation needs a connected input"):
+        expand_node(g, "se")
+    assert g.to_dict() == before
+    x = g.add("Input", "input", channels=12, height=8, width=8)
+    g.connect(x, "se")
+    assert "se.fc2" in expand_node(g, "se")
+    assert g.node("se.fc2").params["out_channels"] == 12
+
+
 def _shuffle_net(in_channels: int, stride: int) -> Graph:
     g = Graph("shuffle")
     x = g.add("Input", "input", channels=in_channels, height=16, width=16)
@@ -153,6 +167,9 @@ def test_shuffle_unit_expands_to_split_or_two_branches() -> None:
     assert names[-1] == "stage2.1.channel_shuffle" and not any("branch1" in n for n in names)
     assert g.analyze().ok and g.analyze().total == before
     assert collapse_group(g, "stage2.1.branch2.3") == "stage2.1" and _canonical(g) == original
+    expand_node(g, "stage2.1")
+    g.set_params("input", channels=8)  # the unit's expansion no longer takes this input
+    assert "keeps its width" in collapse_problem(g, "stage2.1")
 
     g = _shuffle_net(8, 2)
     names = expand_node(g, "stage2.1")
