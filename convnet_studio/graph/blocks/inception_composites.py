@@ -11,10 +11,11 @@ except the two torchvision passes as arguments (``pool_features``, ``channels_7x
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from convnet_studio.graph.blocks.builder import Ref, SubgraphBuilder
-from convnet_studio.graph.params import int_param
+from convnet_studio.graph.params import ParamSpec, int_param
 from convnet_studio.graph.registry import BlockSpec, Params, Subgraph, register_block
 
 CATEGORY = "Inception"
@@ -121,25 +122,48 @@ def _expand_e(p: Params, in_shapes) -> Subgraph:
     return _finish(b, [single, pair, double, pool], "cat_2")
 
 
-_MODULES = (
-    ("InceptionA", _expand_a, "Inception v3 at 35 x 35: 1x1, 5x5, double 3x3 and average-pool "
-     "branches, concatenated (224 + pool_features channels).",
-     (int_param("pool_features", 32, "1x1 filters after the 3x3 average pool", minimum=1),),
-     lambda p: f"pool {p['pool_features']}"),
-    ("InceptionB", _expand_b, "Inception v3's grid reduction 35 -> 17: a 3x3/2 conv, a double 3x3 "
-     "ending at stride 2 and a 3x3/2 max-pool, concatenated.", (), lambda p: "/2"),
-    ("InceptionC", _expand_c, "Inception v3 at 17 x 17: 7x7 convs factorised into 1x7 and 7x1, "
-     "channels_7x7 wide inside, 768 channels out.",
-     (int_param("channels_7x7", 128, "width of the factorised 7x7 convs (128, 160 or 192)", minimum=1),),
-     lambda p: f"7x7: {p['channels_7x7']}"),
-    ("InceptionD", _expand_d, "Inception v3's grid reduction 17 -> 8: 1x1 -> 3x3/2 and "
-     "1x1 -> 1x7 -> 7x1 -> 3x3/2 branches beside a 3x3/2 max-pool.", (), lambda p: "/2"),
-    ("InceptionE", _expand_e, "Inception v3 at 8 x 8: 3x3 branches widened into parallel 1x3 and "
-     "3x1 convs (the expanded filter bank), 2048 channels out.", (), lambda p: "1x3 | 3x1"),
-)
-
-for _type, _expand, _doc, _params, _label in _MODULES:
+def _register(
+    type_name: str,
+    expand: Callable[[Params, Any], Subgraph],
+    description: str,
+    params: tuple[ParamSpec, ...] = (),
+    label: Callable[[Params], str] | None = None,
+) -> None:
     register_block(
-        BlockSpec(type=_type, category=CATEGORY, description=_doc, params=_params, expand=_expand,
-                  label=_label, default_name="mixed")
+        BlockSpec(type=type_name, category=CATEGORY, description=description, params=params,
+                  expand=expand, label=label, default_name="mixed")
     )
+
+
+_register(
+    "InceptionA", _expand_a,
+    "Inception v3 at 35 x 35: 1x1, 5x5, double 3x3 and average-pool branches, concatenated "
+    "(224 + pool_features channels).",
+    (int_param("pool_features", 32, "1x1 filters after the 3x3 average pool", minimum=1),),
+    lambda p: f"pool {p['pool_features']}",
+)
+_register(
+    "InceptionB", _expand_b,
+    "Inception v3's grid reduction 35 -> 17: a 3x3/2 conv, a double 3x3 ending at stride 2 and "
+    "a 3x3/2 max-pool, concatenated.",
+    label=lambda p: "/2",
+)
+_register(
+    "InceptionC", _expand_c,
+    "Inception v3 at 17 x 17: 7x7 convs factorised into 1x7 and 7x1, channels_7x7 wide inside, "
+    "768 channels out.",
+    (int_param("channels_7x7", 128, "width of the factorised 7x7 convs (128, 160 or 192)", minimum=1),),
+    lambda p: f"7x7: {p['channels_7x7']}",
+)
+_register(
+    "InceptionD", _expand_d,
+    "Inception v3's grid reduction 17 -> 8: 1x1 -> 3x3/2 and 1x1 -> 1x7 -> 7x1 -> 3x3/2 "
+    "branches beside a 3x3/2 max-pool.",
+    label=lambda p: "/2",
+)
+_register(
+    "InceptionE", _expand_e,
+    "Inception v3 at 8 x 8: 3x3 branches widened into parallel 1x3 and 3x1 convs (the expanded "
+    "filter bank), 2048 channels out.",
+    label=lambda p: "1x3 | 3x1",
+)

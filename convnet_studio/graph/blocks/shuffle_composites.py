@@ -11,7 +11,14 @@ from __future__ import annotations
 from convnet_studio.graph.blocks.builder import Ref, SubgraphBuilder
 from convnet_studio.graph.blocks.mobile import CATEGORY
 from convnet_studio.graph.params import ParamError, int_param
-from convnet_studio.graph.registry import BlockSpec, Params, Shape, ShapeError, Subgraph, register_block
+from convnet_studio.graph.registry import (
+    BlockSpec,
+    Params,
+    Shape,
+    ShapeError,
+    Subgraph,
+    register_block,
+)
 
 
 def _check_even(p: Params) -> None:
