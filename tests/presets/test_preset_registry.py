@@ -53,6 +53,8 @@ EXPECTED = [
     "mobilenet_v2",
     "resnext50_32x4d",
     "wide_resnet50_2",
+    "shufflenet_v2_x1_0",
+    "inception_v3",
 ]
 
 
