@@ -47,6 +47,12 @@ EXAMPLE_INPUT: dict[str, tuple[int, ...]] = {
     "Concat": (64, 28, 28),
     "DenseTransition": (256, 56, 56),  # densenet121's transition1
     "Fire": (96, 54, 54),  # squeezenet1_0's first Fire
+    "ShuffleUnit": (24, 56, 56),
+    "InceptionA": (192, 35, 35),
+    "InceptionB": (288, 35, 35),
+    "InceptionC": (768, 17, 17),
+    "InceptionD": (768, 17, 17),
+    "InceptionE": (1280, 8, 8),
 }
 
 

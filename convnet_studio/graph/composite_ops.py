@@ -169,6 +169,15 @@ def _shortcut_kind(type_name: str, frozen: str, in_shapes: tuple) -> str | None:
 
 
 # ------------------------------------------------------------------------------ expanding
+def _expansion(spec: BlockSpec, params: Params, shapes: tuple, name: str) -> Subgraph:
+    # A block may refuse the input it now has (a stride-1 ShuffleUnit whose input changed
+    # width): collapsing is then refused with the reason, as an edited expansion is.
+    try:
+        return spec.expand(params, shapes)
+    except ShapeError as exc:
+        raise GraphError(exc.message, node=name, port=exc.port) from None
+
+
 def _composite(node: Node) -> tuple[BlockSpec, Params]:
     if not has_block(node.type) or not get_block(node.type).is_composite:
         raise GraphError(f"{node.type} is not a composite block; there is nothing to expand", node=node.name)
@@ -302,7 +311,7 @@ def _plan_collapse(graph: Graph, name: str) -> _CollapsePlan:
     spec, params = _origin_block(origin, name)
     sources = _external_sources(graph, name, spec, params, {m.name for m in members})
     in_shapes = tuple(_shape_of(graph, sources.get(port)) for port in spec.input_ports(params))
-    sub = spec.expand(params, in_shapes)
+    sub = _expansion(spec, params, in_shapes, name)
     _check_nodes(graph, name, sub, members)
     _check_edges(graph, name, sub, sources)
     sinks = _sinks(graph, name, sub, {m.name for m in members})

@@ -76,12 +76,32 @@ def _squeeze_excitation(m: nn.Module) -> Mapped:
     }
 
 
+def _shuffle_unit(m: nn.Module) -> Mapped:
+    # torchvision's shufflenetv2.InvertedResidual: each branch gives half the output channels.
+    return "ShuffleUnit", {"out_channels": 2 * m.branch2[0].out_channels, "stride": m.stride}
+
+
+# Inception v3's modules fix every width but pool_features (A) and channels_7x7 (C); the
+# importer's check that the composite computes the module catches any other difference.
+def _inception_a(m: nn.Module) -> Mapped:
+    return "InceptionA", {"pool_features": m.branch_pool.conv.out_channels}
+
+
+def _inception_c(m: nn.Module) -> Mapped:
+    return "InceptionC", {"channels_7x7": m.branch7x7_1.conv.out_channels}
+
+
+def _fixed(type_name: str) -> Callable[[nn.Module], Mapped]:
+    return lambda m: (type_name, {})
+
+
 def recognisers() -> dict[type, Callable[[nn.Module], Recognised]]:
     """Module class -> recogniser, for the torchvision classes this torchvision has."""
     import importlib
 
-    googlenet, inception, resnet = (
-        importlib.import_module(f"torchvision.models.{name}") for name in ("googlenet", "inception", "resnet")
+    googlenet, inception, resnet, shufflenetv2 = (
+        importlib.import_module(f"torchvision.models.{name}")
+        for name in ("googlenet", "inception", "resnet", "shufflenetv2")
     )
 
     from torchvision.ops import SqueezeExcitation
@@ -93,5 +113,11 @@ def recognisers() -> dict[type, Callable[[nn.Module], Recognised]]:
         googlenet.BasicConv2d: _basic_conv2d,
         googlenet.Inception: _inception,
         inception.BasicConv2d: _basic_conv2d,
+        shufflenetv2.InvertedResidual: _shuffle_unit,
+        inception.InceptionA: _inception_a,
+        inception.InceptionB: _fixed("InceptionB"),
+        inception.InceptionC: _inception_c,
+        inception.InceptionD: _fixed("InceptionD"),
+        inception.InceptionE: _fixed("InceptionE"),
         **dense_recognisers(),
     }

@@ -41,6 +41,14 @@ VARIANTS = [
     ("DenseLayer", dict(growth_rate=12, bn_size=1, drop_rate=0.2)),  # with its dropout
     ("DenseTransition", dict(out_channels=4)),
     ("Fire", dict(squeeze_planes=3, expand1x1_planes=5, expand3x3_planes=7)),
+    ("ShuffleUnit", dict(out_channels=8, stride=1)),  # split, one branch, shuffle
+    ("ShuffleUnit", dict(out_channels=16, stride=2)),  # two branches, 8 -> 16 channels
+    ("ShuffleUnit", dict(out_channels=12, stride=3)),
+    ("InceptionA", dict(pool_features=64)),
+    ("InceptionB", {}),
+    ("InceptionC", dict(channels_7x7=160)),
+    ("InceptionD", {}),
+    ("InceptionE", {}),
 ]
 
 

@@ -83,3 +83,39 @@ def test_projection_a_subsamples_and_zero_pads() -> None:
     assert out.shape == (1, 4, 3, 3)
     torch.testing.assert_close(out[:, 1:3], x[:, :, ::2, ::2])
     assert out[:, 0].abs().sum() == 0 and out[:, 3].abs().sum() == 0
+
+
+def _shuffle_and_inception_net() -> Graph:
+    g = Graph("shuffle_inception")
+    x = g.add("Input", "input", channels=3, height=32, width=32)
+    x = g.add("ShuffleUnit", "stage2.0", x, out_channels=16, stride=2)  # 32 -> 16
+    x = g.add("ShuffleUnit", "stage2.1", x, out_channels=16, stride=1)
+    x = g.add("InceptionA", "Mixed_5b", x, pool_features=8)
+    x = g.add("InceptionB", "Mixed_6a", x)  # 16 -> 7
+    x = g.add("InceptionC", "Mixed_6b", x, channels_7x7=8)
+    x = g.add("InceptionD", "Mixed_7a", x)  # 7 -> 3
+    x = g.add("InceptionE", "Mixed_7b", x)
+    x = g.add("Flatten", "flatten", g.add("GlobalAvgPool", "avgpool", x))
+    g.add("Output", "output", g.add("Linear", "fc", x, out_features=5))
+    return g
+
+
+def test_shuffle_and_inception_v3_blocks_expand_and_collapse_keeping_outputs() -> None:
+    torch.manual_seed(0)
+    g = _shuffle_and_inception_net()
+    reference = compile_graph(g).eval()
+    state = reference.state_dict()
+    assert "stage2.1.branch2.3.weight" in state and "stage2.0.branch1.0.weight" in state
+    assert "Mixed_7b.branch3x3dbl_3b.bn.running_var" in state
+    x = torch.randn(1, 3, 32, 32)
+    with torch.no_grad():
+        want = reference(x)
+    blocks = ["stage2.0", "stage2.1", "Mixed_5b", "Mixed_6a", "Mixed_6b", "Mixed_7a", "Mixed_7b"]
+    for name in blocks:
+        expand_node(g, name)
+    expand_node(g, "Mixed_7b.branch3x3_2a")  # the ConvBNReLU units inside expand too
+    torch.testing.assert_close(_run(g, state, x), want)
+    for name in reversed(blocks):
+        collapse_group(g, name)
+    torch.testing.assert_close(_run(g, state, x), want)
+    assert all(not n.meta for n in g)

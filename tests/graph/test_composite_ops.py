@@ -148,3 +148,54 @@ def test_expand_refuses_a_block_that_needs_its_input_channels() -> None:
     g.connect(x, "se")
     assert "se.fc2" in expand_node(g, "se")
     assert g.node("se.fc2").params["out_channels"] == 12
+
+
+def _shuffle_net(in_channels: int, stride: int) -> Graph:
+    g = Graph("shuffle")
+    x = g.add("Input", "input", channels=in_channels, height=16, width=16)
+    x = g.add("ShuffleUnit", "stage2.1", x, out_channels=16, stride=stride)
+    g.add("Output", "output", x)
+    return g
+
+
+def test_shuffle_unit_expands_to_split_or_two_branches() -> None:
+    g = _shuffle_net(16, 1)
+    original, before = _canonical(g), g.analyze().total
+    names = expand_node(g, "stage2.1")
+    assert {e.dst for e in g.out_edges("input")} == {"stage2.1.split0", "stage2.1.split1"}
+    assert [e.src for e in g.in_edges("stage2.1.cat")] == ["stage2.1.split0", "stage2.1.branch2.7"]
+    assert names[-1] == "stage2.1.channel_shuffle" and not any("branch1" in n for n in names)
+    assert g.analyze().ok and g.analyze().total == before
+    assert collapse_group(g, "stage2.1.branch2.3") == "stage2.1" and _canonical(g) == original
+    expand_node(g, "stage2.1")
+    g.set_params("input", channels=8)  # the unit's expansion no longer takes this input
+    assert "keeps its width" in collapse_problem(g, "stage2.1")
+
+    g = _shuffle_net(8, 2)
+    names = expand_node(g, "stage2.1")
+    assert {e.dst for e in g.out_edges("input")} == {"stage2.1.branch1.0", "stage2.1.branch2.0"}
+    assert g.node("stage2.1.branch1.0").params["groups"] == 8  # depthwise over the input
+    assert g.analyze().ok
+
+
+def test_stride_1_shuffle_unit_refuses_another_width() -> None:
+    g = _shuffle_net(8, 1)
+    problem = g.analyze().problems_for("stage2.1")[0]
+    assert problem.port == "in" and "receives 8 channels but out_channels is 16" in problem.message
+    with pytest.raises(GraphError, match="keeps its width"):
+        expand_node(g, "stage2.1")
+    assert list(g.nodes) == ["input", "stage2.1", "output"]
+    with pytest.raises(GraphError, match="out_channels: must be even"):
+        g.set_params("stage2.1", out_channels=15)
+
+
+@pytest.mark.parametrize("type_name", ["InceptionA", "InceptionB", "InceptionC", "InceptionD", "InceptionE"])
+def test_inception_v3_modules_expand_into_units_and_collapse(type_name: str) -> None:
+    g = Graph("mixed")
+    x = g.add("Input", "input", channels=32, height=17, width=17)
+    g.add("Output", "output", g.add(type_name, "Mixed", x))
+    original, before = _canonical(g), g.analyze().total
+    names = expand_node(g, "Mixed")
+    assert g.node(names[0]).type == "ConvBNReLU" and g.node(names[0]).params["bn_eps"] == 1e-3
+    assert g.node(names[-1]).type == "Concat" and g.analyze().total == before
+    assert collapse_group(g, "Mixed") == "Mixed" and _canonical(g) == original

@@ -55,6 +55,8 @@ EXPECTED = [
     "wide_resnet50_2",
     "densenet121",
     "densenet161",
+    "shufflenet_v2_x1_0",
+    "inception_v3",
 ]
 
 

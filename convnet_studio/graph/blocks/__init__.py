@@ -10,3 +10,5 @@ from convnet_studio.graph.blocks import composites  # noqa: F401  (VGG, Inceptio
 from convnet_studio.graph.blocks import mobile  # noqa: F401  (MobileNet, EfficientNet, ShuffleNet)
 from convnet_studio.graph.blocks import attention_composites  # noqa: F401  (squeeze-and-excitation)
 from convnet_studio.graph.blocks import dense_composites  # noqa: F401  (DenseNet, SqueezeNet's Fire)
+from convnet_studio.graph.blocks import shuffle_composites  # noqa: F401  (ShuffleNet V2's unit)
+from convnet_studio.graph.blocks import inception_composites  # noqa: F401  (Inception v3's modules)
