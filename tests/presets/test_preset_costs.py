@@ -12,8 +12,12 @@ from convnet_studio.presets import get_preset, preset_info
 @pytest.mark.parametrize("name", TORCHVISION_PRESETS)
 def test_macs_and_params_match_torchvision_metadata(name: str) -> None:
     # The enum's metadata is plain data: reading it downloads nothing.
-    meta = get_model_weights(preset_info(name).torchvision).DEFAULT.meta
-    total = get_preset(name, num_classes=1000, input_size=(3, 224, 224)).analyze().total
+    weights = get_model_weights(preset_info(name).torchvision).DEFAULT
+    meta = weights.meta
+    # Measured at the weights' eval crop (EfficientNet-B3: 300 x 300), the preset's default.
+    crop = weights.transforms().crop_size[0]
+    assert preset_info(name).default_input == (3, crop, crop)
+    total = get_preset(name, num_classes=1000).analyze().total
     assert total.params == meta["num_params"]
     # torchvision's "_ops" (GFLOPS) count multiply-accumulates, as the cost model does.
     assert total.macs / 1e9 == pytest.approx(meta["_ops"], rel=0.01)

@@ -53,6 +53,12 @@ EXPECTED = [
     "mobilenet_v2",
     "resnext50_32x4d",
     "wide_resnet50_2",
+    "efficientnet_b0",
+    "efficientnet_b1",
+    "efficientnet_b2",
+    "efficientnet_b3",
+    "efficientnet_v2_s",
+    "regnet_y_400mf",
 ]
 
 
