@@ -45,6 +45,8 @@ EXAMPLE_INPUT: dict[str, tuple[int, ...]] = {
     "Linear": (512,),
     "Add": (64, 56, 56),
     "Concat": (64, 28, 28),
+    "MBConv": (24, 56, 56),  # as many channels out as in: the residual and stochastic depth show
+    "FusedMBConv": (24, 56, 56),
 }
 
 
@@ -105,6 +107,9 @@ def expansion_lines(spec) -> list[str]:
     feeds: dict[str, list[str]] = {}
     for src, _src_port, dst, _dst_port in sub.edges:
         feeds.setdefault(dst, []).append(src)
+    for targets in sub.inputs.values():  # a residual add takes the block's input too
+        for dst, _dst_port in targets:
+            feeds.setdefault(dst, []).append("the block's input")
     lines = ["", "Expansion at the defaults (inner names follow torchvision's):", ""]
     lines += ["| Inner node | Type | Parameters | Inputs from |", "|---|---|---|---|"]
     for inner in sub.nodes:

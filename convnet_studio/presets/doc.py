@@ -64,7 +64,8 @@ Node names are torchvision's module paths (`conv1`, `layer1.0`, `inception3a`, `
 `classifier.6`), so a compiled preset has torchvision's state_dict keys. For every preset that
 torchvision has, the tests check the parameter count, the keys and shapes,
 `load_state_dict(torchvision_model.state_dict(), strict=True)`, equal outputs in eval mode (to
-1e-5), and that the MACs at 224 x 224 are torchvision's published GFLOPS within 1%.
+1e-5), and that the MACs at torchvision's eval crop (224 x 224 for most; the preset's default
+input, e.g. 300 x 300 for EfficientNet-B3) are torchvision's published GFLOPS within 1%.
 
 ## Notes
 
@@ -88,6 +89,14 @@ torchvision has, the tests check the parameter count, the keys and shapes,
   primitives named `features.<i>` (a VGGStage composite would nest its keys under its own
   name); each stage's nodes share a fold group `stage1` ... `stage5` on the canvas. The 7x7
   adaptive average pool lets VGG take inputs down to 32 x 32.
+- **EfficientNet**: each `features.<stage>.<i>` is one MBConv (EfficientNetV2's first three
+  stages: FusedMBConv) with torchvision's stochastic depth probability, rising linearly from 0
+  to 0.2 over the blocks (the identity in eval). B1..B3 scale B0's widths (rounded to multiples
+  of 8) and depths (rounded up); their default input is torchvision's eval crop (240, 288, 300;
+  V2-S 384). BatchNorm eps is PyTorch's 1e-5 in B0..B3 and 0.001 in V2-S.
+- **RegNet**: RegNetY-400MF's stage widths (48, 104, 208, 440) and depths (1, 3, 6, 6) are
+  those torchvision computes from its quantised linear rule; every block is a
+  ResBottleneckBlock named as torchvision does (`trunk_output.block2.block2-1`).
 """
 
 

@@ -83,7 +83,8 @@ def _register() -> None:
     paper = "Tan & Le 2019 (arXiv:1905.11946); torchvision.models."
     for name, (width, depth, dropout, crop) in B_VARIANTS.items():
         label = name.split("_")[1].upper()
-        scaling = (f"B0 scaled {width:g}x wider and {depth:g}x deeper for {crop} x {crop} inputs"
+        wider = f"{width:g}x wider and " if width != 1.0 else ""
+        scaling = (f"B0 made {wider}{depth:g}x deeper for {crop} x {crop} inputs"
                    if label != "B0" else "the baseline found by architecture search")
         info = PresetInfo(
             name, "EfficientNet",
