@@ -41,7 +41,7 @@ def _scaled(stages: list, width_mult: float = 1.0, depth_mult: float = 1.0) -> l
     """MBConvConfig's scaling: widths to multiples of 8, depths rounded up."""
     return [
         (block, t, k, s, make_divisible(cin * width_mult), make_divisible(cout * width_mult),
-         int(math.ceil(n * depth_mult)))
+         math.ceil(n * depth_mult))
         for block, t, k, s, cin, cout, n in stages
     ]
 
@@ -92,7 +92,8 @@ def _register() -> None:
             f"and SiLU), {scaling}.",
             default_input=(3, crop, crop), torchvision=name, source=paper + name,
         )
-        register_preset(info, partial(efficientnet, name, _scaled(B_STAGES, width, depth), None, dropout, 1e-5))
+        stages = _scaled(B_STAGES, width, depth)
+        register_preset(info, partial(efficientnet, name, stages, None, dropout, 1e-5))
     info = PresetInfo(
         "efficientnet_v2_s", "EfficientNet",
         "EfficientNetV2-S: FusedMBConv blocks (one 3x3 conv expands) in the early stages, MBConv "

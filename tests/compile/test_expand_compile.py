@@ -104,8 +104,8 @@ def test_efficientnet_and_regnet_blocks_expand_and_collapse_keep_keys_and_output
     x = torch.randn(1, 8, 16, 16)
     with torch.no_grad():
         want = reference(x)
-    blocks = ["features.1.0", "features.2.0", "features.3.0", "features.3.0.block.2", "trunk.block1-0", "trunk.block1-1"]
-    for name in blocks:
+    for name in ["features.1.0", "features.2.0", "features.3.0", "features.3.0.block.2",
+                 "trunk.block1-0", "trunk.block1-1"]:
         expand_node(g, name)
         torch.testing.assert_close(_run(g, state, x), want)
     for name in ["features.3.0", "trunk.block1-1", "features.1.0", "trunk.block1-0", "features.2.0"]:

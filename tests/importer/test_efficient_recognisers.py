@@ -15,7 +15,8 @@ from convnet_studio.importer.verify import composite_matches
 
 
 def _mbconv(t, k, s, cin, cout, eps=1e-5, p=0.0):
-    return efficientnet.MBConv(efficientnet.MBConvConfig(t, k, s, cin, cout, 1), p, partial(nn.BatchNorm2d, eps=eps))
+    config = efficientnet.MBConvConfig(t, k, s, cin, cout, 1)
+    return efficientnet.MBConv(config, p, partial(nn.BatchNorm2d, eps=eps))
 
 
 def _fused(t, k, s, cin, cout, p=0.0):
@@ -23,7 +24,8 @@ def _fused(t, k, s, cin, cout, p=0.0):
 
 
 def _regnet(cin, cout, stride, group_width=8, multiplier=1.0, se_ratio=0.25):
-    return regnet.ResBottleneckBlock(cin, cout, stride, nn.BatchNorm2d, nn.ReLU, group_width, multiplier, se_ratio)
+    return regnet.ResBottleneckBlock(cin, cout, stride, nn.BatchNorm2d, nn.ReLU, group_width, multiplier,
+                                     se_ratio)
 
 
 MODULES = {

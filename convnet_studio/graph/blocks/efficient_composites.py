@@ -47,14 +47,15 @@ def _expand_mbconv(p: Params, in_shapes) -> Subgraph:
     hidden = make_divisible(in_c * p["expand_ratio"])
     b = SubgraphBuilder()
     x = y = b.input()
-    unit = dict(eps=p["bn_eps"])
-    parts = iter(range(4))
-    if hidden != in_c:
-        y = conv_norm_activation(b, f"block.{next(parts)}", y, hidden, **unit)
-    y = conv_norm_activation(b, f"block.{next(parts)}", y, hidden, p["kernel"], p["stride"], groups=hidden, **unit)
-    y = b.add(f"block.{next(parts)}", "SqueezeExcitation", y, squeeze_channels=max(1, in_c // 4),
+    eps = p["bn_eps"]
+    # torchvision numbers the Sequential's entries: without an expand conv, the depthwise is block.0.
+    first = 1 if hidden != in_c else 0
+    if first:
+        y = conv_norm_activation(b, "block.0", y, hidden, eps=eps)
+    y = conv_norm_activation(b, f"block.{first}", y, hidden, p["kernel"], p["stride"], groups=hidden, eps=eps)
+    y = b.add(f"block.{first + 1}", "SqueezeExcitation", y, squeeze_channels=max(1, in_c // 4),
               activation="SiLU", scale_activation="Sigmoid")
-    y = conv_norm_activation(b, f"block.{next(parts)}", y, p["out_channels"], activation=None, **unit)
+    y = conv_norm_activation(b, f"block.{first + 2}", y, p["out_channels"], activation=None, eps=eps)
     b.output(_residual(b, y, x, p, in_c))
     return b.build()
 
@@ -64,7 +65,7 @@ def _expand_fused_mbconv(p: Params, in_shapes) -> Subgraph:
     hidden = make_divisible(in_c * p["expand_ratio"])
     b = SubgraphBuilder()
     x = b.input()
-    unit = dict(eps=p["bn_eps"])
+    unit = {"eps": p["bn_eps"]}
     if hidden != in_c:  # the expand conv does the depthwise conv's work: k x k, strided
         y = conv_norm_activation(b, "block.0", x, hidden, p["kernel"], p["stride"], **unit)
         y = conv_norm_activation(b, "block.1", y, p["out_channels"], activation=None, **unit)
@@ -86,7 +87,8 @@ def _mbconv_params(expand_ratio: float) -> tuple:
         int_param("out_channels", 24, "channels of the 1x1 projection", minimum=1),
         float_param("stochastic_depth_prob", 0.0, "probability of dropping the residual branch "
                     "while training (only where the block keeps its shape)", minimum=0.0, maximum=1.0),
-        float_param("bn_eps", 1e-5, "BatchNorm epsilon (EfficientNetV2: 0.001)", minimum=0.0, min_exclusive=True),
+        float_param("bn_eps", 1e-5, "BatchNorm epsilon (EfficientNetV2: 0.001)", minimum=0.0,
+                    min_exclusive=True),
     )
 
 

@@ -45,9 +45,8 @@ def _expand_res_bottleneck(p: Params, in_shapes) -> Subgraph:
     # proj first, as torchvision registers it: the state_dict keys come in that order.
     projects = in_c != out_c or stride != 1
     shortcut = conv_norm_activation(b, "proj", x, out_c, stride=stride, activation=None) if projects else x
-    unit = dict(activation="ReLU")
-    y = conv_norm_activation(b, "f.a", x, width, **unit)
-    y = conv_norm_activation(b, "f.b", y, width, 3, stride, groups=groups, **unit)
+    y = conv_norm_activation(b, "f.a", x, width, activation="ReLU")
+    y = conv_norm_activation(b, "f.b", y, width, 3, stride, groups=groups, activation="ReLU")
     if p["se_ratio"]:  # RegNetY
         y = b.add("f.se", "SqueezeExcitation", y, squeeze_channels=_squeeze_width(p, in_c),
                   activation="ReLU", scale_activation="Sigmoid")
