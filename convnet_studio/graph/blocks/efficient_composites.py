@@ -118,7 +118,7 @@ register_block(
         "depthwise), a 1x1 projects; no squeeze-and-excitation.",
         params=_mbconv_params(4.0),
         expand=_expand_fused_mbconv,
-        label=_label("Fused"),
+        label=_label("Fused-MBConv"),
         default_name="fused_mbconv",
     )
 )
