@@ -53,6 +53,8 @@ EXAMPLE_INPUT: dict[str, tuple[int, ...]] = {
     "InceptionC": (768, 17, 17),
     "InceptionD": (768, 17, 17),
     "InceptionE": (1280, 8, 8),
+    "MBConv": (24, 56, 56),  # as many channels out as in: the residual and stochastic depth show
+    "FusedMBConv": (24, 56, 56),
 }
 
 

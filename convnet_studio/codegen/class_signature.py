@@ -78,7 +78,9 @@ def make_class(
     attrs = {
         k: envs[0][k]
         for k in envs[0]
-        if k.endswith(_MULTIPLIERS) and all(e[k] == envs[0][k] for e in envs)
+        # Whole numbers only: channels are ints, and ``in_channels * self.expand_ratio`` with
+        # MBConv's float ratio would build a Conv2d with 96.0 filters.
+        if k.endswith(_MULTIPLIERS) and type(envs[0][k]) is int and all(e[k] == envs[0][k] for e in envs)
     }
     slots: dict[tuple[str, int], Expr] = {}
     extras: dict[str, tuple[str, int]] = {}

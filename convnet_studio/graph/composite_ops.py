@@ -333,7 +333,11 @@ def _external_sources(graph: Graph, name: str, spec: BlockSpec, params: Params, 
     """For each composite input port, the outside (node, port) feeding the expansion."""
     # Which inner nodes a port feeds may depend on shapes (a projection shortcut or not), but
     # the first layer of every branch is always fed, so an expansion without shapes finds it.
-    sub = spec.expand(params, tuple(None for _ in spec.input_ports(params)))
+    ports = spec.input_ports(params)
+    try:
+        sub = spec.expand(params, tuple(None for _ in ports))
+    except ShapeError:  # it needs its input's channels (an SE block): what feeds it from outside
+        return _outside_source(graph, name, ports, members)
     sources: dict[str, Port] = {}
     for port, targets in sub.inputs.items():
         for inner, inner_port in targets:
@@ -341,6 +345,15 @@ def _external_sources(graph: Graph, name: str, spec: BlockSpec, params: Params, 
             if edge is not None and edge.src not in members:
                 sources.setdefault(port, (edge.src, edge.src_port))
     return sources
+
+
+def _outside_source(graph: Graph, name: str, ports: tuple[str, ...], members: set[str]) -> dict[str, Port]:
+    """The one outside (node, port) feeding a one-input block's nodes; the edge check follows."""
+    outside = sorted({(e.src, e.src_port) for m in members for e in graph.in_edges(m) if e.src not in members})
+    if len(ports) != 1 or len(outside) > 1:
+        fed = ", ".join(src for src, _ in outside)
+        raise GraphError(f"its nodes are fed from {fed}, not from one input", node=name)
+    return {ports[0]: outside[0]} if outside else {}
 
 
 def _shape_of(graph: Graph, ref: Port | None) -> Shape | None:

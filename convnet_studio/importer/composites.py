@@ -76,6 +76,56 @@ def _squeeze_excitation(m: nn.Module) -> Mapped:
     }
 
 
+def _conv_norm_parts(entry: nn.Module) -> tuple[nn.Conv2d, nn.Module]:
+    # A torchvision Conv2dNormActivation: (conv, norm[, activation]).
+    return entry[0], entry[1]
+
+
+def _stochastic_depth_prob(m: nn.Module) -> float:
+    if m.stochastic_depth.mode != "row":
+        raise Unmappable("stochastic depth in batch mode inside an MBConv")
+    return float(m.stochastic_depth.p)
+
+
+def _mbconv(m: nn.Module) -> Mapped:
+    # torchvision's MBConv keeps no config: its ratio, kernel and stride are read off the convs.
+    layers = list(m.block)
+    has_expand = len(layers) == 4
+    depthwise, norm = _conv_norm_parts(layers[1 if has_expand else 0])
+    in_c = layers[0][0].in_channels
+    return "MBConv", {
+        "expand_ratio": depthwise.out_channels / in_c if has_expand else 1.0,
+        "kernel": square(depthwise.kernel_size), "stride": square(depthwise.stride),
+        "out_channels": m.out_channels, "stochastic_depth_prob": _stochastic_depth_prob(m),
+        "bn_eps": norm.eps,
+    }
+
+
+def _fused_mbconv(m: nn.Module) -> Mapped:
+    layers = list(m.block)
+    conv, norm = _conv_norm_parts(layers[0])
+    return "FusedMBConv", {
+        "expand_ratio": conv.out_channels / conv.in_channels if len(layers) == 2 else 1.0,
+        "kernel": square(conv.kernel_size), "stride": square(conv.stride),
+        "out_channels": m.out_channels, "stochastic_depth_prob": _stochastic_depth_prob(m),
+        "bn_eps": norm.eps,
+    }
+
+
+def _res_bottleneck(m: nn.Module) -> Mapped:
+    # torchvision.models.regnet.ResBottleneckBlock; the studio's has ReLU and BatchNorm only.
+    if not isinstance(m.activation, nn.ReLU):
+        raise Unmappable(f"a RegNet block with {type(m.activation).__name__}")
+    f = m.f
+    in_c, width, out_c = f.a[0].in_channels, f.a[0].out_channels, f.c[0].out_channels
+    se = getattr(f, "se", None)
+    return "ResBottleneckBlock", {
+        "out_channels": out_c, "stride": square(f.b[0].stride), "group_width": width // f.b[0].groups,
+        "bottleneck_multiplier": width / out_c,
+        "se_ratio": se.fc1.out_channels / in_c if se is not None else 0.0,
+    }
+
+
 def _shuffle_unit(m: nn.Module) -> Mapped:
     # torchvision's shufflenetv2.InvertedResidual: each branch gives half the output channels.
     return "ShuffleUnit", {"out_channels": 2 * m.branch2[0].out_channels, "stride": m.stride}
@@ -104,6 +154,7 @@ def recognisers() -> dict[type, Callable[[nn.Module], Recognised]]:
         for name in ("googlenet", "inception", "resnet", "shufflenetv2")
     )
 
+    from torchvision.models import efficientnet, regnet
     from torchvision.ops import SqueezeExcitation
 
     return {
@@ -120,4 +171,7 @@ def recognisers() -> dict[type, Callable[[nn.Module], Recognised]]:
         inception.InceptionD: _fixed("InceptionD"),
         inception.InceptionE: _fixed("InceptionE"),
         **dense_recognisers(),
+        efficientnet.MBConv: _mbconv,
+        efficientnet.FusedMBConv: _fused_mbconv,
+        regnet.ResBottleneckBlock: _res_bottleneck,
     }

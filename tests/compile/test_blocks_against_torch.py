@@ -49,6 +49,16 @@ VARIANTS = [
     ("InceptionC", dict(channels_7x7=160)),
     ("InceptionD", {}),
     ("InceptionE", {}),
+    ("MBConv", dict(expand_ratio=1.0, out_channels=8)),  # no expand conv; residual
+    ("MBConv", dict(expand_ratio=6.0, out_channels=8, stochastic_depth_prob=0.1)),  # residual
+    ("MBConv", dict(expand_ratio=6.0, kernel=5, stride=2, out_channels=16, bn_eps=1e-3)),
+    ("MBConv", dict(expand_ratio=1.5, out_channels=8)),  # 12 hidden -> 16 (a multiple of 8)
+    ("FusedMBConv", dict(expand_ratio=1.0, out_channels=8)),  # one k x k conv; residual
+    ("FusedMBConv", dict(expand_ratio=4.0, stride=2, out_channels=16)),
+    ("FusedMBConv", dict(expand_ratio=4.0, kernel=5, out_channels=8, stochastic_depth_prob=0.2)),
+    ("ResBottleneckBlock", dict(out_channels=8, group_width=4)),  # identity, SE
+    ("ResBottleneckBlock", dict(out_channels=16, stride=2, se_ratio=0.0)),  # proj, RegNetX
+    ("ResBottleneckBlock", dict(out_channels=12, group_width=3, bottleneck_multiplier=0.5)),
 ]
 
 

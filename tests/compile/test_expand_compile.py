@@ -118,4 +118,30 @@ def test_shuffle_and_inception_v3_blocks_expand_and_collapse_keeping_outputs() -
     for name in reversed(blocks):
         collapse_group(g, name)
     torch.testing.assert_close(_run(g, state, x), want)
+def test_efficientnet_and_regnet_blocks_expand_and_collapse_keep_keys_and_outputs() -> None:
+    torch.manual_seed(0)
+    g = Graph("efficient")
+    x = g.add("Input", "input", channels=8, height=16, width=16)
+    x = g.add("FusedMBConv", "features.1.0", x, expand_ratio=1.0, out_channels=8)
+    x = g.add("FusedMBConv", "features.2.0", x, expand_ratio=4.0, stride=2, out_channels=16)
+    x = g.add("MBConv", "features.3.0", x, expand_ratio=6.0, kernel=5, out_channels=16, bn_eps=1e-3)
+    x = g.add("ResBottleneckBlock", "trunk.block1-0", x, out_channels=24, stride=2)
+    x = g.add("ResBottleneckBlock", "trunk.block1-1", x, out_channels=24)
+    g.add("Output", "output", g.add("Flatten", "flatten", g.add("GlobalAvgPool", "avgpool", x)))
+    reference = compile_graph(g).eval()
+    with torch.no_grad():
+        for name, buf in reference.named_buffers():
+            if name.endswith("running_var"):
+                buf.uniform_(0.5, 2.0)
+    state = reference.state_dict()
+    x = torch.randn(1, 8, 16, 16)
+    with torch.no_grad():
+        want = reference(x)
+    for name in ["features.1.0", "features.2.0", "features.3.0", "features.3.0.block.2",
+                 "trunk.block1-0", "trunk.block1-1"]:
+        expand_node(g, name)
+        torch.testing.assert_close(_run(g, state, x), want)
+    for name in ["features.3.0", "trunk.block1-1", "features.1.0", "trunk.block1-0", "features.2.0"]:
+        collapse_group(g, name)
+        torch.testing.assert_close(_run(g, state, x), want)
     assert all(not n.meta for n in g)

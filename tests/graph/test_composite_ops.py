@@ -199,3 +199,62 @@ def test_inception_v3_modules_expand_into_units_and_collapse(type_name: str) -> 
     assert g.node(names[0]).type == "ConvBNReLU" and g.node(names[0]).params["bn_eps"] == 1e-3
     assert g.node(names[-1]).type == "Concat" and g.analyze().total == before
     assert collapse_group(g, "Mixed") == "Mixed" and _canonical(g) == original
+@pytest.mark.parametrize(
+    ("type_name", "params", "inner"),
+    [
+        ("MBConv", dict(expand_ratio=6.0, out_channels=16),
+         ["block.0.0", "block.0.1", "block.0.2", "block.1.0", "block.1.1", "block.1.2", "block.2",
+          "block.3.0", "block.3.1", "stochastic_depth", "add"]),
+        ("MBConv", dict(expand_ratio=1.0, out_channels=24, stride=2),  # no expand, no residual
+         ["block.0.0", "block.0.1", "block.0.2", "block.1", "block.2.0", "block.2.1"]),
+        ("FusedMBConv", dict(expand_ratio=4.0, out_channels=24),
+         ["block.0.0", "block.0.1", "block.0.2", "block.1.0", "block.1.1"]),
+        ("FusedMBConv", dict(expand_ratio=1.0, out_channels=16),
+         ["block.0.0", "block.0.1", "block.0.2", "stochastic_depth", "add"]),
+        ("ResBottleneckBlock", dict(out_channels=16),
+         ["f.a.0", "f.a.1", "f.a.2", "f.b.0", "f.b.1", "f.b.2", "f.se", "f.c.0", "f.c.1", "add",
+          "activation"]),
+        ("ResBottleneckBlock", dict(out_channels=32, stride=2, se_ratio=0.0),
+         ["proj.0", "proj.1", "f.a.0", "f.a.1", "f.a.2", "f.b.0", "f.b.1", "f.b.2", "f.c.0", "f.c.1",
+          "add", "activation"]),
+    ],
+)
+def test_efficientnet_and_regnet_blocks_expand_to_torchvisions_names(type_name, params, inner) -> None:
+    g = Graph()
+    x = g.add("Input", "input", channels=16, height=16, width=16)
+    g.add("Output", "output", g.add(type_name, "features.2.0", x, **params))
+    original, before = _canonical(g), g.analyze().total
+    names = expand_node(g, "features.2.0")
+    assert names == [f"features.2.0.{n}" for n in inner]
+    assert g.analyze().ok and g.analyze().total == before
+    se = [n for n in names if g.node(n).type == "SqueezeExcitation"]
+    if se:  # the nested gate expands in its turn, into torchvision.ops' names
+        assert f"{se[0]}.fc1" in expand_node(g, se[0])
+    assert collapse_group(g, "features.2.0") == "features.2.0"
+    assert _canonical(g) == original
+
+
+def test_mbconv_expansion_follows_input_channels() -> None:
+    g = Graph()
+    x = g.add("Input", "input", channels=16, height=16, width=16)
+    g.add("Output", "output", g.add("MBConv", "b", x, expand_ratio=6.0, out_channels=16))
+    expand_node(g, "b")
+    assert g.node("b.block.0.0").params["out_channels"] == 96
+    assert g.node("b.block.2").params["squeeze_channels"] == 4  # max(1, in // 4), as torchvision
+    g.set_params("input", channels=8)  # 48 hidden channels now, and no residual
+    assert "b.block.0.0.out_channels was changed to 96 (the block has 48)" in collapse_problem(g, "b")
+
+
+def test_a_block_that_needs_its_input_channels_collapses() -> None:
+    # Its expansion cannot be made without shapes: what feeds it from outside is its input.
+    g = Graph()
+    x = g.add("Input", "input", channels=12, height=8, width=8)
+    g.add("Output", "output", g.add("SqueezeExcitation", "se", x, squeeze_channels=4))
+    original = _canonical(g)
+    expand_node(g, "se")
+    assert collapse_group(g, "se.fc1") == "se" and _canonical(g) == original
+    expand_node(g, "se")
+    g.add("Input", "other", channels=12, height=8, width=8)
+    g.disconnect(g.input_edge("se.mul", "in1"))
+    g.connect("other", "se.mul", dst_port="in1")
+    assert collapse_problem(g, "se") == "its nodes are fed from input, other, not from one input"

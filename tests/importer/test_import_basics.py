@@ -30,7 +30,10 @@ def _shape_of(graph) -> tuple[dict, list]:
          "alexnet", "squeezenet1_0", "mobilenet_v2", "resnext50_32x4d", "wide_resnet50_2")),
      pytest.param("vgg11_bn", marks=pytest.mark.slow), pytest.param("googlenet", marks=pytest.mark.slow),
      *(pytest.param(n, marks=pytest.mark.slow) for n in ("densenet121", "densenet161")),
-     "shufflenet_v2_x1_0", pytest.param("inception_v3", marks=pytest.mark.slow)],
+     "shufflenet_v2_x1_0", pytest.param("inception_v3", marks=pytest.mark.slow),
+     *(pytest.param(n, marks=pytest.mark.slow) for n in (
+         "efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3", "efficientnet_v2_s",
+         "regnet_y_400mf"))],
 )
 def test_torchvision_import_is_the_preset(name: str) -> None:
     size = NEEDS_MORE.get(name, SMALL)

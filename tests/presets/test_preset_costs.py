@@ -12,10 +12,11 @@ from convnet_studio.presets import get_preset, preset_info
 @pytest.mark.parametrize("name", TORCHVISION_PRESETS)
 def test_macs_and_params_match_torchvision_metadata(name: str) -> None:
     # The enum's metadata is plain data: reading it downloads nothing. It is measured at the
-    # weights' crop size (224, Inception v3's 299).
+    # weights' eval crop (Inception v3: 299, EfficientNet-B3: 300), the preset's default input.
     weights = get_model_weights(preset_info(name).torchvision).DEFAULT
     meta, crop = weights.meta, weights.transforms().crop_size[0]
-    total = get_preset(name, num_classes=1000, input_size=(3, crop, crop)).analyze().total
+    assert preset_info(name).default_input == (3, crop, crop)
+    total = get_preset(name, num_classes=1000).analyze().total
     assert total.params == meta["num_params"] - _extra_params(name)
     # torchvision's "_ops" (GFLOPS) count multiply-accumulates, as the cost model does.
     assert total.macs / 1e9 == pytest.approx(meta["_ops"], rel=0.01)

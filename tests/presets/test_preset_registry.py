@@ -57,6 +57,12 @@ EXPECTED = [
     "densenet161",
     "shufflenet_v2_x1_0",
     "inception_v3",
+    "efficientnet_b0",
+    "efficientnet_b1",
+    "efficientnet_b2",
+    "efficientnet_b3",
+    "efficientnet_v2_s",
+    "regnet_y_400mf",
 ]
 
 

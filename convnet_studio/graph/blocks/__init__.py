@@ -12,3 +12,5 @@ from convnet_studio.graph.blocks import attention_composites  # noqa: F401  (squ
 from convnet_studio.graph.blocks import dense_composites  # noqa: F401  (DenseNet, SqueezeNet's Fire)
 from convnet_studio.graph.blocks import shuffle_composites  # noqa: F401  (ShuffleNet V2's unit)
 from convnet_studio.graph.blocks import inception_composites  # noqa: F401  (Inception v3's modules)
+from convnet_studio.graph.blocks import efficient_composites  # noqa: F401  (MBConv, FusedMBConv)
+from convnet_studio.graph.blocks import regnet_composites  # noqa: F401  (RegNet's ResBottleneckBlock)
