@@ -9,3 +9,4 @@ from convnet_studio.graph.blocks import merge  # noqa: F401  (Add, Concat, short
 from convnet_studio.graph.blocks import composites  # noqa: F401  (VGG, Inception, residual)
 from convnet_studio.graph.blocks import mobile  # noqa: F401  (MobileNet, EfficientNet, ShuffleNet)
 from convnet_studio.graph.blocks import attention_composites  # noqa: F401  (squeeze-and-excitation)
+from convnet_studio.graph.blocks import mobile_composites  # noqa: F401  (inverted residuals)
