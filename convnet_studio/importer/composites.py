@@ -85,6 +85,12 @@ def recognisers() -> dict[type, Callable[[nn.Module], Mapped]]:
 
     from torchvision.ops import SqueezeExcitation
 
+    from convnet_studio.importer import mobile_recognisers as mobile
+
+    mnasnet, mobilenetv2, mobilenetv3 = (
+        importlib.import_module(f"torchvision.models.{name}") for name in ("mnasnet", "mobilenetv2", "mobilenetv3")
+    )
+
     return {
         SqueezeExcitation: _squeeze_excitation,
         resnet.BasicBlock: _basic_block,
@@ -92,4 +98,7 @@ def recognisers() -> dict[type, Callable[[nn.Module], Mapped]]:
         googlenet.BasicConv2d: _basic_conv2d,
         googlenet.Inception: _inception,
         inception.BasicConv2d: _basic_conv2d,
+        mobilenetv2.InvertedResidual: mobile.mobilenet_v2_block,
+        mobilenetv3.InvertedResidual: mobile.mobilenet_v3_block,
+        mnasnet._InvertedResidual: mobile.mnasnet_block,
     }
