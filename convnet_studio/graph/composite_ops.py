@@ -302,7 +302,10 @@ def _plan_collapse(graph: Graph, name: str) -> _CollapsePlan:
     spec, params = _origin_block(origin, name)
     sources = _external_sources(graph, name, spec, params, {m.name for m in members})
     in_shapes = tuple(_shape_of(graph, sources.get(port)) for port in spec.input_ports(params))
-    sub = spec.expand(params, in_shapes)
+    try:
+        sub = spec.expand(params, in_shapes)
+    except ShapeError as exc:  # the expansion needs an input that is no longer connected
+        raise GraphError(str(exc), node=name) from None
     _check_nodes(graph, name, sub, members)
     _check_edges(graph, name, sub, sources)
     sinks = _sinks(graph, name, sub, {m.name for m in members})
@@ -324,7 +327,11 @@ def _external_sources(graph: Graph, name: str, spec: BlockSpec, params: Params, 
     """For each composite input port, the outside (node, port) feeding the expansion."""
     # Which inner nodes a port feeds may depend on shapes (a projection shortcut or not), but
     # the first layer of every branch is always fed, so an expansion without shapes finds it.
-    sub = spec.expand(params, tuple(None for _ in spec.input_ports(params)))
+    ports = spec.input_ports(params)
+    try:
+        sub = spec.expand(params, tuple(None for _ in ports))
+    except ShapeError:
+        return _sole_source(graph, name, ports, members)
     sources: dict[str, Port] = {}
     for port, targets in sub.inputs.items():
         for inner, inner_port in targets:
@@ -332,6 +339,17 @@ def _external_sources(graph: Graph, name: str, spec: BlockSpec, params: Params, 
             if edge is not None and edge.src not in members:
                 sources.setdefault(port, (edge.src, edge.src_port))
     return sources
+
+
+def _sole_source(graph: Graph, name: str, ports: tuple[str, ...], members: set[str]) -> dict[str, Port]:
+    """The source of a one-input block with no expansion without shapes (it needs its channels).
+
+    Whatever feeds its nodes from outside is its input; a second outside source is an edit.
+    """
+    outside = sorted({(e.src, e.src_port) for m in members for e in graph.in_edges(m) if e.src not in members})
+    if len(ports) != 1 or len(outside) > 1:
+        raise GraphError(f"{name} is fed from {len(outside)} places, its block from {len(ports)}", node=name)
+    return {ports[0]: outside[0]} if outside else {}
 
 
 def _shape_of(graph: Graph, ref: Port | None) -> Shape | None:

@@ -122,12 +122,12 @@ def _register() -> None:
         ("mobilenet_v2", "MobileNet", "MobileNetV2: inverted residuals (1x1 expand, 3x3 depthwise, "
          "linear 1x1 projection) with ReLU6; Sandler et al. 2018.", mobilenet_v2,
          "Sandler et al. 2018 (arXiv:1801.04381)"),
-        ("mobilenet_v3_large", "MobileNet", "MobileNetV3-Large: searched inverted residuals with "
-         "squeeze-and-excitation and hard-swish; Howard et al. 2019.",
-         partial(mobilenet_v3, "mobilenet_v3_large"), "Howard et al. 2019 (arXiv:1905.02244)"),
         ("mobilenet_v3_small", "MobileNet", "MobileNetV3-Small: the low-resource MobileNetV3, "
          "11 inverted residuals, 2.5M parameters; Howard et al. 2019.",
          partial(mobilenet_v3, "mobilenet_v3_small"), "Howard et al. 2019 (arXiv:1905.02244)"),
+        ("mobilenet_v3_large", "MobileNet", "MobileNetV3-Large: searched inverted residuals with "
+         "squeeze-and-excitation and hard-swish; Howard et al. 2019.",
+         partial(mobilenet_v3, "mobilenet_v3_large"), "Howard et al. 2019 (arXiv:1905.02244)"),
         ("mnasnet1_0", "MNASNet", "MNASNet-B1 1.0: inverted residuals with 3x3 and 5x5 depthwise "
          "convs found by platform-aware architecture search; Tan et al. 2019.", mnasnet1_0,
          "Tan et al. 2019 (arXiv:1807.11626)"),

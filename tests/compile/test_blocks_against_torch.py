@@ -37,6 +37,13 @@ VARIANTS = [
     ("StochasticDepth", dict(p=0.5, mode="batch")),
     ("SqueezeExcitation", dict(squeeze_channels=3, activation="SiLU")),
     ("SqueezeExcitation", dict(squeeze_channels=2, scale_activation="Hardsigmoid")),
+    ("InvertedResidual", dict(out_channels=8, expand_ratio=1)),  # V2 t=1: no expand conv, add
+    ("InvertedResidual", dict(out_channels=16, expand_ratio=6, stride=2)),
+    ("InvertedResidual", dict(style="MobileNetV3", out_channels=8, expanded_channels=24, kernel_size=5,
+                              se=True, activation="Hardswish", bn_eps=0.001, bn_momentum=0.01)),
+    ("InvertedResidual", dict(style="MobileNetV3", out_channels=8, expanded_channels=8, stride=2, se=True)),
+    ("InvertedResidual", dict(style="MobileNetV3", out_channels=12, expanded_channels=20, dilation=2)),
+    ("InvertedResidual", dict(style="MNASNet", out_channels=8, expand_ratio=1, kernel_size=5, activation="ReLU")),
 ]
 
 

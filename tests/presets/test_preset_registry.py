@@ -50,9 +50,12 @@ EXPECTED = [
     "alexnet",
     "squeezenet1_0",
     "squeezenet1_1",
-    "mobilenet_v2",
     "resnext50_32x4d",
     "wide_resnet50_2",
+    "mobilenet_v2",
+    "mobilenet_v3_small",
+    "mobilenet_v3_large",
+    "mnasnet1_0",
 ]
 
 
