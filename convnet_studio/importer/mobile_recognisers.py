@@ -1,8 +1,8 @@
 """torchvision's three inverted residuals read as the studio's ``InvertedResidual`` composite.
 
 MobileNetV2's and MNASNet's blocks keep no expansion ratio, so it is read back as expanded
-width / input width (exact for torchvision's integer ratios); MobileNetV3's keeps the
-expanded width itself, as its tables give it. The importer then checks the composite
+width / input width (an integer in torchvision's builders); MobileNetV3's keeps the expanded
+width itself, as its tables give it. The importer then checks the composite
 against the module, so a block built some other way is traced as primitives instead.
 """
 
@@ -23,6 +23,12 @@ def _int(value: Any, what: str) -> int:
     return int(a)
 
 
+def _ratio(in_channels: int, expanded: int) -> int:
+    if expanded % in_channels:
+        raise Unmappable(f"an inverted residual expanding {in_channels} channels to {expanded}, not a multiple")
+    return expanded // in_channels
+
+
 def _common(style: str, depthwise: nn.Conv2d, bn: nn.BatchNorm2d, activation: nn.Module, out: int) -> dict:
     """The parameters every style reads the same way, from its depthwise conv and a BN."""
     name = type(activation).__name__
@@ -40,7 +46,7 @@ def mobilenet_v2_block(m: nn.Module) -> Mapped:
     *units, project, bn = m.conv
     depthwise = units[-1]
     params = _common("MobileNetV2", depthwise[0], bn, depthwise[2], project.out_channels)
-    params["expand_ratio"] = depthwise[0].out_channels / units[0][0].in_channels
+    params["expand_ratio"] = _ratio(units[0][0].in_channels, depthwise[0].out_channels)
     return "InvertedResidual", params
 
 
@@ -70,5 +76,5 @@ def mnasnet_block(m: nn.Module) -> Mapped:
     """``mnasnet._InvertedResidual``: layers = 1x1, BN, ReLU, depthwise, BN, ReLU, 1x1, BN."""
     expand, bn, _, depthwise, _, activation, project, _ = m.layers
     params = _common("MNASNet", depthwise, bn, activation, project.out_channels)
-    params["expand_ratio"] = expand.out_channels / expand.in_channels
+    params["expand_ratio"] = _ratio(expand.in_channels, expand.out_channels)
     return "InvertedResidual", params

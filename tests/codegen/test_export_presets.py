@@ -89,3 +89,12 @@ def test_vgg_features_and_classifier_are_sequential() -> None:
     assert "self.features = nn.Sequential(" in source
     assert "self.classifier = nn.Sequential(" in source
     assert "nn.Linear(4096, num_classes)" in source
+
+
+def test_mobilenet_v3_blocks_read_like_torchvision() -> None:
+    source = generate_python(get_preset("mobilenet_v3_small"))
+    assert "class InvertedResidual(nn.Module):" in source and "class SqueezeExcitation(nn.Module):" in source
+    assert "        self.block = nn.Sequential(\n" in source
+    assert "SqueezeExcitation(expanded_channels, block_2_squeeze_channels)," in source
+    assert "expand_ratio" not in source  # V3 gives its widths, not a ratio
+    assert "        # N x squeeze_channels x 1 x 1\n" in source

@@ -35,8 +35,8 @@ def make_divisible(value: float, divisor: int = 8) -> int:
 
 
 def expanded_width(p: Params, in_c: int) -> int:
-    """The depthwise conv's width: ``expanded_channels`` if set, else round(in x ratio)."""
-    return p["expanded_channels"] or int(round(in_c * p["expand_ratio"]))
+    """The depthwise conv's width: ``expanded_channels`` if set, else in x ratio."""
+    return p["expanded_channels"] or in_c * p["expand_ratio"]
 
 
 def se_squeeze_width(expanded: int) -> int:
@@ -99,7 +99,7 @@ def _expand_inverted_residual(p: Params, in_shapes) -> Subgraph:
 
 
 def _label(p: Params) -> str:
-    width = f"{p['expanded_channels']}" if p["expanded_channels"] else f"x{p['expand_ratio']:g}"
+    width = f"{p['expanded_channels']}" if p["expanded_channels"] else f"x{p['expand_ratio']}"
     k = p["kernel_size"]
     parts = [f"{width} > {p['out_channels']}", f"{k}x{k}"]
     parts += [f"/{p['stride']}"] if p["stride"] != 1 else []
@@ -118,8 +118,7 @@ register_block(
                          "torchvision's module names: MobileNetV2 (conv.i), MobileNetV3 (block.i) "
                          "or MNASNet (layers.0-7, always expands)"),
             int_param("out_channels", 16, "width after the projection", minimum=1),
-            float_param("expand_ratio", 6.0, "expanded width = input channels x this (MobileNetV2's t)",
-                        minimum=0.0, min_exclusive=True),
+            int_param("expand_ratio", 6, "expanded width = input channels x this (MobileNetV2's t)", minimum=1),
             int_param("expanded_channels", 0, "the expanded width itself (MobileNetV3's tables); "
                       "0: from expand_ratio", minimum=0),
             int_param("kernel_size", 3, "kernel of the depthwise conv (3 or 5)", minimum=1),
