@@ -27,7 +27,7 @@ OUT = ROOT / "docs" / "reference"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from convnet_studio.graph import Graph, list_blocks
+from convnet_studio.graph import Graph, get_block, list_blocks
 from convnet_studio.graph.blocks.arith import fmt_shape
 
 COMPOSITE_RULE = (
@@ -42,6 +42,7 @@ EXAMPLE_INPUT: dict[str, tuple[int, ...]] = {
     "ResNetStem": (3, 224, 224),
     "GoogLeNetStem": (3, 224, 224),
     "InceptionModule": (192, 28, 28),
+    "InvertedResidual": (16, 56, 56),
     "Linear": (512,),
     "Add": (64, 56, 56),
     "Concat": (64, 28, 28),
@@ -102,14 +103,19 @@ def torch_line(spec) -> str:
 def expansion_lines(spec) -> list[str]:
     shape = EXAMPLE_INPUT.get(spec.type, (64, 56, 56))
     sub = spec.expand(spec.resolve_params({}), (shape,))
-    feeds: dict[str, list[str]] = {}
-    for src, _src_port, dst, _dst_port in sub.edges:
-        feeds.setdefault(dst, []).append(src)
+    feeds: dict[str, dict[str, str]] = {}  # inner node -> its input port -> what feeds it
+    for src, _src_port, dst, dst_port in sub.edges:
+        feeds.setdefault(dst, {})[dst_port] = src
+    for targets in sub.inputs.values():
+        for dst, dst_port in targets:
+            feeds.setdefault(dst, {})[dst_port] = "the block's input"
     lines = ["", "Expansion at the defaults (inner names follow torchvision's):", ""]
     lines += ["| Inner node | Type | Parameters | Inputs from |", "|---|---|---|---|"]
     for inner in sub.nodes:
         params = ", ".join(f"{k}={v!r}" for k, v in inner.params.items()) or "-"
-        sources = ", ".join(feeds.get(inner.name, [])) or "the block's input"
+        inner_spec = get_block(inner.type)
+        ports = inner_spec.input_ports(inner_spec.resolve_params(inner.params))
+        sources = ", ".join(feeds.get(inner.name, {})[port] for port in ports)
         lines.append(f"| `{inner.name}` | {inner.type} | {params} | {sources} |")
     return lines
 
