@@ -70,8 +70,9 @@ def _conv_unit(
     stride: int = 1, groups: int = 1, dilation: int = 1,
 ) -> Ref:
     """conv (no bias) -> BN [-> activation], torchvision's Conv2dNormActivation."""
+    # "Same" padding; torchvision writes (k - 1) // 2 or k // 2, equal for its odd kernels.
     x = b.add(names[0], "Conv2d", x, out_channels=out, kernel_size=kernel, stride=stride,
-              padding=(kernel - 1) // 2 * dilation, dilation=dilation, groups=groups, bias=False)
+              padding=kernel // 2 * dilation, dilation=dilation, groups=groups, bias=False)
     x = b.add(names[1], "BatchNorm2d", x, eps=p["bn_eps"], momentum=p["bn_momentum"])
     return b.add(names[2], p["activation"], x) if len(names) > 2 else x
 
