@@ -42,6 +42,7 @@ EXAMPLE_INPUT: dict[str, tuple[int, ...]] = {
     "ResNetStem": (3, 224, 224),
     "GoogLeNetStem": (3, 224, 224),
     "InceptionModule": (192, 28, 28),
+    "InvertedResidual": (16, 56, 56),
     "Linear": (512,),
     "Add": (64, 56, 56),
     "Concat": (64, 28, 28),

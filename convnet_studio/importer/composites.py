@@ -157,6 +157,12 @@ def recognisers() -> dict[type, Callable[[nn.Module], Recognised]]:
     from torchvision.models import efficientnet, regnet
     from torchvision.ops import SqueezeExcitation
 
+    from convnet_studio.importer import mobile_recognisers as mobile
+
+    mnasnet, mobilenetv2, mobilenetv3 = (
+        importlib.import_module(f"torchvision.models.{name}") for name in ("mnasnet", "mobilenetv2", "mobilenetv3")
+    )
+
     return {
         SqueezeExcitation: _squeeze_excitation,
         resnet.BasicBlock: _basic_block,
@@ -174,4 +180,7 @@ def recognisers() -> dict[type, Callable[[nn.Module], Recognised]]:
         efficientnet.MBConv: _mbconv,
         efficientnet.FusedMBConv: _fused_mbconv,
         regnet.ResBottleneckBlock: _res_bottleneck,
+        mobilenetv2.InvertedResidual: mobile.mobilenet_v2_block,
+        mobilenetv3.InvertedResidual: mobile.mobilenet_v3_block,
+        mnasnet._InvertedResidual: mobile.mnasnet_block,
     }

@@ -108,3 +108,12 @@ def test_shufflenet_units_are_exported_for_any_width(load_source) -> None:
         x = torch.randn(2, 40 if stride == 1 else 24, 9, 9)
         with torch.no_grad():
             torch.testing.assert_close(ours.eval()(x), reference(x))
+
+
+def test_mobilenet_v3_blocks_read_like_torchvision() -> None:
+    source = generate_python(get_preset("mobilenet_v3_small"))
+    assert "class InvertedResidual(nn.Module):" in source and "class SqueezeExcitation(nn.Module):" in source
+    assert "        self.block = nn.Sequential(\n" in source
+    assert "SqueezeExcitation(expanded_channels, block_2_squeeze_channels)," in source
+    assert "expand_ratio" not in source  # V3 gives its widths, not a ratio
+    assert "        # N x squeeze_channels x 1 x 1\n" in source

@@ -59,6 +59,13 @@ VARIANTS = [
     ("ResBottleneckBlock", dict(out_channels=8, group_width=4)),  # identity, SE
     ("ResBottleneckBlock", dict(out_channels=16, stride=2, se_ratio=0.0)),  # proj, RegNetX
     ("ResBottleneckBlock", dict(out_channels=12, group_width=3, bottleneck_multiplier=0.5)),
+    ("InvertedResidual", dict(out_channels=8, expand_ratio=1)),  # V2 t=1: no expand conv, add
+    ("InvertedResidual", dict(out_channels=16, expand_ratio=6, stride=2)),
+    ("InvertedResidual", dict(style="MobileNetV3", out_channels=8, expanded_channels=24, kernel_size=5,
+                              se=True, activation="Hardswish", bn_eps=0.001, bn_momentum=0.01)),
+    ("InvertedResidual", dict(style="MobileNetV3", out_channels=8, expanded_channels=8, stride=2, se=True)),
+    ("InvertedResidual", dict(style="MobileNetV3", out_channels=12, expanded_channels=20, dilation=2)),
+    ("InvertedResidual", dict(style="MNASNet", out_channels=8, expand_ratio=1, kernel_size=5, activation="ReLU")),
 ]
 
 

@@ -145,3 +145,28 @@ def test_efficientnet_and_regnet_blocks_expand_and_collapse_keep_keys_and_output
         collapse_group(g, name)
         torch.testing.assert_close(_run(g, state, x), want)
     assert all(not n.meta for n in g)
+
+
+def test_inverted_residuals_expand_and_collapse_keep_keys_and_outputs() -> None:
+    torch.manual_seed(0)
+    g = Graph("mobile")
+    x = g.add("Input", "input", channels=8, height=16, width=16)
+    x = g.add("InvertedResidual", "features.1", x, out_channels=8, expand_ratio=1)  # no expand, add
+    x = g.add("InvertedResidual", "features.2", x, style="MobileNetV3", out_channels=8, expanded_channels=24,
+              kernel_size=5, se=True, activation="Hardswish", bn_eps=0.001, bn_momentum=0.01)
+    x = g.add("InvertedResidual", "layers.8.0", x, style="MNASNet", out_channels=16, expand_ratio=3, stride=2,
+              activation="ReLU")
+    g.add("Output", "output", x)
+    reference = compile_graph(g).eval()
+    state = reference.state_dict()
+    assert "features.2.block.2.fc1.weight" in state and "layers.8.0.layers.7.running_var" in state
+    x = torch.randn(1, 8, 16, 16)
+    with torch.no_grad():
+        want = reference(x)
+    for name in ["features.1", "features.2", "features.2.block.2", "layers.8.0"]:
+        expand_node(g, name)
+        torch.testing.assert_close(_run(g, state, x), want)
+    for name in ["features.2", "layers.8.0", "features.1"]:
+        collapse_group(g, name)
+        torch.testing.assert_close(_run(g, state, x), want)
+    assert all(not n.meta for n in g)

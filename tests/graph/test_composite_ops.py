@@ -245,6 +245,56 @@ def test_mbconv_expansion_follows_input_channels() -> None:
     assert "b.block.0.0.out_channels was changed to 96 (the block has 48)" in collapse_problem(g, "b")
 
 
+def _inverted_residual(in_channels: int, **params) -> Graph:
+    g = Graph("mobile")
+    x = g.add("Input", "input", channels=in_channels, height=16, width=16)
+    g.add("Output", "output", g.add("InvertedResidual", "features.3", x, **params))
+    return g
+
+
+@pytest.mark.parametrize(
+    ("in_channels", "params", "names"),
+    [
+        (16, dict(out_channels=16, expand_ratio=1),  # MobileNetV2 t=1: no expand conv
+         ["conv.0.0", "conv.0.1", "conv.0.2", "conv.1", "conv.2", "add"]),
+        (16, dict(out_channels=24, stride=2),
+         ["conv.0.0", "conv.0.1", "conv.0.2", "conv.1.0", "conv.1.1", "conv.1.2", "conv.2", "conv.3"]),
+        (16, dict(style="MobileNetV3", out_channels=16, expanded_channels=16, se=True, stride=2),
+         ["block.0.0", "block.0.1", "block.0.2", "block.1", "block.2.0", "block.2.1"]),
+        (8, dict(style="MNASNet", out_channels=8, expand_ratio=1, activation="ReLU"),  # always expands
+         [f"layers.{i}" for i in range(8)] + ["add"]),
+    ],
+)
+def test_inverted_residual_expands_to_torchvision_names(in_channels: int, params: dict, names: list) -> None:
+    g = _inverted_residual(in_channels, **params)
+    original, before = _canonical(g), g.analyze().total
+    assert expand_node(g, "features.3") == [f"features.3.{n}" for n in names]
+    assert g.analyze().ok and g.analyze().total == before
+    assert collapse_group(g, "features.3") == "features.3" and _canonical(g) == original
+
+
+def test_inverted_residual_nests_a_squeeze_excitation_and_follows_its_input() -> None:
+    g = _inverted_residual(24, style="MobileNetV3", out_channels=24, expanded_channels=72, se=True)
+    original = _canonical(g)
+    expand_node(g, "features.3")
+    se = g.node("features.3.block.2")
+    assert se.type == "SqueezeExcitation" and se.params["squeeze_channels"] == 24  # 72 / 4, to 8
+    assert [e.src for e in g.in_edges("features.3.add")] == ["features.3.block.3.1", "input"]
+    assert "features.3.block.2.fc2" in expand_node(g, "features.3.block.2")
+    # Both need their input's channels to expand, so collapsing finds the input by its edges.
+    assert collapse_group(g, "features.3") == "features.3" and _canonical(g) == original
+    g = _inverted_residual(72, style="MobileNetV3", out_channels=24, expanded_channels=72)
+    assert "features.3.block.0.0" in expand_node(g, "features.3")  # 72 in: no expand, no add
+    assert "features.3.block.1.1" in g and "features.3.block.2" not in g and "features.3.add" not in g
+
+
+def test_expand_refuses_an_inverted_residual_without_input() -> None:
+    g = Graph()
+    g.add_node("InvertedResidual", "block", {"out_channels": 8})
+    with pytest.raises(GraphError, match=r"block \[in\]: cannot expand: an InvertedResidual needs a connected input"):
+        expand_node(g, "block")
+
+
 def test_a_block_that_needs_its_input_channels_collapses() -> None:
     # Its expansion cannot be made without shapes: what feeds it from outside is its input.
     g = Graph()

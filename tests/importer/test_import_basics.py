@@ -28,6 +28,7 @@ def _shape_of(graph) -> tuple[dict, list]:
     ["resnet18", "squeezenet1_1", pytest.param("resnet50", marks=pytest.mark.slow),
      *(pytest.param(n, marks=pytest.mark.slow) for n in (
          "alexnet", "squeezenet1_0", "mobilenet_v2", "resnext50_32x4d", "wide_resnet50_2")),
+     "mobilenet_v3_small", *(pytest.param(n, marks=pytest.mark.slow) for n in ("mobilenet_v3_large", "mnasnet1_0")),
      pytest.param("vgg11_bn", marks=pytest.mark.slow), pytest.param("googlenet", marks=pytest.mark.slow),
      *(pytest.param(n, marks=pytest.mark.slow) for n in ("densenet121", "densenet161")),
      "shufflenet_v2_x1_0", pytest.param("inception_v3", marks=pytest.mark.slow),

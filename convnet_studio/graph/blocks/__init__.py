@@ -14,3 +14,4 @@ from convnet_studio.graph.blocks import shuffle_composites  # noqa: F401  (Shuff
 from convnet_studio.graph.blocks import inception_composites  # noqa: F401  (Inception v3's modules)
 from convnet_studio.graph.blocks import efficient_composites  # noqa: F401  (MBConv, FusedMBConv)
 from convnet_studio.graph.blocks import regnet_composites  # noqa: F401  (RegNet's ResBottleneckBlock)
+from convnet_studio.graph.blocks import mobile_composites  # noqa: F401  (inverted residuals)
