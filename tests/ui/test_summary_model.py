@@ -1,6 +1,6 @@
 """The summary table updates in place: an edit that changes the row count inserts and removes
-the rows between the unchanged head and tail, and the table (sorted too) then shows exactly
-what a table built from scratch would."""
+the rows between the unchanged head and tail, a parameter edit rewrites the rows its analysis
+revisited, and the table (sorted too) then shows exactly what a table built from scratch would."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def _shown(model, proxy) -> tuple[list, list]:
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(st.tuples(st.sampled_from(BLOCKS), st.booleans()), min_size=1, max_size=6))
+@given(steps=st.lists(st.tuples(st.sampled_from(BLOCKS), st.sampled_from(["expand", "collapse", "widen"])),
+                      min_size=1, max_size=6))
 def test_edits_update_the_table_as_a_fresh_one(qapp, steps) -> None:
     graph = get_preset("resnet20_cifar")
     model = SummaryModel()
@@ -40,11 +41,14 @@ def test_edits_update_the_table_as_a_fresh_one(qapp, steps) -> None:
     model.modelReset.connect(lambda: resets.append(1))
     model.set_analysis(graph, graph.analyze())
     resets.clear()
-    for block, expand in steps:
-        if expand and block in graph and graph.node(block).spec.is_composite:
+    for block, kind in steps:
+        if kind == "expand" and block in graph and graph.node(block).spec.is_composite:
             expand_node(graph, block)
-        elif not expand and block not in graph and f"{block}.conv1" in graph:
+        elif kind == "collapse" and block not in graph and f"{block}.conv1" in graph:
             collapse_group(graph, block)
+        elif kind == "widen":  # a parameter edit: only revisited rows change, shapes and problems
+            width = graph.node("conv1").params["out_channels"]
+            graph.set_params("conv1", out_channels=24 if width == 16 else 16)
         model.set_analysis(graph, graph.analyze())
         fresh = _fresh_rows(graph)
         assert model.rows == fresh

@@ -127,13 +127,20 @@ class Deferred:
             self.scene._reface(name)
         self.later()
 
-    def _faces_shown_first(self, budget: int) -> list[str]:
-        # Qt's index finds the items in view; scanning every waiting face for that each slice
-        # cost more than the slice's own work on a 4,000-node graph.
+    def names_in_view(self) -> set[str] | None:
+        """The nodes whose items the views show (None: no view shows the scene).
+
+        Qt's index finds them: asking each of 4,000 items whether it is in view cost more
+        than the work that follows.
+        """
         shown = self.shown_rect()
-        in_view = self.scene.items(shown) if shown is not None else []
-        first = [item.name for item in in_view if isinstance(item, NodeItem) and item.name in self.faces]
-        first = list(dict.fromkeys(first))[:budget]
+        if shown is None:
+            return None
+        return {item.name for item in self.scene.items(shown) if isinstance(item, NodeItem)}
+
+    def _faces_shown_first(self, budget: int) -> list[str]:
+        in_view = self.names_in_view() or set()
+        first = [name for name in in_view if name in self.faces][:budget]
         taken = set(first)
         rest = itertools.islice((n for n in self.faces if n not in taken), budget - len(first))
         return first + list(rest)

@@ -351,12 +351,12 @@ class GraphScene(QGraphicsScene):
             problems,
         )
         self._stale = set()
-        shown, budget = self.deferred.shown_rect(), BUDGET
+        in_view = self.deferred.names_in_view()  # None: no view shows the scene
+        budget = BUDGET
         for name in changed:
-            item = self.nodes.get(name)
-            if item is None:
+            if name not in self.nodes:
                 continue
-            if shown is None or (budget > 0 and shown.intersects(item.sceneBoundingRect())):
+            if in_view is None or (budget > 0 and name in in_view):
                 self._reface(name)
                 budget -= 1
             else:

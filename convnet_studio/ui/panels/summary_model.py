@@ -31,9 +31,17 @@ class SummaryModel(QAbstractTableModel):
         super().__init__()
         self.rows: list[tuple[Any, ...]] = []
         self._cache: dict[str, tuple[Any, tuple[Any, ...]]] = {}
+        # The analysis the rows show, its order, and each name's row.
+        self._serial: int | None = None
+        self._order: list[str] | None = None
+        self._index: dict[str, int] = {}
+        self._problem_nodes: set[str | None] = set()
 
     def set_analysis(self, graph: Graph, analysis: Analysis) -> None:
         problem_nodes = {p.node for p in analysis.problems}
+        if self._update_revisited(graph, analysis, problem_nodes):
+            return
+        self._serial, self._order = analysis.serial, analysis.order
         # A re-analysis keeps the result objects of the nodes it did not visit: their rows
         # are reused as they are, so a 5,000-node table costs what the edit changed.
         cache, self._cache = self._cache, {}
@@ -53,6 +61,7 @@ class SummaryModel(QAbstractTableModel):
                 continue
             self._cache[name] = (result, row)
             rows.append(row)
+        self._index = {row[0]: i for i, row in enumerate(rows)}
         if rows == self.rows:
             return
         if len(rows) == len(self.rows):
@@ -63,6 +72,28 @@ class SummaryModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
             return
         self._replace_middle(rows)
+
+    def _update_revisited(self, graph: Graph, analysis: Analysis, problem_nodes: set) -> bool:
+        """Rewrite only the revisited rows of an update from the analysis shown (same order)."""
+        previous_problems, self._problem_nodes = self._problem_nodes, problem_nodes
+        if (analysis.revisited is None or analysis.base_serial != self._serial
+                or analysis.order is not self._order):
+            return False
+        self._serial = analysis.serial
+        g, results = graph.nx_graph()._node, analysis.nodes
+        for name in analysis.revisited | (problem_nodes ^ previous_problems):
+            i = self._index.get(name)
+            if i is None or name not in g:
+                continue
+            result, bad = results[name], name in problem_nodes
+            cost = result.cost
+            row = (name, g[name]["node"].type, analysis.output_shape(name), cost.params,
+                   cost.macs, cost.activation_bytes(), bad)
+            self._cache[name] = (result, row)
+            if row != self.rows[i]:
+                self.rows[i] = row
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+        return True
 
     def _replace_middle(self, rows: list[tuple[Any, ...]]) -> None:
         """Swap the rows between the unchanged head and tail (an expand turns one row into
