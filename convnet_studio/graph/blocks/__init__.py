@@ -8,3 +8,4 @@ from convnet_studio.graph.blocks import pooling  # noqa: F401
 from convnet_studio.graph.blocks import merge  # noqa: F401  (Add, Concat, shortcuts)
 from convnet_studio.graph.blocks import composites  # noqa: F401  (VGG, Inception, residual)
 from convnet_studio.graph.blocks import mobile  # noqa: F401  (MobileNet, EfficientNet, ShuffleNet)
+from convnet_studio.graph.blocks import convnext  # noqa: F401  (ConvNeXt)
