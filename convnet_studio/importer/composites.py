@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import torch
 from torch import nn
 
 from convnet_studio.importer.primitives import Mapped, Unmappable, square
@@ -64,6 +65,28 @@ def _inception(m: nn.Module) -> Mapped:
     return "InceptionModule", params
 
 
+def _cnblock(m: nn.Module) -> Mapped:
+    # The composite's layer_scale is the scale's initial value (the weights are loaded after):
+    # a fresh model's uniform value, else ConvNeXt's 1e-6.
+    scale = m.layer_scale.detach().flatten()
+    uniform = bool((scale == scale[0]).all())
+    if m.block[2].eps != 1e-6 or m.stochastic_depth.mode != "row":
+        raise Unmappable("a CNBlock with another LayerNorm eps or stochastic depth mode")
+    return "CNBlock", {
+        "layer_scale": _shortest_float32(float(scale[0])) if uniform else 1e-6,
+        "stochastic_depth_prob": float(m.stochastic_depth.p),
+    }
+
+
+def _shortest_float32(value: float) -> float:
+    """The shortest decimal that is the same float32: ``1e-06``, not ``9.999999974752427e-07``."""
+    for digits in range(1, 10):
+        short = float(f"{value:.{digits}g}")
+        if torch.tensor(short, dtype=torch.float32).item() == value:
+            return short
+    return value
+
+
 def recognisers() -> dict[type, Callable[[nn.Module], Mapped]]:
     """Module class -> recogniser, for the torchvision classes this torchvision has."""
     import importlib
@@ -71,6 +94,7 @@ def recognisers() -> dict[type, Callable[[nn.Module], Mapped]]:
     googlenet, inception, resnet = (
         importlib.import_module(f"torchvision.models.{name}") for name in ("googlenet", "inception", "resnet")
     )
+    convnext = importlib.import_module("torchvision.models.convnext")
 
     return {
         resnet.BasicBlock: _basic_block,
@@ -78,4 +102,5 @@ def recognisers() -> dict[type, Callable[[nn.Module], Mapped]]:
         googlenet.BasicConv2d: _basic_conv2d,
         googlenet.Inception: _inception,
         inception.BasicConv2d: _basic_conv2d,
+        convnext.CNBlock: _cnblock,
     }
