@@ -11,7 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from convnet_studio.codegen.body import INPUT, Body, Row
-from convnet_studio.codegen.calls import is_identifier, literal, op_expression
+from convnet_studio.codegen.calls import (
+    is_identifier,
+    is_parameter,
+    literal,
+    op_expression,
+    parameter_declaration,
+    parameter_expression,
+)
 from convnet_studio.codegen.tree import (
     Container,
     Leaf,
@@ -20,6 +27,8 @@ from convnet_studio.codegen.tree import (
     build_tree,
     ends,
     leaves,
+    nested_parameters,
+    parameter_access,
     unit_of,
 )
 
@@ -81,16 +90,22 @@ def render_class(src: ClassSource) -> str:
     lines += [head, "        super().__init__()"]
     for member, node in tree.children.items():
         text = _declaration(node, src.call_parts, 8 + len(f"self.{member} = "))
+        parameters = _parameter_lines(tree, node, src.call_parts)
         if member in src.optional:
             lines += [
                 f"        self.{member} = None",
                 f"        if {src.optional[member]}:",
                 f"            self.{member} = {_indent(text, 4)}",
             ]
-        elif is_identifier(member):
+            lines += [f"            {line}" for line in parameters]
+            continue
+        if is_identifier(member):
             lines.append(f"        self.{member} = {text}")
+        elif isinstance(node, Leaf) and is_parameter(node.row):
+            lines.append(f"        self.register_parameter({literal(member)}, {text})")
         else:  # an inner name such as "0" is no attribute name
             lines.append(f"        self.add_module({literal(member)}, {text})")
+        lines += [f"        {line}" for line in parameters]
     lines += src.init_tail
     lines += ["", "    def forward(self, x: torch.Tensor) -> torch.Tensor:"]
     lines += [f"        {line}" if line else "" for line in _forward(src, tree)]
@@ -105,6 +120,8 @@ def _declaration(node: TreeNode, call_parts, used: int) -> str:
     """The constructor expression for a member, wrapped one item a line when too long."""
     if isinstance(node, Leaf):
         func, args = call_parts(node.row)
+        if is_parameter(node.row):
+            return parameter_declaration(node.row, args)
         return wrap(f"{func}(", args, ")", used)
     if node.sequential:
         items = [_declaration(child, call_parts, 12) for child in node.children.values()]
@@ -112,8 +129,23 @@ def _declaration(node: TreeNode, call_parts, used: int) -> str:
     items = [
         f"{literal(key)}: {_declaration(child, call_parts, 12)}"
         for key, child in node.children.items()
+        if not (isinstance(child, Leaf) and is_parameter(child.row))  # registered after
     ]
     return wrap("nn.ModuleDict({", items, "})", used, force=True)
+
+
+def _parameter_lines(tree: Container, node: TreeNode, call_parts) -> list[str]:
+    """``self.features[1][0].layer_scale = nn.Parameter(...)`` for the bare parameters in a
+    container, once the container exists (a ModuleDict holds modules only)."""
+    lines = []
+    for row in nested_parameters(node):
+        text = _declaration(Leaf(row), call_parts, 0)
+        parent, _, leaf = row.name.rpartition(".")
+        if is_identifier(leaf):
+            lines.append(f"{parameter_access(tree, row.name)} = {text}")
+        else:
+            lines.append(f"{access(tree, parent)}.register_parameter({literal(leaf)}, {text})")
+    return lines
 
 
 def wrap(head: str, items: list[str], tail: str, used: int, force: bool = False) -> str:
@@ -179,6 +211,8 @@ def _units(body: Body, tree: Container) -> list[_Unit]:
 def _call_text(unit: _Unit, tree: Container, args: list[str]) -> str:
     if unit.node is None:
         return op_expression(unit.row, args)
+    if isinstance(unit.node, Leaf) and is_parameter(unit.row):
+        return parameter_expression(unit.row, args[0], parameter_access(tree, unit.row.name))
     path = unit.row.name if isinstance(unit.node, Leaf) else unit.node.path
     return f"{access(tree, path)}({', '.join(args)})"
 

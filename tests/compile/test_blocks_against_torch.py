@@ -35,6 +35,10 @@ VARIANTS = [
     ("ChannelShuffle", dict(groups=4)),
     ("ChannelSplit", dict(chunks=3, index=2)),  # torch.chunk: sizes 3, 3, 2
     ("StochasticDepth", dict(p=0.5, mode="batch")),
+    ("CNBlock", dict(layer_scale=0.5, stochastic_depth_prob=0.3)),
+    ("LayerNorm2d", dict(eps=1e-3, affine=False)),
+    ("ChannelLinear", dict(out_features=12, bias=False, in_features=8)),
+    ("LayerScale", dict(init=2.0)),
 ]
 
 

@@ -40,8 +40,7 @@ register_block(
         description="Layer normalization over the channels at every pixel, with a learned "
         "scale and shift per channel (ConvNeXt's norm).",
         params=(
-            float_param("eps", LAYER_NORM_EPS, "added to the variance (ConvNeXt: 1e-6)", minimum=0.0,
-                        min_exclusive=True),
+            float_param("eps", LAYER_NORM_EPS, "added to the variance (ConvNeXt: 1e-6)", minimum=0.0),
             bool_param("affine", True, "learn a scale and shift per channel"),
         ),
         shape=_feature_map_same("LayerNorm2d"),
