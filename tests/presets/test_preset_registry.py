@@ -53,6 +53,7 @@ EXPECTED = [
     "mobilenet_v2",
     "resnext50_32x4d",
     "wide_resnet50_2",
+    "convnext_tiny",
 ]
 
 
