@@ -89,27 +89,29 @@ def render_class(src: ClassSource) -> str:
         )
     lines += [head, "        super().__init__()"]
     for member, node in tree.children.items():
-        text = _declaration(node, src.call_parts, 8 + len(f"self.{member} = "))
-        parameters = _parameter_lines(tree, node, src.call_parts)
-        if member in src.optional:
-            lines += [
-                f"        self.{member} = None",
-                f"        if {src.optional[member]}:",
-                f"            self.{member} = {_indent(text, 4)}",
-            ]
-            lines += [f"            {line}" for line in parameters]
-            continue
-        if is_identifier(member):
-            lines.append(f"        self.{member} = {text}")
-        elif isinstance(node, Leaf) and is_parameter(node.row):
-            lines.append(f"        self.register_parameter({literal(member)}, {text})")
-        else:  # an inner name such as "0" is no attribute name
-            lines.append(f"        self.add_module({literal(member)}, {text})")
-        lines += [f"        {line}" for line in parameters]
+        lines += [f"        {line}" for line in _member_lines(src, tree, member, node)]
     lines += src.init_tail
     lines += ["", "    def forward(self, x: torch.Tensor) -> torch.Tensor:"]
     lines += [f"        {line}" if line else "" for line in _forward(src, tree)]
     return "\n".join(lines) + "\n"
+
+
+def _member_lines(src: ClassSource, tree: Container, member: str, node: TreeNode) -> list[str]:
+    """``__init__``'s lines that create one top-level member (and its bare parameters)."""
+    text = _declaration(node, src.call_parts, 8 + len(f"self.{member} = "))
+    parameters = _parameter_lines(tree, node, src.call_parts)
+    if member in src.optional:
+        return [
+            f"self.{member} = None",
+            f"if {src.optional[member]}:",
+            f"    self.{member} = {_indent(text, 4)}",
+        ] + [f"    {line}" for line in parameters]
+    if is_identifier(member):
+        return [f"self.{member} = {text}"] + parameters
+    if isinstance(node, Leaf) and is_parameter(node.row):
+        return [f"self.register_parameter({literal(member)}, {text})"]
+    # An inner name such as "0" is no attribute name.
+    return [f"self.add_module({literal(member)}, {text})"] + parameters
 
 
 def _indent(text: str, by: int) -> str:

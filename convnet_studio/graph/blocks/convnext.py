@@ -15,7 +15,14 @@ from convnet_studio.graph.blocks.arith import feature_map
 from convnet_studio.graph.blocks.builder import SubgraphBuilder
 from convnet_studio.graph.blocks.layers import ELEMENTWISE_DOC
 from convnet_studio.graph.params import bool_param, float_param, int_param
-from convnet_studio.graph.registry import BlockSpec, Params, Shape, ShapeError, Subgraph, register_block
+from convnet_studio.graph.registry import (
+    BlockSpec,
+    Params,
+    Shape,
+    ShapeError,
+    Subgraph,
+    register_block,
+)
 
 CATEGORY = "ConvNeXt"
 # ConvNeXt's LayerNorm epsilon (torchvision: partial(LayerNorm2d, eps=1e-6) everywhere).
