@@ -26,11 +26,13 @@ from convnet_studio.codegen.tree import (
     access,
     build_tree,
     ends,
+    is_attribute,
     leaves,
     nested_parameters,
     parameter_access,
     unit_of,
 )
+from convnet_studio.errors import InvalidGraphError
 
 WIDTH = 100
 _TAKEN = {"self", "torch", "nn", "F", "x"}
@@ -143,9 +145,14 @@ def _parameter_lines(tree: Container, node: TreeNode, call_parts) -> list[str]:
     for row in nested_parameters(node):
         text = _declaration(Leaf(row), call_parts, 0)
         parent, _, leaf = row.name.rpartition(".")
-        if is_identifier(leaf):
+        if is_attribute(leaf):
             lines.append(f"{parameter_access(tree, row.name)} = {text}")
-        else:
+        elif is_identifier(leaf):  # "keys": the ModuleDict's method would shadow it
+            raise InvalidGraphError(
+                f"the graph cannot be exported: {row.name} is named like a method of "
+                f"nn.ModuleDict ({leaf}), which a parameter cannot be; rename it"
+            )
+        else:  # "0", "block1-0": no attribute name
             lines.append(f"{access(tree, parent)}.register_parameter({literal(leaf)}, {text})")
     return lines
 

@@ -63,8 +63,12 @@ def _settle(container: Container, readers: Counter[str], operators: set[str]) ->
             if not child.children:
                 del container.children[key]
     keys = list(container.children)
-    holds_parameter = any(isinstance(c, Leaf) and is_parameter(c.row) for c in container.children.values())
-    if keys and not holds_parameter and sorted(keys, key=_int_key) == [str(i) for i in range(len(keys))]:
+    # nn.Sequential holds modules only: a bare parameter's container is a ModuleDict.
+    holds_parameter = any(
+        isinstance(child, Leaf) and is_parameter(child.row) for child in container.children.values()
+    )
+    numbered = sorted(keys, key=_int_key) == [str(i) for i in range(len(keys))]
+    if keys and numbered and not holds_parameter:
         container.sequential = True
         container.children = {k: container.children[k] for k in sorted(keys, key=int)}
     elif container.path:
@@ -147,9 +151,14 @@ def parameter_access(root: Container, path: str) -> str:
     """``self.layer_scale`` or ``self.features[1][0].layer_scale``: a bare parameter's access."""
     parent, _, leaf = path.rpartition(".")
     owner = access(root, parent) if parent else "self"
-    if is_identifier(leaf) and leaf not in _DICT_METHODS:
+    if is_attribute(leaf):
         return f"{owner}.{leaf}"
     return f"{owner}.get_parameter({literal(leaf)})"
+
+
+def is_attribute(name: str) -> bool:
+    """Whether ``container.name`` reaches the member ``name`` (not a ModuleDict method)."""
+    return is_identifier(name) and name not in _DICT_METHODS
 
 
 def nested_parameters(node: TreeNode) -> list[Row]:

@@ -11,7 +11,7 @@ from export_helpers import exported_from, ruff_problems
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from convnet_studio.codegen import generate_python
+from convnet_studio.codegen import InvalidGraphError, generate_python
 from convnet_studio.compile import compile_graph
 from convnet_studio.graph import Graph
 
@@ -201,6 +201,23 @@ def test_expanded_cnblocks_hold_their_layer_scales_in_containers(load_source) ->
     _check_round_trip(g, load_source)
     module = load_source(source, "expanded_order")
     assert list(module.build_model().state_dict()) == list(compile_graph(g).state_dict())
+
+
+def test_layer_scales_under_any_name(load_source) -> None:
+    # An index ("stage.1"), a name that is no identifier ("head.a-b") and a top-level member.
+    g = Graph("scales")
+    x = g.add("Input", channels=3, height=8, width=8)
+    x = g.add("Conv2d", name="stage.0", inputs=x, out_channels=4, kernel_size=1)
+    for name, init in (("stage.1", 0.5), ("head.scale", 0.25), ("head.a-b", 0.2), ("top", 2.0)):
+        x = g.add("LayerScale", name=name, inputs=x, init=init)
+    x = g.add("Flatten", inputs=g.add("GlobalAvgPool", inputs=x))
+    g.add("Output", inputs=g.add("Linear", name="fc", inputs=x, out_features=5))
+    _check_round_trip(g, load_source)
+    module = load_source(generate_python(g), "scales_order")
+    assert list(module.build_model().state_dict()) == list(compile_graph(g).state_dict())
+    g.rename_node("head.scale", "head.keys")  # ModuleDict.keys would shadow the parameter
+    with pytest.raises(InvalidGraphError, match="head.keys is named like a method"):
+        generate_python(g)
 
 
 @settings(
