@@ -145,8 +145,9 @@ def _expand_cnblock(p: Params, in_shapes) -> Subgraph:
 
 
 def _cnblock_label(p: Params) -> str:
+    # Short: the canvas adds the shortcut ("identity") after it.
     drop = p["stochastic_depth_prob"]
-    return "7x7 dw, x4" + (f", drop {drop:.3g}" if drop else "")
+    return f"7x7 dw, drop {drop:.2g}" if drop else "7x7 dw"
 
 
 register_block(
