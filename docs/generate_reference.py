@@ -27,7 +27,7 @@ OUT = ROOT / "docs" / "reference"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from convnet_studio.graph import Graph, list_blocks
+from convnet_studio.graph import Graph, get_block, list_blocks
 from convnet_studio.graph.blocks.arith import fmt_shape
 
 COMPOSITE_RULE = (
@@ -45,6 +45,8 @@ EXAMPLE_INPUT: dict[str, tuple[int, ...]] = {
     "Linear": (512,),
     "Add": (64, 56, 56),
     "Concat": (64, 28, 28),
+    "DenseTransition": (256, 56, 56),  # densenet121's transition1
+    "Fire": (96, 54, 54),  # squeezenet1_0's first Fire
 }
 
 
@@ -112,14 +114,21 @@ def torch_line(spec) -> str:
 def expansion_lines(spec) -> list[str]:
     shape = EXAMPLE_INPUT.get(spec.type, (64, 56, 56))
     sub = spec.expand(spec.resolve_params({}), (shape,))
-    feeds: dict[str, list[str]] = {}
-    for src, _src_port, dst, _dst_port in sub.edges:
-        feeds.setdefault(dst, []).append(src)
+    # inner node -> its input port -> what feeds it (an inner node or the block's own input)
+    feeds: dict[str, dict[str, str]] = {}
+    for src, _src_port, dst, dst_port in sub.edges:
+        feeds.setdefault(dst, {})[dst_port] = src
+    for targets in sub.inputs.values():
+        for dst, dst_port in targets:
+            feeds.setdefault(dst, {})[dst_port] = "the block's input"
     lines = ["", "Expansion at the defaults (inner names follow torchvision's):", ""]
     lines += ["| Inner node | Type | Parameters | Inputs from |", "|---|---|---|---|"]
     for inner in sub.nodes:
         params = ", ".join(f"{k}={v!r}" for k, v in inner.params.items()) or "-"
-        sources = ", ".join(feeds.get(inner.name, [])) or "the block's input"
+        inner_spec = get_block(inner.type)
+        ports = inner_spec.input_ports(inner_spec.resolve_params(inner.params))
+        fed = feeds.get(inner.name, {})
+        sources = ", ".join(fed[port] for port in ports if port in fed) or "the block's input"
         lines.append(f"| `{inner.name}` | {inner.type} | {params} | {sources} |")
     return lines
 

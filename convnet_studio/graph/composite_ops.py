@@ -22,7 +22,7 @@ from convnet_studio.graph.history import trial
 from convnet_studio.graph.model import Edge, Graph, GraphError, Node
 from convnet_studio.graph.names import name_problem
 from convnet_studio.graph.params import ParamError
-from convnet_studio.graph.registry import BlockSpec, Params, Shape, Subgraph, get_block, has_block
+from convnet_studio.graph.registry import BlockSpec, Params, Shape, ShapeError, Subgraph, get_block, has_block
 
 ORIGIN = "origin"
 
@@ -74,7 +74,10 @@ def expand_all(graph: Graph) -> int:
 
 def _expand(graph: Graph, node: Node, spec: BlockSpec, params: Params, shapes: tuple) -> list[str]:
     name = node.name
-    sub = spec.expand(params, shapes)
+    try:
+        sub = spec.expand(params, shapes)
+    except ShapeError as exc:  # e.g. an SE block whose input is not connected yet
+        raise GraphError(f"cannot expand: {exc.message}", node=name, port=exc.port) from None
     full = {inner.name: f"{name}.{inner.name}" for inner in sub.nodes}
     for new in full.values():
         problem = name_problem(new)
@@ -299,7 +302,10 @@ def _plan_collapse(graph: Graph, name: str) -> _CollapsePlan:
     spec, params = _origin_block(origin, name)
     sources = _external_sources(graph, name, spec, params, {m.name for m in members})
     in_shapes = tuple(_shape_of(graph, sources.get(port)) for port in spec.input_ports(params))
-    sub = spec.expand(params, in_shapes)
+    try:
+        sub = spec.expand(params, in_shapes)
+    except ShapeError as exc:  # its input, which the expansion needs, is not connected
+        raise GraphError(exc.message, node=name, port=exc.port) from None
     _check_nodes(graph, name, sub, members)
     _check_edges(graph, name, sub, sources)
     sinks = _sinks(graph, name, sub, {m.name for m in members})
@@ -321,7 +327,10 @@ def _external_sources(graph: Graph, name: str, spec: BlockSpec, params: Params, 
     """For each composite input port, the outside (node, port) feeding the expansion."""
     # Which inner nodes a port feeds may depend on shapes (a projection shortcut or not), but
     # the first layer of every branch is always fed, so an expansion without shapes finds it.
-    sub = spec.expand(params, tuple(None for _ in spec.input_ports(params)))
+    try:
+        sub = spec.expand(params, tuple(None for _ in spec.input_ports(params)))
+    except ShapeError:  # a block that needs its input's channels (SqueezeExcitation, CNBlock)
+        return _single_source(graph, spec, params, members)
     sources: dict[str, Port] = {}
     for port, targets in sub.inputs.items():
         for inner, inner_port in targets:
@@ -329,6 +338,13 @@ def _external_sources(graph: Graph, name: str, spec: BlockSpec, params: Params, 
             if edge is not None and edge.src not in members:
                 sources.setdefault(port, (edge.src, edge.src_port))
     return sources
+
+
+def _single_source(graph: Graph, spec: BlockSpec, params: Params, members: set[str]) -> dict[str, Port]:
+    """A one-input block's source: the one outside output that feeds its members, if one does."""
+    ports = spec.input_ports(params)
+    outside = {(e.src, e.src_port) for e in graph.edges if e.dst in members and e.src not in members}
+    return {ports[0]: outside.pop()} if len(ports) == 1 and len(outside) == 1 else {}
 
 
 def _shape_of(graph: Graph, ref: Port | None) -> Shape | None:

@@ -13,7 +13,7 @@ from convnet_studio.graph.model import Graph
 from convnet_studio.importer.composites import recognisers
 from convnet_studio.importer.convert import Converter
 from convnet_studio.importer.groups import group_stages
-from convnet_studio.importer.primitives import Mapped, Unmappable
+from convnet_studio.importer.primitives import Recognised, Unmappable, composite_parts
 from convnet_studio.importer.source import load_module
 from convnet_studio.importer.trace import trace
 from convnet_studio.importer.verify import capture_inputs, check_graph, composite_matches
@@ -73,7 +73,8 @@ def import_module(model: nn.Module, input_shape: Shape, name: str = "imported") 
         raise ImportRefused(f"the imported graph has a problem: {analysis.problems[0]}")
     check_graph(graph, model, x)
     apply_layout(graph, "LR", wrap_for_aspect(graph, 16 / 9))
-    used = {path: mapped[0] for path, mapped in composites.items() if path in graph}
+    parts = (part for path, mapped in composites.items() for part in composite_parts(path, mapped))
+    used = {name: mapped[0] for name, mapped in parts if name in graph}
     notes = [f"the model's layers are named {prefix}0, {prefix}1...: its state_dict keys gain the "
              f"prefix {prefix!r}"] if prefix else []
     return ImportResult(graph, model, used, notes, prefix)
@@ -91,10 +92,10 @@ def _check_runs(model: nn.Module, x: torch.Tensor) -> None:
         ) from None
 
 
-def _verified_composites(model: nn.Module, x: torch.Tensor) -> dict[str, Mapped]:
+def _verified_composites(model: nn.Module, x: torch.Tensor) -> dict[str, Recognised]:
     """Modules recognised as studio composites that compute exactly what the module does."""
     rules = recognisers()
-    found: dict[str, Mapped] = {}
+    found: dict[str, Recognised] = {}
     for path, module in model.named_modules():
         rule = rules.get(type(module))
         if rule is None or any(path.startswith(outer + ".") for outer in found):

@@ -12,7 +12,9 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from convnet_studio.importer.primitives import Mapped, Unmappable, square
+from convnet_studio.graph.blocks.attention_composites import SE_ACTIVATIONS, SE_GATES
+from convnet_studio.importer.dense_recognisers import dense_recognisers
+from convnet_studio.importer.primitives import Mapped, Recognised, Unmappable, square
 
 
 def _shortcut(m: nn.Module, in_c: int, out_c: int, stride: int) -> str:
@@ -65,6 +67,16 @@ def _inception(m: nn.Module) -> Mapped:
     return "InceptionModule", params
 
 
+def _squeeze_excitation(m: nn.Module) -> Mapped:
+    # torchvision.ops.SqueezeExcitation: the activations are modules chosen by the caller.
+    activation, gate = type(m.activation).__name__, type(m.scale_activation).__name__
+    if activation not in SE_ACTIVATIONS or gate not in SE_GATES:
+        raise Unmappable(f"a squeeze-and-excitation with {activation} and {gate}")
+    return "SqueezeExcitation", {
+        "squeeze_channels": m.fc1.out_channels, "activation": activation, "scale_activation": gate,
+    }
+
+
 def _cnblock(m: nn.Module) -> Mapped:
     # The composite's layer_scale is the scale's initial value (the weights are loaded after):
     # a fresh model's uniform value, else ConvNeXt's 1e-6.
@@ -87,7 +99,7 @@ def _shortest_float32(value: float) -> float:
     return value
 
 
-def recognisers() -> dict[type, Callable[[nn.Module], Mapped]]:
+def recognisers() -> dict[type, Callable[[nn.Module], Recognised]]:
     """Module class -> recogniser, for the torchvision classes this torchvision has."""
     import importlib
 
@@ -96,11 +108,15 @@ def recognisers() -> dict[type, Callable[[nn.Module], Mapped]]:
     )
     convnext = importlib.import_module("torchvision.models.convnext")
 
+    from torchvision.ops import SqueezeExcitation
+
     return {
+        SqueezeExcitation: _squeeze_excitation,
         resnet.BasicBlock: _basic_block,
         resnet.Bottleneck: _bottleneck,
         googlenet.BasicConv2d: _basic_conv2d,
         googlenet.Inception: _inception,
         inception.BasicConv2d: _basic_conv2d,
+        **dense_recognisers(),
         convnext.CNBlock: _cnblock,
     }

@@ -17,7 +17,9 @@ from convnet_studio.importer.primitives import (
     METHOD_RULES,
     PASSTHROUGH_METHODS,
     Mapped,
+    Recognised,
     Unmappable,
+    composite_parts,
     describe,
     map_module,
 )
@@ -29,7 +31,7 @@ Shape = tuple[int, int, int]
 class Converter:
     """Walks an fx graph once, adding one studio node per module call or tensor operation."""
 
-    def __init__(self, model: nn.Module, name: str, composites: dict[str, Mapped]) -> None:
+    def __init__(self, model: nn.Module, name: str, composites: dict[str, Recognised]) -> None:
         self.model = model
         self.graph = Graph(name)
         self.composites = composites
@@ -91,7 +93,10 @@ class Converter:
                 raise Unmappable("the module is called twice (shared weights), which a studio graph cannot hold")
             name = self._free_name(path)
         self.used_modules.add(path)
-        self._add(node, name, mapped, list(node.args))
+        tensors = list(node.args)
+        for part, part_mapped in composite_parts(name, mapped):
+            self._add(node, part, part_mapped, tensors)
+            tensors = [node]  # a chain's next part reads the part just added (now node's value)
 
     def _mean(self, node: fx.Node) -> None:
         # ``x.mean([2, 3])`` (MNASNet, ShuffleNet) is a global average pool and a flatten.

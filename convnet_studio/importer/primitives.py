@@ -7,6 +7,7 @@ with the reason (``"momentum=None (a cumulative average) is not a studio BatchNo
 from __future__ import annotations
 
 import operator
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import torch
@@ -17,6 +18,28 @@ from torchvision.models.shufflenetv2 import channel_shuffle
 from torchvision.ops import StochasticDepth, stochastic_depth
 
 Mapped = tuple[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A module read as several composites in a row, each fed by the one before.
+
+    torchvision's ``_DenseBlock`` concatenates all its layers' outputs at the end; the
+    studio's DenseLayers each return ``cat([x, new])``, so the block is a chain of them
+    named ``<block path>.<name>`` (``features.denseblock1.denselayer1``...).
+    """
+
+    layers: tuple[tuple[str, Mapped], ...]
+
+
+Recognised = Mapped | Chain
+
+
+def composite_parts(path: str, recognised: Recognised) -> list[tuple[str, Mapped]]:
+    """The studio nodes a recognised module at ``path`` becomes, in order, with their names."""
+    if isinstance(recognised, Chain):
+        return [(f"{path}.{name}", mapped) for name, mapped in recognised.layers]
+    return [(path, recognised)]
 
 
 class Unmappable(Exception):

@@ -14,7 +14,7 @@ from torch import nn
 from convnet_studio.compile import compile_graph
 from convnet_studio.errors import ImportRefused
 from convnet_studio.graph.model import Graph
-from convnet_studio.importer.primitives import Mapped
+from convnet_studio.importer.primitives import Recognised, composite_parts
 
 RTOL, ATOL = 1e-4, 1e-5
 
@@ -38,16 +38,17 @@ def capture_inputs(model: nn.Module, paths: list[str], x: torch.Tensor) -> dict[
     return seen
 
 
-def composite_matches(module: nn.Module, mapped: Mapped, x: torch.Tensor) -> bool:
-    """Whether the studio composite ``mapped`` computes ``module`` on ``x`` with its weights."""
-    type_name, params = mapped
+def composite_matches(module: nn.Module, mapped: Recognised, x: torch.Tensor) -> bool:
+    """Whether the studio composite (or chain of them) ``mapped`` computes ``module`` on ``x``
+    with its weights."""
     if x.dim() != 4:
         return False
     graph = Graph("check")
     c, h, w = x.shape[1:]
-    inp = graph.add("Input", "input", channels=c, height=h, width=w)
+    block = graph.add("Input", "input", channels=c, height=h, width=w)
     try:
-        block = graph.add(type_name, "block", inputs=inp, **params)
+        for name, (type_name, params) in composite_parts("block", mapped):
+            block = graph.add(type_name, name, inputs=block, **params)
         graph.add("Output", "output", inputs=block)
         ours = compile_graph(graph, init=False).eval()
         state = {f"block.{k}": v for k, v in module.state_dict().items()}

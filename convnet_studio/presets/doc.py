@@ -88,6 +88,12 @@ torchvision has, the tests check the parameter count, the keys and shapes,
   primitives named `features.<i>` (a VGGStage composite would nest its keys under its own
   name); each stage's nodes share a fold group `stage1` ... `stage5` on the canvas. The 7x7
   adaptive average pool lets VGG take inputs down to 32 x 32.
+- **DenseNet**: torchvision's dense layers return only their new channels and each dense
+  block concatenates them all at its end; the studio's DenseLayer returns its input and its
+  new channels concatenated, so the chain `features.denseblockN.denselayer1`, `...2`... computes
+  the same block with the same state_dict keys, and each layer is one node.
+- **SqueezeNet**: each `features.<i>` Fire module is one Fire composite (1x1 squeeze, 1x1 and
+  3x3 expands, concatenated).
 """
 
 

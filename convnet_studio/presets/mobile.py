@@ -1,6 +1,6 @@
 """AlexNet, SqueezeNet, MobileNetV2, ResNeXt and Wide ResNet, as torchvision builds them.
 
-Node names are torchvision's module paths (``features.3.squeeze``, ``features.2.conv.1.0``),
+Node names are torchvision's module paths (``features.3``, a Fire, ``features.2.conv.1.0``),
 so a compiled preset has torchvision's state_dict keys; importing the torchvision model
 (``convnet-studio import torchvision:mobilenet_v2``) gives the same graph.
 """
@@ -52,18 +52,6 @@ def alexnet(num_classes: int, input_size: InputSize) -> Graph:
     return net.finish()
 
 
-def _fire(net: NetBuilder, name: str, squeeze: int, expand: int) -> None:
-    """SqueezeNet's Fire module: a 1x1 squeeze, then 1x1 and 3x3 expands concatenated."""
-    net.add("Conv2d", f"{name}.squeeze", out_channels=squeeze, kernel_size=1)
-    squeezed = net.add("ReLU", f"{name}.squeeze_activation")
-    branches = []
-    for kernel in (1, 3):
-        net.last = squeezed
-        net.add("Conv2d", f"{name}.expand{kernel}x{kernel}", out_channels=expand, kernel_size=kernel, padding=kernel // 2)
-        branches.append(net.add("ReLU", f"{name}.expand{kernel}x{kernel}_activation"))
-    net.last = net.graph.add("Concat", f"{name}.cat", inputs=branches, num_inputs=2)
-
-
 def squeezenet(version: str, num_classes: int, input_size: InputSize) -> Graph:
     (out, kernel), body = SQUEEZENETS[version]
     net = NetBuilder(version, input_size)
@@ -73,7 +61,9 @@ def squeezenet(version: str, num_classes: int, input_size: InputSize) -> Graph:
         if entry == "M":
             net.add("MaxPool2d", f"features.{index}", kernel_size=3, stride=2, ceil_mode=True)
         else:
-            _fire(net, f"features.{index}", *entry)
+            squeeze, expand = entry
+            net.add("Fire", f"features.{index}", squeeze_planes=squeeze, expand1x1_planes=expand,
+                    expand3x3_planes=expand)
     # The classifier is a 1x1 conv to the classes, then a global average pool.
     net.add("Dropout", "classifier.0", p=0.5)
     net.add("Conv2d", "classifier.1", out_channels=num_classes, kernel_size=1)

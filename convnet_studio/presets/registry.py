@@ -51,7 +51,7 @@ class _Preset:
 
 
 _PRESETS: dict[str, _Preset] = {}
-FAMILY_MODULES = ("resnet", "googlenet", "vgg", "mobile", "convnext")
+FAMILY_MODULES = ("resnet", "googlenet", "vgg", "mobile", "densenets", "convnext")
 
 
 def register_preset(info: PresetInfo, build: PresetBuilder) -> PresetInfo:

@@ -23,6 +23,7 @@ CATEGORY_COLORS = {
     "Inception": "#b0573a",
     "Residual": "#1f7f86",
     "Heads": "#6b5b95",
+    "DenseNet & SqueezeNet": "#9c4a6b",
 }
 
 

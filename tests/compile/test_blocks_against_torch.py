@@ -35,6 +35,12 @@ VARIANTS = [
     ("ChannelShuffle", dict(groups=4)),
     ("ChannelSplit", dict(chunks=3, index=2)),  # torch.chunk: sizes 3, 3, 2
     ("StochasticDepth", dict(p=0.5, mode="batch")),
+    ("SqueezeExcitation", dict(squeeze_channels=3, activation="SiLU")),
+    ("SqueezeExcitation", dict(squeeze_channels=2, scale_activation="Hardsigmoid")),
+    ("DenseLayer", dict(growth_rate=4, bn_size=2)),  # 8 -> 12 channels, a 1x1 to 8
+    ("DenseLayer", dict(growth_rate=12, bn_size=1, drop_rate=0.2)),  # with its dropout
+    ("DenseTransition", dict(out_channels=4)),
+    ("Fire", dict(squeeze_planes=3, expand1x1_planes=5, expand3x3_planes=7)),
     ("CNBlock", dict(layer_scale=0.5, stochastic_depth_prob=0.3)),
     ("LayerNorm2d", dict(eps=1e-3, affine=False)),
     ("ChannelLinear", dict(out_features=12, bias=False, in_features=8)),

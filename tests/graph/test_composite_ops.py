@@ -134,3 +134,29 @@ def test_expand_unconnected_composite() -> None:
     names = expand_node(g, "b")
     assert "b.downsample.0" in names  # the stride alone decides it
     assert collapse_group(g, "b") == "b" and list(g.nodes) == ["b"]
+
+
+def test_expand_refuses_a_block_that_needs_its_input_channels() -> None:
+    # fc2 of a squeeze-and-excitation goes back to the input's width, unknown until wired.
+    g = Graph()
+    g.add_node("SqueezeExcitation", "se", {"squeeze_channels": 4})
+    before = g.to_dict()
+    with pytest.raises(GraphError, match=r"se \[in\]: cannot expand: a SqueezeExcitation needs a connected input"):
+        expand_node(g, "se")
+    assert g.to_dict() == before
+    x = g.add("Input", "input", channels=12, height=8, width=8)
+    g.connect(x, "se")
+    assert "se.fc2" in expand_node(g, "se")
+    assert g.node("se.fc2").params["out_channels"] == 12
+
+
+def test_blocks_that_need_their_input_channels_collapse() -> None:
+    # Their expansion without shapes refuses, so the collapse finds the input by its edges.
+    for type_name, params in (("SqueezeExcitation", {"squeeze_channels": 2}), ("CNBlock", {})):
+        g = Graph("needs channels")
+        x = g.add("Input", "input", channels=8, height=8, width=8)
+        g.add("Output", "output", g.add(type_name, "block", x, **params))
+        before = _canonical(g)
+        expand_node(g, "block")
+        assert collapse_group(g, "block") == "block"
+        assert _canonical(g) == before

@@ -12,8 +12,8 @@ from torchvision.models.convnext import CNBlock
 
 from convnet_studio.compile import compile_graph
 from convnet_studio.errors import ImportRefused
-from convnet_studio.graph import Graph
-from convnet_studio.graph.composite_ops import collapse_group, expand_node
+from convnet_studio.graph import Graph, GraphError
+from convnet_studio.graph.composite_ops import collapse_group, collapse_problem, expand_node
 from convnet_studio.importer import import_module
 from convnet_studio.presets import get_preset
 
@@ -89,3 +89,13 @@ def test_a_cnblock_the_composite_cannot_reproduce_is_refused() -> None:
     block = CNBlock(8, 1e-6, 0.0, norm_layer=lambda dim: nn.LayerNorm(dim, eps=1e-3))
     with pytest.raises(ImportRefused, match="block.layer_scale directly"):
         import_module(_Net(block), (3, 16, 16))
+
+
+def test_a_disconnected_cnblock_is_not_expanded_and_an_expanded_one_collapses_by_its_edges() -> None:
+    g = Graph("loose")
+    g.add("CNBlock", "block")
+    with pytest.raises(GraphError, match="needs a connected input to know its channels"):
+        expand_node(g, "block")
+    g = _blocks()
+    expand_node(g, "features.1.0")  # collapsing finds the input from the edges into the block
+    assert collapse_problem(g, "features.1.0") is None

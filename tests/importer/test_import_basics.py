@@ -28,6 +28,7 @@ def _shape_of(graph) -> tuple[dict, list]:
      *(pytest.param(n, marks=pytest.mark.slow) for n in (
          "alexnet", "squeezenet1_0", "mobilenet_v2", "resnext50_32x4d", "wide_resnet50_2")),
      pytest.param("vgg11_bn", marks=pytest.mark.slow), pytest.param("googlenet", marks=pytest.mark.slow),
+     *(pytest.param(n, marks=pytest.mark.slow) for n in ("densenet121", "densenet161")),
      pytest.param("convnext_tiny", marks=pytest.mark.slow)],
 )
 def test_torchvision_import_is_the_preset(name: str) -> None:

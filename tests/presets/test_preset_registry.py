@@ -53,6 +53,8 @@ EXPECTED = [
     "mobilenet_v2",
     "resnext50_32x4d",
     "wide_resnet50_2",
+    "densenet121",
+    "densenet161",
     "convnext_tiny",
 ]
 

@@ -8,4 +8,6 @@ from convnet_studio.graph.blocks import pooling  # noqa: F401
 from convnet_studio.graph.blocks import merge  # noqa: F401  (Add, Concat, shortcuts)
 from convnet_studio.graph.blocks import composites  # noqa: F401  (VGG, Inception, residual)
 from convnet_studio.graph.blocks import mobile  # noqa: F401  (MobileNet, EfficientNet, ShuffleNet)
+from convnet_studio.graph.blocks import attention_composites  # noqa: F401  (squeeze-and-excitation)
+from convnet_studio.graph.blocks import dense_composites  # noqa: F401  (DenseNet, SqueezeNet's Fire)
 from convnet_studio.graph.blocks import convnext  # noqa: F401  (ConvNeXt)

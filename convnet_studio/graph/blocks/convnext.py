@@ -12,6 +12,7 @@ learned scale per channel kept as a bare parameter at the node's path, as torchv
 from __future__ import annotations
 
 from convnet_studio.graph.blocks.arith import feature_map
+from convnet_studio.graph.blocks.attention_composites import input_channels
 from convnet_studio.graph.blocks.builder import SubgraphBuilder
 from convnet_studio.graph.blocks.layers import ELEMENTWISE_DOC
 from convnet_studio.graph.params import bool_param, float_param, int_param
@@ -129,8 +130,7 @@ register_block(
 def _expand_cnblock(p: Params, in_shapes) -> Subgraph:
     # torchvision's block.1 and block.6 are Permutes to and from channels-last; the studio's
     # layers work on C x H x W, so those indices are simply absent.
-    shape = in_shapes[0] if in_shapes else None
-    dim = shape[0] if shape else 1  # unknown input (a disconnected block): any width will do
+    dim = input_channels(in_shapes, "CNBlock")
     b = SubgraphBuilder()
     x = b.input()
     y = b.add("block.0", "Conv2d", x, out_channels=dim, kernel_size=7, padding=3, groups=dim)
