@@ -141,6 +141,8 @@ def _convnext_net() -> object:
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # torch.jit is deprecated, still supported
+# torch.jit's check of GraphModule.__init__ when a module holds a bare parameter; harmless
+@pytest.mark.filterwarnings("ignore:The TorchScript type system:UserWarning")
 def test_convnext_parts_export_to_onnx_and_torchscript(tmp_path) -> None:
     onnx = pytest.importorskip("onnx")
     torch.manual_seed(0)
