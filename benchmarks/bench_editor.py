@@ -269,6 +269,7 @@ def expand_rows(app, window) -> list[Row]:
 # ------------------------------------------------------------------------- ResNet-1202
 def resnet1202_rows(app, window) -> list[Row]:
     from convnet_studio.presets import get_preset
+    from convnet_studio.ui.canvas.overview import OVERVIEW_ZOOM
     from convnet_studio.ui.commands import SetParamsCommand
 
     opens = []
@@ -281,17 +282,23 @@ def resnet1202_rows(app, window) -> list[Row]:
     view = window.view
     frames: dict[str, list[float]] = {"pan": [], "zoom": []}
     view.fit_all()
-    view.zoom_by(4.0)
+    # Zoomed in enough that the items are drawn one by one (above the overview picture's
+    # zoom), and no less than 4x the fit: about a sixteenth of the net in view.
+    view.zoom_by(max(4.0, OVERVIEW_ZOOM * 1.05 / view.zoom()))
     for i in range(ROUNDS * 4):
         start = time.perf_counter()
         view.horizontalScrollBar().setValue(view.horizontalScrollBar().value() + (40 if i % 2 else -40))
         view.viewport().repaint()
         frames["pan"].append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
-        view.zoom_by(1.25 if i % 2 else 0.8)
+        view.zoom_by(0.8 if i % 2 else 1.25)
         view.viewport().repaint()
         frames["zoom"].append((time.perf_counter() - start) * 1000)
     view.fit_all()
+    view.overview.invalidate()  # as after opening a file: the first frame renders the picture
+    start = time.perf_counter()
+    view.viewport().repaint()
+    first_whole = (time.perf_counter() - start) * 1000
     whole = []
     for i in range(ROUNDS):
         start = time.perf_counter()
@@ -311,10 +318,12 @@ def resnet1202_rows(app, window) -> list[Row]:
             "ok": statistics.median(opens) < 2.0 and round(params / 1e5) == 194,
         },
         {
-            "what": "ResNet-1202 frame: pan / zoom at 4x the fit, zoom with the whole net in view",
+            "what": "ResNet-1202 frame: pan / zoom at 4x the fit or more (items drawn one by one), "
+            "zoom with the whole net in view (drawn as the overview picture, kept current)",
             "result": f"{statistics.median(frames['pan']):.1f} / {statistics.median(frames['zoom']):.1f} / {statistics.median(whole):.1f} ms",
             "target": "< 16 ms (60 fps)",
             "ok": worst_frame < 16.0,
+            "note": f"the first whole-net frame after the picture is invalidated renders it: {first_whole:.0f} ms",
         },
         {
             "what": "ResNet-1202: one parameter edit, re-validated and repainted",

@@ -42,11 +42,20 @@ EXAMPLE_INPUT: dict[str, tuple[int, ...]] = {
     "ResNetStem": (3, 224, 224),
     "GoogLeNetStem": (3, 224, 224),
     "InceptionModule": (192, 28, 28),
+    "InvertedResidual": (16, 56, 56),
     "Linear": (512,),
     "Add": (64, 56, 56),
     "Concat": (64, 28, 28),
     "DenseTransition": (256, 56, 56),  # densenet121's transition1
     "Fire": (96, 54, 54),  # squeezenet1_0's first Fire
+    "ShuffleUnit": (24, 56, 56),
+    "InceptionA": (192, 35, 35),
+    "InceptionB": (288, 35, 35),
+    "InceptionC": (768, 17, 17),
+    "InceptionD": (768, 17, 17),
+    "InceptionE": (1280, 8, 8),
+    "MBConv": (24, 56, 56),  # as many channels out as in: the residual and stochastic depth show
+    "FusedMBConv": (24, 56, 56),
 }
 
 

@@ -78,7 +78,9 @@ def make_class(
     attrs = {
         k: envs[0][k]
         for k in envs[0]
-        if k.endswith(_MULTIPLIERS) and all(e[k] == envs[0][k] for e in envs)
+        # Whole numbers only: channels are ints, and ``in_channels * self.expand_ratio`` with
+        # MBConv's float ratio would build a Conv2d with 96.0 filters.
+        if k.endswith(_MULTIPLIERS) and type(envs[0][k]) is int and all(e[k] == envs[0][k] for e in envs)
     }
     slots: dict[tuple[str, int], Expr] = {}
     extras: dict[str, tuple[str, int]] = {}
@@ -86,10 +88,14 @@ def make_class(
         have = [v for v in variants if slot in v.slots]
         expr = derive([v.slots[slot] for v in have], [v.env for v in have], attrs)
         if expr is None:
-            extra = f"{slot[0].replace('.', '_')}_{_arg_name(body, slot)}"
+            value = next((v.slots[slot] for v in have if v.body is body), have[0].slots[slot])
+            extra = f"{slot[0].replace('.', '_')}_{_arg_name(body, slot, value)}"
             extras[extra] = slot
             expr = Name(extra)
         slots[slot] = expr
+    # A constant ratio that no argument is written with (MobileNetV3's blocks give their
+    # widths, not a ratio) would only be noise on the class.
+    attrs = {k: v for k, v in attrs.items() if any(getattr(e, "attr", None) == k for e in slots.values())}
     optional, flags = _conditions(variants)
     used = set().union(*(e.names() for e in list(slots.values()) + list(optional.values())))
     order = ["in_channels"] + [p.name for p in spec.params] + list(flags) + list(extras)
@@ -110,10 +116,13 @@ def _slot_order(body: Body):
     return lambda slot: (index.get(slot[0], len(index)), slot[1])
 
 
-def _arg_name(body: Body, slot: tuple[str, int]) -> str:
+def _arg_name(body: Body, slot: tuple[str, int], value: Any) -> str:
     row = next(r for r in body.rows if r.name == slot[0])
     if row.is_composite:
-        return f"arg{slot[1]}"
+        # The inner block's parameter of that value, if only one has it (squeeze_channels).
+        params = get_block(row.type).resolve_params(row.params)
+        names = [k for k, v in params.items() if norm(v) == value]
+        return names[0] if len(names) == 1 else f"arg{slot[1]}"
     return primitive_call(row).args[slot[1]].name
 
 

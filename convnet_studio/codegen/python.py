@@ -136,8 +136,10 @@ def _docstring(
 
 
 def _imports(body: Body, blocks: BlockClasses) -> str:
-    # The helper classes (compile/modules.py) write torch.nn.functional as F.
-    functional = "import torch.nn.functional as F\n" if _helpers(body, blocks) else ""
+    # The helper classes (compile/modules.py) write torch.nn.functional as F; not all use it
+    # (StochasticDepth does not), and an unused import is a lint error in the exported file.
+    uses_f = any("F." in source for source in _helpers(body, blocks).values())
+    functional = "import torch.nn.functional as F\n" if uses_f else ""
     return f"import torch\n{functional}from torch import nn\n"
 
 

@@ -52,9 +52,9 @@ def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
     return x.unflatten(1, (groups, -1)).transpose(1, 2).flatten(1, 2)
 
 
-def channel_split(x: torch.Tensor, start: int, end: int) -> torch.Tensor:
-    """Channels [start, end) of ``x``: one chunk of ``x.chunk(chunks, dim=1)``."""
-    return x[:, start:end]
+def channel_split(x: torch.Tensor, chunks: int, index: int) -> torch.Tensor:
+    """Chunk ``index`` of ``x.chunk(chunks, dim=1)`` (ShuffleNet's split)."""
+    return x.chunk(chunks, dim=1)[index]
 
 
 class LayerNorm2d(nn.LayerNorm):

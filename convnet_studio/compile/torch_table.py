@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable
 
-from convnet_studio.graph.blocks.mobile import split_range
 from convnet_studio.graph.params import pair
 from convnet_studio.graph.registry import Params, Shape
 
@@ -326,11 +325,13 @@ def _shuffle_op(p: Params, s: Shape) -> Op:
 
 
 def _split_op(p: Params, s: Shape) -> Op:
-    start, end = split_range(s[0], p["chunks"], p["index"])
+    # Written as x.chunk(...)[i], not as a slice of channel numbers: one exported class then
+    # serves every width (ShuffleNet's stride-1 units at 116, 232 and 464 channels).
+    chunks, index = p["chunks"], p["index"]
     return Op(
         "convnet_studio.compile.modules.channel_split",
-        lambda xs: f"{xs[0]}[:, {start}:{end}]",
-        {"start": start, "end": end},
+        lambda xs: f"{xs[0]}.chunk({chunks}, dim=1)[{index}]",
+        {"chunks": chunks, "index": index},
     )
 
 

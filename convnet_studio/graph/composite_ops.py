@@ -169,6 +169,15 @@ def _shortcut_kind(type_name: str, frozen: str, in_shapes: tuple) -> str | None:
 
 
 # ------------------------------------------------------------------------------ expanding
+def _expansion(spec: BlockSpec, params: Params, shapes: tuple, name: str) -> Subgraph:
+    # A block may refuse the input it now has (a stride-1 ShuffleUnit whose input changed
+    # width): collapsing is then refused with the reason, as an edited expansion is.
+    try:
+        return spec.expand(params, shapes)
+    except ShapeError as exc:
+        raise GraphError(exc.message, node=name, port=exc.port) from None
+
+
 def _composite(node: Node) -> tuple[BlockSpec, Params]:
     if not has_block(node.type) or not get_block(node.type).is_composite:
         raise GraphError(f"{node.type} is not a composite block; there is nothing to expand", node=node.name)
@@ -302,10 +311,7 @@ def _plan_collapse(graph: Graph, name: str) -> _CollapsePlan:
     spec, params = _origin_block(origin, name)
     sources = _external_sources(graph, name, spec, params, {m.name for m in members})
     in_shapes = tuple(_shape_of(graph, sources.get(port)) for port in spec.input_ports(params))
-    try:
-        sub = spec.expand(params, in_shapes)
-    except ShapeError as exc:  # its input, which the expansion needs, is not connected
-        raise GraphError(exc.message, node=name, port=exc.port) from None
+    sub = _expansion(spec, params, in_shapes, name)
     _check_nodes(graph, name, sub, members)
     _check_edges(graph, name, sub, sources)
     sinks = _sinks(graph, name, sub, {m.name for m in members})
@@ -327,10 +333,11 @@ def _external_sources(graph: Graph, name: str, spec: BlockSpec, params: Params, 
     """For each composite input port, the outside (node, port) feeding the expansion."""
     # Which inner nodes a port feeds may depend on shapes (a projection shortcut or not), but
     # the first layer of every branch is always fed, so an expansion without shapes finds it.
+    ports = spec.input_ports(params)
     try:
-        sub = spec.expand(params, tuple(None for _ in spec.input_ports(params)))
-    except ShapeError:  # a block that needs its input's channels (SqueezeExcitation, CNBlock)
-        return _single_source(graph, spec, params, members)
+        sub = spec.expand(params, tuple(None for _ in ports))
+    except ShapeError:  # it needs its input's channels (an SE block): what feeds it from outside
+        return _outside_source(graph, name, ports, members)
     sources: dict[str, Port] = {}
     for port, targets in sub.inputs.items():
         for inner, inner_port in targets:
@@ -340,11 +347,13 @@ def _external_sources(graph: Graph, name: str, spec: BlockSpec, params: Params, 
     return sources
 
 
-def _single_source(graph: Graph, spec: BlockSpec, params: Params, members: set[str]) -> dict[str, Port]:
-    """A one-input block's source: the one outside output that feeds its members, if one does."""
-    ports = spec.input_ports(params)
-    outside = {(e.src, e.src_port) for e in graph.edges if e.dst in members and e.src not in members}
-    return {ports[0]: outside.pop()} if len(ports) == 1 and len(outside) == 1 else {}
+def _outside_source(graph: Graph, name: str, ports: tuple[str, ...], members: set[str]) -> dict[str, Port]:
+    """The one outside (node, port) feeding a one-input block's nodes; the edge check follows."""
+    outside = sorted({(e.src, e.src_port) for m in members for e in graph.in_edges(m) if e.src not in members})
+    if len(ports) != 1 or len(outside) > 1:
+        fed = ", ".join(src for src, _ in outside)
+        raise GraphError(f"its nodes are fed from {fed}, not from one input", node=name)
+    return {ports[0]: outside[0]} if outside else {}
 
 
 def _shape_of(graph: Graph, ref: Port | None) -> Shape | None:

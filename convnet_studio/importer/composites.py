@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import torch
 from torch import nn
 
 from convnet_studio.graph.blocks.attention_composites import SE_ACTIVATIONS, SE_GATES
+from convnet_studio.importer.convnext_recognisers import convnext_recognisers
 from convnet_studio.importer.dense_recognisers import dense_recognisers
 from convnet_studio.importer.primitives import Mapped, Recognised, Unmappable, square
 
@@ -77,38 +77,92 @@ def _squeeze_excitation(m: nn.Module) -> Mapped:
     }
 
 
-def _cnblock(m: nn.Module) -> Mapped:
-    # The composite's layer_scale is the scale's initial value (the weights are loaded after):
-    # a fresh model's uniform value, else ConvNeXt's 1e-6.
-    scale = m.layer_scale.detach().flatten()
-    uniform = bool((scale == scale[0]).all())
-    if m.block[2].eps != 1e-6 or m.stochastic_depth.mode != "row":
-        raise Unmappable("a CNBlock with another LayerNorm eps or stochastic depth mode")
-    return "CNBlock", {
-        "layer_scale": _shortest_float32(float(scale[0])) if uniform else 1e-6,
-        "stochastic_depth_prob": float(m.stochastic_depth.p),
+def _conv_norm_parts(entry: nn.Module) -> tuple[nn.Conv2d, nn.Module]:
+    # A torchvision Conv2dNormActivation: (conv, norm[, activation]).
+    return entry[0], entry[1]
+
+
+def _stochastic_depth_prob(m: nn.Module) -> float:
+    if m.stochastic_depth.mode != "row":
+        raise Unmappable("stochastic depth in batch mode inside an MBConv")
+    return float(m.stochastic_depth.p)
+
+
+def _mbconv(m: nn.Module) -> Mapped:
+    # torchvision's MBConv keeps no config: its ratio, kernel and stride are read off the convs.
+    layers = list(m.block)
+    has_expand = len(layers) == 4
+    depthwise, norm = _conv_norm_parts(layers[1 if has_expand else 0])
+    in_c = layers[0][0].in_channels
+    return "MBConv", {
+        "expand_ratio": depthwise.out_channels / in_c if has_expand else 1.0,
+        "kernel": square(depthwise.kernel_size), "stride": square(depthwise.stride),
+        "out_channels": m.out_channels, "stochastic_depth_prob": _stochastic_depth_prob(m),
+        "bn_eps": norm.eps,
     }
 
 
-def _shortest_float32(value: float) -> float:
-    """The shortest decimal that is the same float32: ``1e-06``, not ``9.999999974752427e-07``."""
-    for digits in range(1, 10):
-        short = float(f"{value:.{digits}g}")
-        if torch.tensor(short, dtype=torch.float32).item() == value:
-            return short
-    return value
+def _fused_mbconv(m: nn.Module) -> Mapped:
+    layers = list(m.block)
+    conv, norm = _conv_norm_parts(layers[0])
+    return "FusedMBConv", {
+        "expand_ratio": conv.out_channels / conv.in_channels if len(layers) == 2 else 1.0,
+        "kernel": square(conv.kernel_size), "stride": square(conv.stride),
+        "out_channels": m.out_channels, "stochastic_depth_prob": _stochastic_depth_prob(m),
+        "bn_eps": norm.eps,
+    }
+
+
+def _res_bottleneck(m: nn.Module) -> Mapped:
+    # torchvision.models.regnet.ResBottleneckBlock; the studio's has ReLU and BatchNorm only.
+    if not isinstance(m.activation, nn.ReLU):
+        raise Unmappable(f"a RegNet block with {type(m.activation).__name__}")
+    f = m.f
+    in_c, width, out_c = f.a[0].in_channels, f.a[0].out_channels, f.c[0].out_channels
+    se = getattr(f, "se", None)
+    return "ResBottleneckBlock", {
+        "out_channels": out_c, "stride": square(f.b[0].stride), "group_width": width // f.b[0].groups,
+        "bottleneck_multiplier": width / out_c,
+        "se_ratio": se.fc1.out_channels / in_c if se is not None else 0.0,
+    }
+
+
+def _shuffle_unit(m: nn.Module) -> Mapped:
+    # torchvision's shufflenetv2.InvertedResidual: each branch gives half the output channels.
+    return "ShuffleUnit", {"out_channels": 2 * m.branch2[0].out_channels, "stride": m.stride}
+
+
+# Inception v3's modules fix every width but pool_features (A) and channels_7x7 (C); the
+# importer's check that the composite computes the module catches any other difference.
+def _inception_a(m: nn.Module) -> Mapped:
+    return "InceptionA", {"pool_features": m.branch_pool.conv.out_channels}
+
+
+def _inception_c(m: nn.Module) -> Mapped:
+    return "InceptionC", {"channels_7x7": m.branch7x7_1.conv.out_channels}
+
+
+def _fixed(type_name: str) -> Callable[[nn.Module], Mapped]:
+    return lambda m: (type_name, {})
 
 
 def recognisers() -> dict[type, Callable[[nn.Module], Recognised]]:
     """Module class -> recogniser, for the torchvision classes this torchvision has."""
     import importlib
 
-    googlenet, inception, resnet = (
-        importlib.import_module(f"torchvision.models.{name}") for name in ("googlenet", "inception", "resnet")
+    googlenet, inception, resnet, shufflenetv2 = (
+        importlib.import_module(f"torchvision.models.{name}")
+        for name in ("googlenet", "inception", "resnet", "shufflenetv2")
     )
-    convnext = importlib.import_module("torchvision.models.convnext")
 
+    from torchvision.models import efficientnet, regnet
     from torchvision.ops import SqueezeExcitation
+
+    from convnet_studio.importer import mobile_recognisers as mobile
+
+    mnasnet, mobilenetv2, mobilenetv3 = (
+        importlib.import_module(f"torchvision.models.{name}") for name in ("mnasnet", "mobilenetv2", "mobilenetv3")
+    )
 
     return {
         SqueezeExcitation: _squeeze_excitation,
@@ -117,6 +171,18 @@ def recognisers() -> dict[type, Callable[[nn.Module], Recognised]]:
         googlenet.BasicConv2d: _basic_conv2d,
         googlenet.Inception: _inception,
         inception.BasicConv2d: _basic_conv2d,
+        shufflenetv2.InvertedResidual: _shuffle_unit,
+        inception.InceptionA: _inception_a,
+        inception.InceptionB: _fixed("InceptionB"),
+        inception.InceptionC: _inception_c,
+        inception.InceptionD: _fixed("InceptionD"),
+        inception.InceptionE: _fixed("InceptionE"),
         **dense_recognisers(),
-        convnext.CNBlock: _cnblock,
+        efficientnet.MBConv: _mbconv,
+        efficientnet.FusedMBConv: _fused_mbconv,
+        regnet.ResBottleneckBlock: _res_bottleneck,
+        mobilenetv2.InvertedResidual: mobile.mobilenet_v2_block,
+        mobilenetv3.InvertedResidual: mobile.mobilenet_v3_block,
+        mnasnet._InvertedResidual: mobile.mnasnet_block,
+        **convnext_recognisers(),
     }

@@ -64,7 +64,10 @@ Node names are torchvision's module paths (`conv1`, `layer1.0`, `inception3a`, `
 `classifier.6`), so a compiled preset has torchvision's state_dict keys. For every preset that
 torchvision has, the tests check the parameter count, the keys and shapes,
 `load_state_dict(torchvision_model.state_dict(), strict=True)`, equal outputs in eval mode (to
-1e-5), and that the MACs at 224 x 224 are torchvision's published GFLOPS within 1%.
+1e-5), and that the MACs at the size torchvision measured them (224 x 224; Inception v3's
+299 x 299) are its published GFLOPS within 1%.
+1e-5), and that the MACs at torchvision's eval crop (224 x 224 for most; the preset's default
+input, e.g. 300 x 300 for EfficientNet-B3) are torchvision's published GFLOPS within 1%.
 
 ## Notes
 
@@ -94,6 +97,24 @@ torchvision has, the tests check the parameter count, the keys and shapes,
   the same block with the same state_dict keys, and each layer is one node.
 - **SqueezeNet**: each `features.<i>` Fire module is one Fire composite (1x1 squeeze, 1x1 and
   3x3 expands, concatenated).
+- **Inception v3**: torchvision's `inception_v3(aux_logits=False, transform_input=False)`:
+  InceptionA ... InceptionE composites (`Mixed_5b` ... `Mixed_7c`) of ConvBNReLU units with
+  BatchNorm eps 0.001, no auxiliary classifier (torchvision's published parameter count includes
+  it: 27.2 M with, 23.8 M without). It needs at least 75 x 75 inputs. torchvision's pretrained
+  weights expect `transform_input=True`: with this preset, normalise inputs with mean 0.5 and
+  std 0.5. `convnet-studio weights inception_v3` skips the `AuxLogits` tensors.
+- **ShuffleNet V2**: each `stageN.i` is one ShuffleUnit: at stride 1 it splits the channels in
+  two, convolves one half (1x1, depthwise 3x3, 1x1) and shuffles the halves back together; at
+  stride 2 both branches see the whole input. torchvision's `x.mean([2, 3])` is a GlobalAvgPool
+  `mean` and a Flatten `mean_flatten`, as the importer reads it.
+- **EfficientNet**: each `features.<stage>.<i>` is one MBConv (EfficientNetV2's first three
+  stages: FusedMBConv) with torchvision's stochastic depth probability, rising linearly from 0
+  to 0.2 over the blocks (the identity in eval). B1..B3 scale B0's widths (rounded to multiples
+  of 8) and depths (rounded up); their default input is torchvision's eval crop (240, 288, 300;
+  V2-S 384). BatchNorm eps is PyTorch's 1e-5 in B0..B3 and 0.001 in V2-S.
+- **RegNet**: RegNetY-400MF's stage widths (48, 104, 208, 440) and depths (1, 3, 6, 6) are
+  those torchvision computes from its quantised linear rule; every block is a
+  ResBottleneckBlock named as torchvision does (`trunk_output.block2.block2-1`).
 """
 
 

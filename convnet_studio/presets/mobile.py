@@ -1,8 +1,8 @@
-"""AlexNet, SqueezeNet, MobileNetV2, ResNeXt and Wide ResNet, as torchvision builds them.
+"""AlexNet, SqueezeNet, ResNeXt and Wide ResNet, as torchvision builds them.
 
-Node names are torchvision's module paths (``features.3``, a Fire, ``features.2.conv.1.0``),
+Node names are torchvision's module paths (``features.3``, a Fire, ``layer1.0.conv2``),
 so a compiled preset has torchvision's state_dict keys; importing the torchvision model
-(``convnet-studio import torchvision:mobilenet_v2``) gives the same graph.
+(``convnet-studio import torchvision:squeezenet1_1``) gives the same graph.
 """
 
 from __future__ import annotations
@@ -23,9 +23,6 @@ SQUEEZENETS: dict[str, tuple[tuple[int, int], list]] = {
     "squeezenet1_1": ((64, 3), ["M", (16, 64), (16, 64), "M", (32, 128), (32, 128), "M",
                                 (48, 192), (48, 192), (64, 256), (64, 256)]),
 }
-# MobileNetV2's inverted residual settings: expansion t, channels c, repeats n, stride s.
-MOBILENET_V2 = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
-                (6, 160, 3, 2), (6, 320, 1, 1)]
 
 
 def alexnet(num_classes: int, input_size: InputSize) -> Graph:
@@ -73,44 +70,6 @@ def squeezenet(version: str, num_classes: int, input_size: InputSize) -> Graph:
     return net.finish()
 
 
-def _conv_bn_relu6(net: NetBuilder, name: str, out: int, kernel: int = 1, stride: int = 1, groups: int = 1) -> None:
-    # torchvision's Conv2dNormActivation: conv (no bias) -> BatchNorm -> ReLU6 as .0 .1 .2.
-    net.add("Conv2d", f"{name}.0", out_channels=out, kernel_size=kernel, stride=stride,
-            padding=(kernel - 1) // 2, groups=groups, bias=False)
-    net.add("BatchNorm2d", f"{name}.1")
-    net.add("ReLU6", f"{name}.2")
-
-
-def _inverted_residual(net: NetBuilder, name: str, inp: int, out: int, stride: int, t: int) -> None:
-    """1x1 expand (t > 1), 3x3 depthwise, 1x1 linear projection; identity add if shapes agree."""
-    start, hidden, index = net.last, inp * t, 0
-    if t != 1:
-        _conv_bn_relu6(net, f"{name}.conv.0", hidden)
-        index = 1
-    _conv_bn_relu6(net, f"{name}.conv.{index}", hidden, 3, stride, groups=hidden)
-    net.add("Conv2d", f"{name}.conv.{index + 1}", out_channels=out, kernel_size=1, bias=False)
-    y = net.add("BatchNorm2d", f"{name}.conv.{index + 2}")
-    if stride == 1 and inp == out:
-        net.last = net.graph.add("Add", f"{name}.add", inputs=[start, y])
-
-
-def mobilenet_v2(num_classes: int, input_size: InputSize) -> Graph:
-    net = NetBuilder("mobilenet_v2", input_size)
-    _conv_bn_relu6(net, "features.0", 32, 3, 2)
-    inp, index = 32, 1
-    for t, c, n, s in MOBILENET_V2:
-        for i in range(n):
-            _inverted_residual(net, f"features.{index}", inp, c, s if i == 0 else 1, t)
-            inp, index = c, index + 1
-    _conv_bn_relu6(net, f"features.{index}", 1280)
-    # N x 1280 x 7 x 7; torchvision pools with F.adaptive_avg_pool2d in forward().
-    net.add("GlobalAvgPool", "adaptive_avg_pool2d")
-    net.add("Flatten", "flatten")
-    net.add("Dropout", "classifier.0", p=0.2)
-    net.add("Linear", "classifier.1", out_features=num_classes)
-    return net.finish()
-
-
 def _register() -> None:
     tv = "; torchvision.models."
     entries = [
@@ -123,9 +82,6 @@ def _register() -> None:
         ("squeezenet1_1", "SqueezeNet", "SqueezeNet 1.1: a 3x3 stem and earlier pooling, 2.4x less "
          "computation than 1.0 at the same accuracy.", partial(squeezenet, "squeezenet1_1"),
          "Iandola et al. 2016; SqueezeNet v1.1 release"),
-        ("mobilenet_v2", "MobileNet", "MobileNetV2: inverted residuals (1x1 expand, 3x3 depthwise, "
-         "linear 1x1 projection) with ReLU6; Sandler et al. 2018.", mobilenet_v2,
-         "Sandler et al. 2018 (arXiv:1801.04381)"),
         ("resnext50_32x4d", "ResNet", "ResNeXt-50 32x4d: ResNet-50 with 32 groups of width 4 in "
          "every 3x3 conv; Xie et al. 2017.", partial(imagenet_resnet, "Bottleneck", (3, 4, 6, 3),
                                                       groups=32, base_width=4),

@@ -51,7 +51,10 @@ class _Preset:
 
 
 _PRESETS: dict[str, _Preset] = {}
-FAMILY_MODULES = ("resnet", "googlenet", "vgg", "mobile", "densenets", "convnext")
+FAMILY_MODULES = (
+    "resnet", "googlenet", "vgg", "mobile", "mobilenets", "densenets", "shufflenet", "inception",
+    "efficientnet", "regnet", "convnext",
+)
 
 
 def register_preset(info: PresetInfo, build: PresetBuilder) -> PresetInfo:

@@ -26,13 +26,16 @@ _CONTAINER_KEYS = ("state_dict", "model", "model_state_dict")
 _KEY_PREFIXES = ("module.", "_orig_mod.")
 
 # Tensors of torchvision's checkpoints that the presets leave out on purpose: GoogLeNet's
-# auxiliary classifiers (torchvision itself drops them after loading unless aux_logits=True).
-TORCHVISION_EXTRAS: dict[str, tuple[str, ...]] = {"googlenet": ("aux1", "aux2")}
+# and Inception v3's auxiliary classifiers (torchvision itself drops GoogLeNet's after loading
+# unless aux_logits=True).
+TORCHVISION_EXTRAS: dict[str, tuple[str, ...]] = {"googlenet": ("aux1", "aux2"), "inception_v3": ("AuxLogits",)}
 
 # What a user must know to get the accuracy torchvision reports with its weights.
 TORCHVISION_NOTES: dict[str, str] = {
     "googlenet": "torchvision's GoogLeNet weights expect transform_input=True, which the preset "
     "does not do: normalise inputs with mean 0.5 and std 0.5 per channel instead of ImageNet's.",
+    "inception_v3": "torchvision's Inception v3 weights expect transform_input=True, which the "
+    "preset does not do: normalise inputs with mean 0.5 and std 0.5 per channel instead of ImageNet's.",
 }
 
 
@@ -193,7 +196,8 @@ def torchvision_cached_weights(name: str) -> Path | None:
 def torchvision_model(name: str, num_classes: int = 1000) -> nn.Module:
     """torchvision's model for preset ``name``, randomly initialised (``weights=None``).
 
-    GoogLeNet is built as the preset is: ``aux_logits=False, transform_input=False``.
+    GoogLeNet and Inception v3 are built as the presets are: ``aux_logits=False,
+    transform_input=False``.
     """
     from torchvision import models
 
@@ -201,6 +205,8 @@ def torchvision_model(name: str, num_classes: int = 1000) -> nn.Module:
     kwargs: dict = {"weights": None, "num_classes": num_classes}
     if tv == "googlenet":
         kwargs.update(aux_logits=False, transform_input=False, init_weights=True)
+    if tv == "inception_v3":
+        kwargs.update(aux_logits=False, transform_input=False, init_weights=False)
     return models.get_model(tv, **kwargs)
 
 

@@ -11,7 +11,8 @@ def inert_problems(source: str) -> list[str]:
     """Statements of ``source`` that would run anything on import (empty when inert).
 
     Allowed at module level: a docstring, imports of torch, function and class definitions
-    whose defaults, annotations and bases are literals or names, literal assignments, and
+    whose defaults and bases are literals or names and whose annotations are type expressions
+    of names (``int | tuple[int, int]``), literal assignments, and
     ``if __name__ == "__main__":`` calling the file's own functions with no arguments.
     """
     tree = ast.parse(source)
@@ -52,7 +53,7 @@ def _function_problems(func: ast.FunctionDef, where: str) -> list[str]:
     annotations += [func.returns] if func.returns else []
     if func.decorator_list or not all(map(_is_literal, defaults)):
         return [f"function header runs code at {where}"]
-    if not all(map(_is_name, annotations)):
+    if not all(map(_is_type_expression, annotations)):
         return [f"annotation runs code at {where}"]
     return []
 
@@ -71,6 +72,16 @@ def _is_literal(node: ast.expr) -> bool:
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False
     return True
+
+
+def _is_type_expression(node: ast.expr) -> bool:
+    """A name, ``X[Y, Z]`` or ``X | Y`` of names: building it only makes a typing object."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _is_type_expression(node.left) and _is_type_expression(node.right)
+    if isinstance(node, ast.Subscript):
+        items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        return _is_name(node.value) and all(map(_is_type_expression, items))
+    return _is_name(node)
 
 
 def _is_name(node: ast.expr) -> bool:

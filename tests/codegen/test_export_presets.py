@@ -17,7 +17,7 @@ from convnet_studio.presets import get_preset
 
 # The preset tests' shared cases (which presets the fast loop checks) live beside them.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "presets"))
-from preset_cases import cases
+from preset_cases import SMALL_INPUT, cases
 
 
 def fill_weights(module: torch.nn.Module) -> None:
@@ -32,7 +32,7 @@ def fill_weights(module: torch.nn.Module) -> None:
 
 def small_input(name: str) -> tuple[int, int, int]:
     # Small inputs keep the deep nets to a fraction of a second per forward on two cores.
-    return (3, 32, 32) if "cifar" in name else (3, 64, 64)
+    return SMALL_INPUT[name]
 
 
 @pytest.mark.parametrize("name", cases())
@@ -89,3 +89,31 @@ def test_vgg_features_and_classifier_are_sequential() -> None:
     assert "self.features = nn.Sequential(" in source
     assert "self.classifier = nn.Sequential(" in source
     assert "nn.Linear(4096, num_classes)" in source
+
+
+def test_shufflenet_units_are_exported_for_any_width(load_source) -> None:
+    # One class serves the units of every stage: its split must not be a slice of the first
+    # stage's channel numbers. Checked against torchvision's unit at widths the net never has.
+    from torchvision.models.shufflenetv2 import InvertedResidual
+
+    source = generate_python(get_preset("shufflenet_v2_x1_0", input_size=(3, 64, 64)))
+    assert "x.chunk(2, dim=1)[1]" in source and "x[:, " not in source
+    module = load_source(source, "shufflenet")
+    units = {1: module.ShuffleUnit2(40), 2: module.ShuffleUnit(24, 64)}
+    for stride, ours in units.items():
+        torch.manual_seed(stride)
+        reference = InvertedResidual(40 if stride == 1 else 24, 40 if stride == 1 else 64, stride)
+        fill_weights(reference)
+        ours.load_state_dict(reference.state_dict(), strict=True)
+        x = torch.randn(2, 40 if stride == 1 else 24, 9, 9)
+        with torch.no_grad():
+            torch.testing.assert_close(ours.eval()(x), reference(x))
+
+
+def test_mobilenet_v3_blocks_read_like_torchvision() -> None:
+    source = generate_python(get_preset("mobilenet_v3_small"))
+    assert "class InvertedResidual(nn.Module):" in source and "class SqueezeExcitation(nn.Module):" in source
+    assert "        self.block = nn.Sequential(\n" in source
+    assert "SqueezeExcitation(expanded_channels, block_2_squeeze_channels)," in source
+    assert "expand_ratio" not in source  # V3 gives its widths, not a ratio
+    assert "        # N x squeeze_channels x 1 x 1\n" in source

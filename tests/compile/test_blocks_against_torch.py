@@ -41,6 +41,31 @@ VARIANTS = [
     ("DenseLayer", dict(growth_rate=12, bn_size=1, drop_rate=0.2)),  # with its dropout
     ("DenseTransition", dict(out_channels=4)),
     ("Fire", dict(squeeze_planes=3, expand1x1_planes=5, expand3x3_planes=7)),
+    ("ShuffleUnit", dict(out_channels=8, stride=1)),  # split, one branch, shuffle
+    ("ShuffleUnit", dict(out_channels=16, stride=2)),  # two branches, 8 -> 16 channels
+    ("ShuffleUnit", dict(out_channels=12, stride=3)),
+    ("InceptionA", dict(pool_features=64)),
+    ("InceptionB", {}),
+    ("InceptionC", dict(channels_7x7=160)),
+    ("InceptionD", {}),
+    ("InceptionE", {}),
+    ("MBConv", dict(expand_ratio=1.0, out_channels=8)),  # no expand conv; residual
+    ("MBConv", dict(expand_ratio=6.0, out_channels=8, stochastic_depth_prob=0.1)),  # residual
+    ("MBConv", dict(expand_ratio=6.0, kernel=5, stride=2, out_channels=16, bn_eps=1e-3)),
+    ("MBConv", dict(expand_ratio=1.5, out_channels=8)),  # 12 hidden -> 16 (a multiple of 8)
+    ("FusedMBConv", dict(expand_ratio=1.0, out_channels=8)),  # one k x k conv; residual
+    ("FusedMBConv", dict(expand_ratio=4.0, stride=2, out_channels=16)),
+    ("FusedMBConv", dict(expand_ratio=4.0, kernel=5, out_channels=8, stochastic_depth_prob=0.2)),
+    ("ResBottleneckBlock", dict(out_channels=8, group_width=4)),  # identity, SE
+    ("ResBottleneckBlock", dict(out_channels=16, stride=2, se_ratio=0.0)),  # proj, RegNetX
+    ("ResBottleneckBlock", dict(out_channels=12, group_width=3, bottleneck_multiplier=0.5)),
+    ("InvertedResidual", dict(out_channels=8, expand_ratio=1)),  # V2 t=1: no expand conv, add
+    ("InvertedResidual", dict(out_channels=16, expand_ratio=6, stride=2)),
+    ("InvertedResidual", dict(style="MobileNetV3", out_channels=8, expanded_channels=24, kernel_size=5,
+                              se=True, activation="Hardswish", bn_eps=0.001, bn_momentum=0.01)),
+    ("InvertedResidual", dict(style="MobileNetV3", out_channels=8, expanded_channels=8, stride=2, se=True)),
+    ("InvertedResidual", dict(style="MobileNetV3", out_channels=12, expanded_channels=20, dilation=2)),
+    ("InvertedResidual", dict(style="MNASNet", out_channels=8, expand_ratio=1, kernel_size=5, activation="ReLU")),
     ("CNBlock", dict(layer_scale=0.5, stochastic_depth_prob=0.3)),
     ("LayerNorm2d", dict(eps=1e-3, affine=False)),
     ("ChannelLinear", dict(out_features=12, bias=False, in_features=8)),

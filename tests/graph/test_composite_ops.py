@@ -150,6 +150,166 @@ def test_expand_refuses_a_block_that_needs_its_input_channels() -> None:
     assert g.node("se.fc2").params["out_channels"] == 12
 
 
+def _shuffle_net(in_channels: int, stride: int) -> Graph:
+    g = Graph("shuffle")
+    x = g.add("Input", "input", channels=in_channels, height=16, width=16)
+    x = g.add("ShuffleUnit", "stage2.1", x, out_channels=16, stride=stride)
+    g.add("Output", "output", x)
+    return g
+
+
+def test_shuffle_unit_expands_to_split_or_two_branches() -> None:
+    g = _shuffle_net(16, 1)
+    original, before = _canonical(g), g.analyze().total
+    names = expand_node(g, "stage2.1")
+    assert {e.dst for e in g.out_edges("input")} == {"stage2.1.split0", "stage2.1.split1"}
+    assert [e.src for e in g.in_edges("stage2.1.cat")] == ["stage2.1.split0", "stage2.1.branch2.7"]
+    assert names[-1] == "stage2.1.channel_shuffle" and not any("branch1" in n for n in names)
+    assert g.analyze().ok and g.analyze().total == before
+    assert collapse_group(g, "stage2.1.branch2.3") == "stage2.1" and _canonical(g) == original
+    expand_node(g, "stage2.1")
+    g.set_params("input", channels=8)  # the unit's expansion no longer takes this input
+    assert "keeps its width" in collapse_problem(g, "stage2.1")
+
+    g = _shuffle_net(8, 2)
+    names = expand_node(g, "stage2.1")
+    assert {e.dst for e in g.out_edges("input")} == {"stage2.1.branch1.0", "stage2.1.branch2.0"}
+    assert g.node("stage2.1.branch1.0").params["groups"] == 8  # depthwise over the input
+    assert g.analyze().ok
+
+
+def test_stride_1_shuffle_unit_refuses_another_width() -> None:
+    g = _shuffle_net(8, 1)
+    problem = g.analyze().problems_for("stage2.1")[0]
+    assert problem.port == "in" and "receives 8 channels but out_channels is 16" in problem.message
+    with pytest.raises(GraphError, match="keeps its width"):
+        expand_node(g, "stage2.1")
+    assert list(g.nodes) == ["input", "stage2.1", "output"]
+    with pytest.raises(GraphError, match="out_channels: must be even"):
+        g.set_params("stage2.1", out_channels=15)
+
+
+@pytest.mark.parametrize("type_name", ["InceptionA", "InceptionB", "InceptionC", "InceptionD", "InceptionE"])
+def test_inception_v3_modules_expand_into_units_and_collapse(type_name: str) -> None:
+    g = Graph("mixed")
+    x = g.add("Input", "input", channels=32, height=17, width=17)
+    g.add("Output", "output", g.add(type_name, "Mixed", x))
+    original, before = _canonical(g), g.analyze().total
+    names = expand_node(g, "Mixed")
+    assert g.node(names[0]).type == "ConvBNReLU" and g.node(names[0]).params["bn_eps"] == 1e-3
+    assert g.node(names[-1]).type == "Concat" and g.analyze().total == before
+    assert collapse_group(g, "Mixed") == "Mixed" and _canonical(g) == original
+@pytest.mark.parametrize(
+    ("type_name", "params", "inner"),
+    [
+        ("MBConv", dict(expand_ratio=6.0, out_channels=16),
+         ["block.0.0", "block.0.1", "block.0.2", "block.1.0", "block.1.1", "block.1.2", "block.2",
+          "block.3.0", "block.3.1", "stochastic_depth", "add"]),
+        ("MBConv", dict(expand_ratio=1.0, out_channels=24, stride=2),  # no expand, no residual
+         ["block.0.0", "block.0.1", "block.0.2", "block.1", "block.2.0", "block.2.1"]),
+        ("FusedMBConv", dict(expand_ratio=4.0, out_channels=24),
+         ["block.0.0", "block.0.1", "block.0.2", "block.1.0", "block.1.1"]),
+        ("FusedMBConv", dict(expand_ratio=1.0, out_channels=16),
+         ["block.0.0", "block.0.1", "block.0.2", "stochastic_depth", "add"]),
+        ("ResBottleneckBlock", dict(out_channels=16),
+         ["f.a.0", "f.a.1", "f.a.2", "f.b.0", "f.b.1", "f.b.2", "f.se", "f.c.0", "f.c.1", "add",
+          "activation"]),
+        ("ResBottleneckBlock", dict(out_channels=32, stride=2, se_ratio=0.0),
+         ["proj.0", "proj.1", "f.a.0", "f.a.1", "f.a.2", "f.b.0", "f.b.1", "f.b.2", "f.c.0", "f.c.1",
+          "add", "activation"]),
+    ],
+)
+def test_efficientnet_and_regnet_blocks_expand_to_torchvisions_names(type_name, params, inner) -> None:
+    g = Graph()
+    x = g.add("Input", "input", channels=16, height=16, width=16)
+    g.add("Output", "output", g.add(type_name, "features.2.0", x, **params))
+    original, before = _canonical(g), g.analyze().total
+    names = expand_node(g, "features.2.0")
+    assert names == [f"features.2.0.{n}" for n in inner]
+    assert g.analyze().ok and g.analyze().total == before
+    se = [n for n in names if g.node(n).type == "SqueezeExcitation"]
+    if se:  # the nested gate expands in its turn, into torchvision.ops' names
+        assert f"{se[0]}.fc1" in expand_node(g, se[0])
+    assert collapse_group(g, "features.2.0") == "features.2.0"
+    assert _canonical(g) == original
+
+
+def test_mbconv_expansion_follows_input_channels() -> None:
+    g = Graph()
+    x = g.add("Input", "input", channels=16, height=16, width=16)
+    g.add("Output", "output", g.add("MBConv", "b", x, expand_ratio=6.0, out_channels=16))
+    expand_node(g, "b")
+    assert g.node("b.block.0.0").params["out_channels"] == 96
+    assert g.node("b.block.2").params["squeeze_channels"] == 4  # max(1, in // 4), as torchvision
+    g.set_params("input", channels=8)  # 48 hidden channels now, and no residual
+    assert "b.block.0.0.out_channels was changed to 96 (the block has 48)" in collapse_problem(g, "b")
+
+
+def _inverted_residual(in_channels: int, **params) -> Graph:
+    g = Graph("mobile")
+    x = g.add("Input", "input", channels=in_channels, height=16, width=16)
+    g.add("Output", "output", g.add("InvertedResidual", "features.3", x, **params))
+    return g
+
+
+@pytest.mark.parametrize(
+    ("in_channels", "params", "names"),
+    [
+        (16, dict(out_channels=16, expand_ratio=1),  # MobileNetV2 t=1: no expand conv
+         ["conv.0.0", "conv.0.1", "conv.0.2", "conv.1", "conv.2", "add"]),
+        (16, dict(out_channels=24, stride=2),
+         ["conv.0.0", "conv.0.1", "conv.0.2", "conv.1.0", "conv.1.1", "conv.1.2", "conv.2", "conv.3"]),
+        (16, dict(style="MobileNetV3", out_channels=16, expanded_channels=16, se=True, stride=2),
+         ["block.0.0", "block.0.1", "block.0.2", "block.1", "block.2.0", "block.2.1"]),
+        (8, dict(style="MNASNet", out_channels=8, expand_ratio=1, activation="ReLU"),  # always expands
+         [f"layers.{i}" for i in range(8)] + ["add"]),
+    ],
+)
+def test_inverted_residual_expands_to_torchvision_names(in_channels: int, params: dict, names: list) -> None:
+    g = _inverted_residual(in_channels, **params)
+    original, before = _canonical(g), g.analyze().total
+    assert expand_node(g, "features.3") == [f"features.3.{n}" for n in names]
+    assert g.analyze().ok and g.analyze().total == before
+    assert collapse_group(g, "features.3") == "features.3" and _canonical(g) == original
+
+
+def test_inverted_residual_nests_a_squeeze_excitation_and_follows_its_input() -> None:
+    g = _inverted_residual(24, style="MobileNetV3", out_channels=24, expanded_channels=72, se=True)
+    original = _canonical(g)
+    expand_node(g, "features.3")
+    se = g.node("features.3.block.2")
+    assert se.type == "SqueezeExcitation" and se.params["squeeze_channels"] == 24  # 72 / 4, to 8
+    assert [e.src for e in g.in_edges("features.3.add")] == ["features.3.block.3.1", "input"]
+    assert "features.3.block.2.fc2" in expand_node(g, "features.3.block.2")
+    # Both need their input's channels to expand, so collapsing finds the input by its edges.
+    assert collapse_group(g, "features.3") == "features.3" and _canonical(g) == original
+    g = _inverted_residual(72, style="MobileNetV3", out_channels=24, expanded_channels=72)
+    assert "features.3.block.0.0" in expand_node(g, "features.3")  # 72 in: no expand, no add
+    assert "features.3.block.1.1" in g and "features.3.block.2" not in g and "features.3.add" not in g
+
+
+def test_expand_refuses_an_inverted_residual_without_input() -> None:
+    g = Graph()
+    g.add_node("InvertedResidual", "block", {"out_channels": 8})
+    with pytest.raises(GraphError, match=r"block \[in\]: cannot expand: an InvertedResidual needs a connected input"):
+        expand_node(g, "block")
+
+
+def test_a_block_that_needs_its_input_channels_collapses() -> None:
+    # Its expansion cannot be made without shapes: what feeds it from outside is its input.
+    g = Graph()
+    x = g.add("Input", "input", channels=12, height=8, width=8)
+    g.add("Output", "output", g.add("SqueezeExcitation", "se", x, squeeze_channels=4))
+    original = _canonical(g)
+    expand_node(g, "se")
+    assert collapse_group(g, "se.fc1") == "se" and _canonical(g) == original
+    expand_node(g, "se")
+    g.add("Input", "other", channels=12, height=8, width=8)
+    g.disconnect(g.input_edge("se.mul", "in1"))
+    g.connect("other", "se.mul", dst_port="in1")
+    assert collapse_problem(g, "se") == "its nodes are fed from input, other, not from one input"
+
+
 def test_blocks_that_need_their_input_channels_collapse() -> None:
     # Their expansion without shapes refuses, so the collapse finds the input by its edges.
     for type_name, params in (("SqueezeExcitation", {"squeeze_channels": 2}), ("CNBlock", {})):

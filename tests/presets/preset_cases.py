@@ -12,6 +12,8 @@ SMALL_INPUT = {
     info.name: (3, 32, 32) if info.default_input[1] <= 32 else (3, 64, 64)
     for info in list_presets()
 }
+# Inception v3's stem and two grid reductions need 75 x 75 at the least.
+SMALL_INPUT["inception_v3"] = (3, 96, 96)
 TORCHVISION_PRESETS = [info.name for info in list_presets() if info.torchvision]
 # The fast loop (`-m "not slow"`) checks the smallest net of each family; the full suite checks
 # every preset (the deep and the wide ones take seconds each on two cores).

@@ -155,3 +155,17 @@ def test_torchvision_googlenet_file_loads_without_its_aux_heads(tmp_path, capsys
     out = capsys.readouterr().out
     assert "loaded 344 tensors (6,624,904 parameters); skipped 20 from the file (aux1." in out
     assert "mean 0.5 and std 0.5" in out
+
+
+@pytest.mark.slow
+def test_torchvision_inception_v3_file_loads_without_its_aux_logits(tmp_path, capsys) -> None:
+    from torchvision.models import inception_v3
+
+    # torchvision's pretrained file holds AuxLogits (training-only), which the preset leaves out.
+    state = inception_v3(weights=None, aux_logits=True, init_weights=False).state_dict()
+    path = tmp_path / "inception_v3_google-0cc3c7bd.pth"
+    torch.save(state, path)
+    assert main(["weights", "inception_v3", str(path), "-o", str(tmp_path / "i.pt")]) == 0
+    out = capsys.readouterr().out
+    assert "loaded 566 tensors (23,834,568 parameters); skipped 14 from the file (AuxLogits." in out
+    assert "transform_input=True" in out and "mean 0.5 and std 0.5" in out

@@ -37,10 +37,11 @@ def squeeze_excitation(
 def input_channels(in_shapes: tuple[Shape | None, ...], type_name: str) -> int:
     """The channels of a block's input, which its expansion needs to know."""
     shape = in_shapes[0] if in_shapes else None
+    article = "an" if type_name[:1] in "AEIOU" else "a"
     if not shape:
-        raise ShapeError(f"a {type_name} needs a connected input to know its channels", port="in")
+        raise ShapeError(f"{article} {type_name} needs a connected input to know its channels", port="in")
     if len(shape) != 3:
-        raise ShapeError(f"a {type_name} takes a C x H x W feature map, not a vector", port="in")
+        raise ShapeError(f"{article} {type_name} takes a C x H x W feature map, not a vector", port="in")
     return shape[0]
 
 

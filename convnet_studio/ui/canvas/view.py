@@ -15,12 +15,14 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
+    QPaintEvent,
     QPen,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView, QWidget
+from PySide6.QtWidgets import QGraphicsView, QStyle, QStyleOptionRubberBand, QWidget
 
 from convnet_studio.ui.canvas.node_item import HEIGHT, WIDTH, font
+from convnet_studio.ui.canvas.overview import OVERVIEW_ZOOM, SceneOverview
 from convnet_studio.ui.canvas.scene import GraphScene
 from convnet_studio.ui.theme import canvas_colors
 
@@ -52,9 +54,11 @@ class GraphView(QGraphicsView):
         self.setFocusPolicy(Qt.StrongFocus)
         self._pan_from: QPoint | None = None
         self._space = False
+        self.overview = SceneOverview(self)
         scene.legend_changed.connect(self.viewport().update)
         scene.document.focus_requested.connect(self._on_focus_requested)
         scene.document.graph.events.reset.connect(self.update_scene_rect)
+        scene.document.graph.events.reset.connect(self.overview.invalidate)
         self.update_scene_rect()
 
     # ------------------------------------------------------------------ zoom & pan
@@ -176,6 +180,29 @@ class GraphView(QGraphicsView):
         self.setFocus()
 
     # ------------------------------------------------------------------ painting
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Zoomed far out, the grid, the scene's one picture and the legend; else Qt's items."""
+        self.overview.set_active(self.zoom() < OVERVIEW_ZOOM)
+        if not self.overview.active:
+            super().paintEvent(event)
+            return
+        painter = QPainter(self.viewport())
+        painter.setRenderHints(self.renderHints())
+        exposed = self.mapToScene(event.rect()).boundingRect()
+        painter.setTransform(self.viewportTransform())
+        self.drawBackground(painter, exposed)
+        self.overview.paint(painter, exposed)
+        self.drawForeground(painter, exposed)
+        band = self.rubberBandRect()
+        if not band.isEmpty():  # Qt draws it in the paintEvent this one replaces
+            painter.resetTransform()
+            option = QStyleOptionRubberBand()
+            option.initFrom(self.viewport())
+            option.rect = band
+            option.shape = option.shape.Rectangle
+            self.style().drawControl(QStyle.CE_RubberBand, option, painter, self.viewport())
+        painter.end()
+
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         colors = canvas_colors()
         painter.fillRect(rect, colors.background)
