@@ -8,6 +8,7 @@ its expanded primitives can never disagree.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -88,6 +89,9 @@ class NodeResult:
     cost: Cost = Cost()
 
 
+_SERIALS = itertools.count(1)
+
+
 @dataclass
 class Analysis:
     """The result of :func:`analyze`: shapes, costs and problems, node by node."""
@@ -102,6 +106,12 @@ class Analysis:
     graph_problems: list[Problem] = field(default_factory=list, compare=False, repr=False)
     node_problems: dict[str, list[Problem]] = field(default_factory=dict, compare=False, repr=False)
     _total: Cost | None = field(default=None, compare=False, repr=False)
+    # Which analysis this one is: an update from analysis ``base_serial`` sets ``revisited``
+    # to the nodes whose results it made again, so a view showing ``base_serial`` has only
+    # those (and any whose problems changed) to look at. A full pass leaves them None.
+    serial: int = field(default_factory=lambda: next(_SERIALS), compare=False, repr=False)
+    base_serial: int | None = field(default=None, compare=False, repr=False)
+    revisited: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:

@@ -114,7 +114,10 @@ def _update(graph: Graph, last: Analysis, input_shape: Shape | None) -> Analysis
         if old is None or old.outputs != new.outputs:
             for dst in g._succ[name]:
                 heapq.heappush(heap, (index[dst], dst))
-    return assemble(ctx, order, graph_problems, node_problems, input_shape, warnings, total, index)
+    analysis = assemble(ctx, order, graph_problems, node_problems, input_shape, warnings, total, index)
+    analysis.base_serial = last.serial
+    analysis.revisited = frozenset(seen) | {new for _, new in changes.renames}
+    return analysis
 
 
 def _renamed(renames: list[tuple[str, str]], order: list[str], *problem_lists: list[Problem]):

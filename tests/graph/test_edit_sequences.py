@@ -99,3 +99,16 @@ def _check_invariants(graph: Graph) -> None:
     assert len(graph.topological_order()) == len(graph)  # acyclic
     assert all(isinstance(n, Node) for n in graph)
     graph.analyze()  # never raises, whatever the graph
+
+
+def test_an_update_names_its_base_and_the_nodes_it_revisited() -> None:
+    from convnet_studio.presets import get_preset
+
+    graph = get_preset("resnet20_cifar", input_size=32)
+    first = graph.analyze()
+    assert first.revisited is None  # a full pass
+    graph.set_params("fc", out_features=7)
+    update = graph.analyze()
+    assert update.base_serial == first.serial and update.serial > first.serial
+    assert update.revisited == {"fc", "output"}  # the Output's input changed with it
+    assert all(update.nodes[n] is first.nodes[n] for n in update.nodes if n not in update.revisited)

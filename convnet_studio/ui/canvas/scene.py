@@ -331,12 +331,20 @@ class GraphScene(QGraphicsScene):
         problems = _problems_by_node(analysis)
         last, last_problems = self._last_results, self._last_problems
         changed = self._stale
-        for name, result in analysis.nodes.items():
-            before = last.get(name)
-            # A re-analysis keeps the result objects of the nodes it did not visit.
-            if (before is not result and before != result) or last_problems.get(name) != problems.get(name):
+        shown = self._analysis
+        # An update from the analysis shown names the nodes it revisited; the others keep
+        # their result objects. Otherwise every node's result is compared.
+        if shown is not None and analysis.revisited is not None and analysis.base_serial == shown.serial:
+            candidates = (n for n in analysis.revisited if n in analysis.nodes)
+        else:
+            candidates = iter(analysis.nodes)
+        results = analysis.nodes
+        for name in candidates:
+            before, result = last.get(name), results[name]
+            if before is not result and before != result:
                 changed.add(name)
-        changed.update(n for n in last_problems if n not in problems)
+        changed.update(n for n in problems.keys() | last_problems.keys()
+                       if last_problems.get(n) != problems.get(n))
         self._analysis, self._last_results, self._last_problems = (
             analysis,
             dict(analysis.nodes),
