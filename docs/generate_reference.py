@@ -99,6 +99,16 @@ def torch_line(spec) -> str:
     params = spec.resolve_params({})
     ins = tuple(EXAMPLE_INPUT.get(spec.type, (64, 56, 56)) for _ in spec.input_ports(params))
     forms = []
+    if entry.parameter is not None:
+        from convnet_studio.codegen.calls import literal, parameter_declaration, parameter_expression
+
+        row = Row("x", spec.type, params, ["@"] * len(ins), ins, ins[0])
+        args = [literal(a.value) for a in primitive_call(row).args]
+        forms.append(
+            f"`self.{spec.default_name} = {parameter_declaration(row, args)}` (a bare parameter at "
+            f"the node's name, no submodule), used as "
+            f"`{parameter_expression(row, 'x', 'self.' + spec.default_name)}` in `forward`"
+        )
     if entry.module is not None:
         row = Row("x", spec.type, params, ["@"] * len(ins), ins, ins[0])
         forms.append(f"`{call_text(primitive_call(row))}`")

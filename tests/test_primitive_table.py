@@ -13,7 +13,13 @@ import pytest
 import torch
 
 from convnet_studio.codegen.body import Row
-from convnet_studio.codegen.calls import call_text, op_expression, primitive_call
+from convnet_studio.codegen.calls import (
+    call_text,
+    literal,
+    op_expression,
+    parameter_declaration,
+    primitive_call,
+)
 from convnet_studio.compile import compile_graph
 from convnet_studio.compile.torch_table import TORCH, build, resolve
 from convnet_studio.graph import Graph, list_blocks
@@ -59,6 +65,11 @@ def test_the_compiler_and_the_exporter_read_the_same_entry(type_name: str) -> No
         expected = entry.op_for(params, ins[0])
         assert (made.fn, made.kwargs) == (expected.fn, expected.kwargs)
         assert op_expression(row, ["a", "b"][: len(ins)])
+    if entry.parameter is not None:
+        call = primitive_call(row)
+        text = parameter_declaration(row, [literal(a.value) for a in call.args])
+        rebuilt = eval(text, {"nn": torch.nn, "torch": torch})
+        assert isinstance(made, torch.nn.Parameter) and torch.equal(rebuilt, made)
     if entry.passthrough:
         assert made is None
 

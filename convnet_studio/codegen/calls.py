@@ -34,12 +34,38 @@ def literal(value: Any) -> str:
 
 
 def primitive_call(row: Row) -> Call:
-    """The constructor of a primitive row, from its torch entry (``nn.Conv2d(3, 64, 7, ...)``)."""
+    """The constructor of a primitive row, from its torch entry (``nn.Conv2d(3, 64, 7, ...)``).
+
+    A bare parameter's call is ``nn.Parameter`` with its entry's arguments; exported code
+    writes it with :func:`parameter_declaration`.
+    """
     entry = TORCH[row.type]
+    args = build_args(row.type, row.params, row.in_shapes, row.inplace)
+    if entry.parameter is not None:
+        return Call("nn.Parameter", args)
     if entry.module is None:
         raise ValueError(f"{row.type} is an operator, not a module")
-    args = build_args(row.type, row.params, row.in_shapes, row.inplace)
     return Call(entry.written_name(), args)
+
+
+def is_parameter(row: Row) -> bool:
+    """The row is a bare learned tensor (ConvNeXt's layer_scale), not a module."""
+    entry = TORCH.get(row.type)
+    return entry is not None and entry.parameter is not None
+
+
+def parameter_declaration(row: Row, args: list[str]) -> str:
+    """``nn.Parameter(torch.full((96, 1, 1), 1e-06))``: a bare parameter from its argument texts."""
+    form = TORCH[row.type].parameter
+    assert form is not None
+    return form.declaration(args)
+
+
+def parameter_expression(row: Row, value: str, access: str) -> str:
+    """Forward's use of a bare parameter: ``out * self.layer_scale``."""
+    form = TORCH[row.type].parameter
+    assert form is not None
+    return form.apply(value, access)
 
 
 def op_expression(row: Row, inputs: list[str]) -> str:

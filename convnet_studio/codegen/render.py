@@ -11,7 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from convnet_studio.codegen.body import INPUT, Body, Row
-from convnet_studio.codegen.calls import is_identifier, literal, op_expression
+from convnet_studio.codegen.calls import (
+    is_identifier,
+    is_parameter,
+    literal,
+    op_expression,
+    parameter_declaration,
+    parameter_expression,
+)
 from convnet_studio.codegen.tree import (
     Container,
     Leaf,
@@ -19,9 +26,13 @@ from convnet_studio.codegen.tree import (
     access,
     build_tree,
     ends,
+    is_attribute,
     leaves,
+    nested_parameters,
+    parameter_access,
     unit_of,
 )
+from convnet_studio.errors import InvalidGraphError
 
 WIDTH = 100
 _TAKEN = {"self", "torch", "nn", "F", "x"}
@@ -80,21 +91,29 @@ def render_class(src: ClassSource) -> str:
         )
     lines += [head, "        super().__init__()"]
     for member, node in tree.children.items():
-        text = _declaration(node, src.call_parts, 8 + len(f"self.{member} = "))
-        if member in src.optional:
-            lines += [
-                f"        self.{member} = None",
-                f"        if {src.optional[member]}:",
-                f"            self.{member} = {_indent(text, 4)}",
-            ]
-        elif is_identifier(member):
-            lines.append(f"        self.{member} = {text}")
-        else:  # an inner name such as "0" is no attribute name
-            lines.append(f"        self.add_module({literal(member)}, {text})")
+        lines += [f"        {line}" for line in _member_lines(src, tree, member, node)]
     lines += src.init_tail
     lines += ["", "    def forward(self, x: torch.Tensor) -> torch.Tensor:"]
     lines += [f"        {line}" if line else "" for line in _forward(src, tree)]
     return "\n".join(lines) + "\n"
+
+
+def _member_lines(src: ClassSource, tree: Container, member: str, node: TreeNode) -> list[str]:
+    """``__init__``'s lines that create one top-level member (and its bare parameters)."""
+    text = _declaration(node, src.call_parts, 8 + len(f"self.{member} = "))
+    parameters = _parameter_lines(tree, node, src.call_parts)
+    if member in src.optional:
+        return [
+            f"self.{member} = None",
+            f"if {src.optional[member]}:",
+            f"    self.{member} = {_indent(text, 4)}",
+        ] + [f"    {line}" for line in parameters]
+    if is_identifier(member):
+        return [f"self.{member} = {text}"] + parameters
+    if isinstance(node, Leaf) and is_parameter(node.row):
+        return [f"self.register_parameter({literal(member)}, {text})"]
+    # An inner name such as "0" is no attribute name.
+    return [f"self.add_module({literal(member)}, {text})"] + parameters
 
 
 def _indent(text: str, by: int) -> str:
@@ -105,6 +124,8 @@ def _declaration(node: TreeNode, call_parts, used: int) -> str:
     """The constructor expression for a member, wrapped one item a line when too long."""
     if isinstance(node, Leaf):
         func, args = call_parts(node.row)
+        if is_parameter(node.row):
+            return parameter_declaration(node.row, args)
         return wrap(f"{func}(", args, ")", used)
     if node.sequential:
         items = [_declaration(child, call_parts, 12) for child in node.children.values()]
@@ -112,8 +133,28 @@ def _declaration(node: TreeNode, call_parts, used: int) -> str:
     items = [
         f"{literal(key)}: {_declaration(child, call_parts, 12)}"
         for key, child in node.children.items()
+        if not (isinstance(child, Leaf) and is_parameter(child.row))  # registered after
     ]
     return wrap("nn.ModuleDict({", items, "})", used, force=True)
+
+
+def _parameter_lines(tree: Container, node: TreeNode, call_parts) -> list[str]:
+    """``self.features[1][0].layer_scale = nn.Parameter(...)`` for the bare parameters in a
+    container, once the container exists (a ModuleDict holds modules only)."""
+    lines = []
+    for row in nested_parameters(node):
+        text = _declaration(Leaf(row), call_parts, 0)
+        parent, _, leaf = row.name.rpartition(".")
+        if is_attribute(leaf):
+            lines.append(f"{parameter_access(tree, row.name)} = {text}")
+        elif is_identifier(leaf):  # "keys": the ModuleDict's method would shadow it
+            raise InvalidGraphError(
+                f"the graph cannot be exported: {row.name} is named like a method of "
+                f"nn.ModuleDict ({leaf}), which a parameter cannot be; rename it"
+            )
+        else:  # "0", "block1-0": no attribute name
+            lines.append(f"{access(tree, parent)}.register_parameter({literal(leaf)}, {text})")
+    return lines
 
 
 def wrap(head: str, items: list[str], tail: str, used: int, force: bool = False) -> str:
@@ -179,6 +220,8 @@ def _units(body: Body, tree: Container) -> list[_Unit]:
 def _call_text(unit: _Unit, tree: Container, args: list[str]) -> str:
     if unit.node is None:
         return op_expression(unit.row, args)
+    if isinstance(unit.node, Leaf) and is_parameter(unit.row):
+        return parameter_expression(unit.row, args[0], parameter_access(tree, unit.row.name))
     path = unit.row.name if isinstance(unit.node, Leaf) else unit.node.path
     return f"{access(tree, path)}({', '.join(args)})"
 

@@ -3,7 +3,9 @@
 A container whose children are ``0, 1, ..., n-1`` is an ``nn.Sequential``; it is *callable*
 (``x = self.layer1(x)``) when its children form a straight chain that nothing else reads
 from the middle of. Any other container is an ``nn.ModuleDict``, whose members are called
-one by one (``self.head.fc(x)``). Both keep the state_dict keys of the dotted names.
+one by one (``self.head.fc(x)``). Both keep the state_dict keys of the dotted names. A bare
+parameter (ConvNeXt's ``layer_scale``) is a leaf too, but no module: its container is never
+a Sequential, and it is registered on the container after the container is built.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from convnet_studio.codegen.body import Body, Row
-from convnet_studio.codegen.calls import is_identifier, literal
+from convnet_studio.codegen.calls import is_identifier, is_parameter, literal
 
 # ModuleDict methods: a key spelled like one must be reached with ["key"].
 _DICT_METHODS = {"keys", "items", "values", "pop", "update", "clear"}
@@ -61,7 +63,12 @@ def _settle(container: Container, readers: Counter[str], operators: set[str]) ->
             if not child.children:
                 del container.children[key]
     keys = list(container.children)
-    if keys and sorted(keys, key=_int_key) == [str(i) for i in range(len(keys))]:
+    # nn.Sequential holds modules only: a bare parameter's container is a ModuleDict.
+    holds_parameter = any(
+        isinstance(child, Leaf) and is_parameter(child.row) for child in container.children.values()
+    )
+    numbered = sorted(keys, key=_int_key) == [str(i) for i in range(len(keys))]
+    if keys and numbered and not holds_parameter:
         container.sequential = True
         container.children = {k: container.children[k] for k in sorted(keys, key=int)}
     elif container.path:
@@ -138,3 +145,24 @@ def access(root: Container, path: str) -> str:
             text += f"[{literal(part)}]"
         node = node.children[part]
     return text
+
+
+def parameter_access(root: Container, path: str) -> str:
+    """``self.layer_scale`` or ``self.features[1][0].layer_scale``: a bare parameter's access."""
+    parent, _, leaf = path.rpartition(".")
+    owner = access(root, parent) if parent else "self"
+    if is_attribute(leaf):
+        return f"{owner}.{leaf}"
+    return f"{owner}.get_parameter({literal(leaf)})"
+
+
+def is_attribute(name: str) -> bool:
+    """Whether ``container.name`` reaches the member ``name`` (not a ModuleDict method)."""
+    return is_identifier(name) and name not in _DICT_METHODS
+
+
+def nested_parameters(node: TreeNode) -> list[Row]:
+    """The bare parameters inside a container, which its constructor expression cannot hold."""
+    if isinstance(node, Leaf):
+        return []
+    return [row for row in leaves(node) if is_parameter(row)]

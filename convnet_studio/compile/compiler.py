@@ -116,6 +116,11 @@ def _build(nodes: list[NodeRow], class_name: str, sub: Subgraph | None = None) -
             made = build(type_name, params, in_shapes, inplace)
         if made is None:
             out = args[0]
+        elif isinstance(made, nn.Parameter):
+            # A bare tensor at the node's path (ConvNeXt's layer_scale), applied by an op.
+            _set_parameter(root, name, made)
+            fn = resolve(TORCH[type_name].parameter.fn)
+            out = g.call_function(fn, (args[0], g.get_attr(name)))
         elif isinstance(made, Op) and made.inplace_method and any(map(overwritable, inputs)):
             # torchvision's `out += identity`: one allocation less per residual block.
             first = next(i for i, ref in enumerate(inputs) if overwritable(ref))
@@ -172,6 +177,19 @@ def _build_composite(type_name: str, params: Params, in_shapes: tuple[Shape, ...
 
 
 def _set_submodule(root: nn.Module, path: str, module: nn.Module) -> None:
+    parent, leaf = _parent(root, path)
+    parent.add_module(leaf, module)
+
+
+def _set_parameter(root: nn.Module, path: str, parameter: nn.Parameter) -> None:
+    # A module saves its own parameters before its children's, so the key comes first
+    # within its parent, as torchvision's CNBlock.layer_scale does before block.0.weight.
+    parent, leaf = _parent(root, path)
+    parent.register_parameter(leaf, parameter)
+
+
+def _parent(root: nn.Module, path: str) -> tuple[nn.Module, str]:
+    """The container at ``path``'s parent (made as empty modules where missing), and its leaf."""
     parent = root
     *containers, leaf = path.split(".")
     for part in containers:
@@ -180,7 +198,7 @@ def _set_submodule(root: nn.Module, path: str, module: nn.Module) -> None:
             child = nn.Module()
             parent.add_module(part, child)
         parent = child
-    parent.add_module(leaf, module)
+    return parent, leaf
 
 
 def _class_name(name: str) -> str:

@@ -55,3 +55,32 @@ def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
 def channel_split(x: torch.Tensor, chunks: int, index: int) -> torch.Tensor:
     """Chunk ``index`` of ``x.chunk(chunks, dim=1)`` (ShuffleNet's split)."""
     return x.chunk(chunks, dim=1)[index]
+
+
+class LayerNorm2d(nn.LayerNorm):
+    """LayerNorm over the channels of an N x C x H x W map, at every pixel (ConvNeXt's norm).
+
+    torchvision.models.convnext.LayerNorm2d's computation (normalise channels-last, permute
+    back), written here so that exported files need no torchvision.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+
+
+class ChannelLinear(nn.Linear):
+    """nn.Linear over the channels at every pixel: N x C x H x W -> N x out x H x W.
+
+    ConvNeXt's pointwise layers: the weight keeps nn.Linear's (out, in) shape, so torchvision's
+    state_dict loads as it is, and the product runs channels-last as torchvision's does.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.linear(x.permute(0, 2, 3, 1), self.weight, self.bias).permute(0, 3, 1, 2)
+
+
+def channel_scale(channels: int, init: float) -> nn.Parameter:
+    """A learned C x 1 x 1 scale, every entry ``init``: ConvNeXt's ``layer_scale``."""
+    return nn.Parameter(torch.full((channels, 1, 1), float(init)))

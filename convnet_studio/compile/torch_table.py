@@ -4,8 +4,9 @@ An entry says which ``nn`` class a primitive is and how its constructor argument
 the node's parameters and input shape. The compiler instantiates it, the code generator prints
 it (leaving out arguments equal to PyTorch's defaults, so ``nn.Conv2d(64, 64, 3, padding=1,
 bias=False)`` reads as a person writes it), and docs/generate_reference.py shows it. A
-stateless primitive (Add, Concat) is an :class:`Op` instead; Identity is neither: its output is
-its input. Adding a primitive is one ``register_block`` in graph/blocks and one entry here.
+stateless primitive (Add, Concat) is an :class:`Op` instead; a bare learned tensor (ConvNeXt's
+layer scale) is a :class:`ParameterForm`; Identity is none of these: its output is its input.
+Adding a primitive is one ``register_block`` in graph/blocks and one entry here.
 
 Classes and functions are named by their dotted path and imported when first built, so this
 table (and the Python exporter reading it) loads no torch.
@@ -55,6 +56,23 @@ class Op:
     inplace_method: str | None = None
 
 
+@dataclass(frozen=True)
+class ParameterForm:
+    """A primitive that is one learned tensor at its node's own path, not a submodule.
+
+    ConvNeXt's ``layer_scale``: its state_dict key is the node's name itself, so the compiler
+    registers an ``nn.Parameter`` on the parent module and forward multiplies by it.
+    ``create`` (a dotted path) makes the parameter from the entry's argument values;
+    ``declaration`` writes how exported code makes it, from the argument texts; ``apply``
+    writes forward's expression from the input's variable and the parameter's access.
+    """
+
+    create: str
+    declaration: Callable[[list[str]], str]
+    apply: Callable[[str, str], str]
+    fn: str = "operator.mul"  # what forward computes: fn(input, parameter)
+
+
 # (resolved params, the first input's shape, whether it may work in place) -> arguments
 ArgRule = Callable[[Params, Shape, bool], tuple[Arg, ...]]
 
@@ -76,6 +94,8 @@ class TorchEntry:
     args(...)})``. ``inplace``: it
     accepts ``inplace=True`` (ReLU), used when it is its input's only reader. ``output_free``:
     its backward does not need its own output, so a following in-place op may overwrite it.
+    ``parameter``: the primitive is a bare learned tensor (:class:`ParameterForm`), made from
+    ``args``.
     """
 
     module: str | None = None
@@ -83,10 +103,11 @@ class TorchEntry:
     op: Op | OpRule | None = None
     inplace: bool = False
     output_free: bool = False
+    parameter: ParameterForm | None = None
 
     @property
     def passthrough(self) -> bool:
-        return self.module is None and self.op is None
+        return self.module is None and self.op is None and self.parameter is None
 
     def written_name(self) -> str:
         """The class as exported code writes it: ``nn.Conv2d``, or a class the file defines."""
@@ -130,8 +151,12 @@ def build_args(type_name: str, params: Params, in_shapes: tuple[Shape, ...], inp
 
 
 def build(type_name: str, params: Params, in_shapes: tuple[Shape, ...], inplace: bool) -> Any:
-    """What the compiler places for a primitive node: its op, a module, or None (pass through)."""
+    """What the compiler places for a primitive node: its op, a module, an ``nn.Parameter``
+    (a :class:`ParameterForm`), or None (pass through)."""
     entry = TORCH[type_name]
+    if entry.parameter is not None:
+        args = build_args(type_name, params, in_shapes, inplace)
+        return resolve(entry.parameter.create)(*(a.value for a in args))
     if entry.op is not None:
         return entry.op_for(params, in_shapes[0] if in_shapes else ())
     if entry.module is None:
@@ -312,3 +337,31 @@ def _split_op(p: Params, s: Shape) -> Op:
 
 torch_entry("ChannelShuffle", TorchEntry(op=_shuffle_op))
 torch_entry("ChannelSplit", TorchEntry(op=_split_op))
+
+# ------------------------------------------------------ ConvNeXt (graph/blocks/convnext.py)
+torch_entry(
+    "LayerNorm2d",
+    TorchEntry(
+        "convnet_studio.compile.modules.LayerNorm2d",
+        lambda p, s, i: (
+            pos("normalized_shape", s[0]),
+            Arg("eps", p["eps"], 1e-5),
+            Arg("elementwise_affine", p["affine"], True),
+        ),
+    ),
+)
+torch_entry(
+    "ChannelLinear",
+    TorchEntry("convnet_studio.compile.modules.ChannelLinear", _linear, output_free=True),
+)
+torch_entry(
+    "LayerScale",
+    TorchEntry(
+        args=lambda p, s, i: (pos("channels", s[0]), pos("init", p["init"])),
+        parameter=ParameterForm(
+            "convnet_studio.compile.modules.channel_scale",
+            declaration=lambda a: f"nn.Parameter(torch.full(({a[0]}, 1, 1), {a[1]}))",
+            apply=lambda x, scale: f"{x} * {scale}",
+        ),
+    ),
+)

@@ -12,6 +12,7 @@ from typing import Any, Callable
 from torch import nn
 
 from convnet_studio.graph.blocks.attention_composites import SE_ACTIVATIONS, SE_GATES
+from convnet_studio.importer.convnext_recognisers import convnext_recognisers
 from convnet_studio.importer.dense_recognisers import dense_recognisers
 from convnet_studio.importer.primitives import Mapped, Recognised, Unmappable, square
 
@@ -183,4 +184,5 @@ def recognisers() -> dict[type, Callable[[nn.Module], Recognised]]:
         mobilenetv2.InvertedResidual: mobile.mobilenet_v2_block,
         mobilenetv3.InvertedResidual: mobile.mobilenet_v3_block,
         mnasnet._InvertedResidual: mobile.mnasnet_block,
+        **convnext_recognisers(),
     }

@@ -13,6 +13,7 @@ from typing import Any, Callable
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torchvision.models.convnext import LayerNorm2d
 from torchvision.models.shufflenetv2 import channel_shuffle
 from torchvision.ops import StochasticDepth, stochastic_depth
 
@@ -113,6 +114,15 @@ def _gelu(m: nn.GELU) -> Mapped:
     return "GELU", {}
 
 
+def _layer_norm_2d(m: LayerNorm2d) -> Mapped:
+    # torchvision's LayerNorm2d normalises over the channels of N x C x H x W (ConvNeXt).
+    if len(m.normalized_shape) != 1:
+        raise Unmappable(f"LayerNorm2d over {tuple(m.normalized_shape)} is not a studio block (only C)")
+    if m.elementwise_affine and m.bias is None:
+        raise Unmappable("LayerNorm2d(bias=False) is not a studio block (a scale needs its shift)")
+    return "LayerNorm2d", {"eps": m.eps, "affine": m.elementwise_affine}
+
+
 def _plain(type_name: str) -> Callable[[nn.Module], Mapped]:
     return lambda m: (type_name, {})
 
@@ -140,6 +150,7 @@ MODULE_RULES: dict[type, Callable[[Any], Mapped]] = {
     nn.ReLU6: _plain("ReLU6"),
     nn.Hardsigmoid: _plain("Hardsigmoid"),
     StochasticDepth: lambda m: ("StochasticDepth", {"p": m.p, "mode": m.mode}),
+    LayerNorm2d: _layer_norm_2d,
 }
 
 

@@ -53,7 +53,7 @@ class _Preset:
 _PRESETS: dict[str, _Preset] = {}
 FAMILY_MODULES = (
     "resnet", "googlenet", "vgg", "mobile", "mobilenets", "densenets", "shufflenet", "inception",
-    "efficientnet", "regnet",
+    "efficientnet", "regnet", "convnext",
 )
 
 

@@ -24,6 +24,7 @@ CATEGORY_COLORS = {
     "Residual": "#1f7f86",
     "Heads": "#6b5b95",
     "DenseNet & SqueezeNet": "#9c4a6b",
+    "ConvNeXt": "#4b6a2e",
 }
 
 

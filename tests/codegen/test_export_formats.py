@@ -123,3 +123,44 @@ def test_exported_resnet50_loads_torchvision_weights(tmp_path) -> None:
         print("ok")
     """
     assert run_fresh(script, tmp_path) == "ok"
+
+
+def _convnext_net() -> object:
+    """A small ConvNeXt: patchify stem, CNBlocks (LayerNorm2d, ChannelLinear, LayerScale), head."""
+    from convnet_studio.graph import Graph
+
+    g = Graph("tiny convnext")
+    x = g.add("Input", "input", channels=3, height=32, width=32)
+    x = g.add("Conv2d", "stem.0", x, out_channels=8, kernel_size=4, stride=4)
+    x = g.add("LayerNorm2d", "stem.1", x)
+    x = g.add("CNBlock", "stage.0", x, stochastic_depth_prob=0.1)
+    x = g.add("LayerScale", "scale", x, init=0.5)
+    x = g.add("Flatten", "flatten", g.add("GlobalAvgPool", "avgpool", x))
+    g.add("Output", "output", g.add("Linear", "fc", x, out_features=5))
+    return g
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # torch.jit is deprecated, still supported
+# torch.jit's check of GraphModule.__init__ when a module holds a bare parameter; harmless
+@pytest.mark.filterwarnings("ignore:The TorchScript type system:UserWarning")
+def test_convnext_parts_export_to_onnx_and_torchscript(tmp_path) -> None:
+    onnx = pytest.importorskip("onnx")
+    torch.manual_seed(0)
+    module = compile_graph(_convnext_net()).eval()
+    with torch.no_grad():
+        for p in module.parameters():  # layer scales of 1e-6 would hide the blocks' insides
+            p.add_(torch.randn_like(p) * 0.1)
+    x = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        expected = module(x)
+    scripted = torch.jit.script(module)  # scripted, not the trace fallback
+    path = formats.export_torchscript(module, tmp_path / "net.ts", (3, 32, 32))
+    with torch.no_grad():
+        torch.testing.assert_close(scripted(x), expected)
+        torch.testing.assert_close(torch.jit.load(str(path))(x), expected)
+    path = formats.export_onnx(module, tmp_path / "net.onnx", (3, 32, 32))
+    onnx.checker.check_model(onnx.load(str(path)))
+    ort = pytest.importorskip("onnxruntime")
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (got,) = session.run(None, {"input": x.numpy()})
+    torch.testing.assert_close(torch.from_numpy(got), expected, rtol=1e-4, atol=1e-4)

@@ -11,7 +11,7 @@ from export_helpers import exported_from, ruff_problems
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from convnet_studio.codegen import generate_python
+from convnet_studio.codegen import InvalidGraphError, generate_python
 from convnet_studio.compile import compile_graph
 from convnet_studio.graph import Graph
 
@@ -29,6 +29,8 @@ STEPS = (
     "shortcut_a",
     "seq",
     "numbered",
+    "cnblock",
+    "layer_scale",
 )
 
 
@@ -101,6 +103,15 @@ def random_graphs(draw) -> Graph:
                 x = g.add("ReLU", name=f"{stage}.{2 * i + 1}", inputs=x)
         elif step == "numbered":
             x = _numbered_stage(draw, g, x, c)
+        elif step == "cnblock":
+            x = g.add("CNBlock", inputs=x, layer_scale=0.5)
+        elif step == "layer_scale":  # a bare parameter: on its own, or in a numbered stage
+            if draw(st.booleans()):
+                x = g.add("LayerScale", inputs=x, init=0.5)
+            else:
+                stage = g.unique_name("scaled")
+                x = g.add("Conv2d", name=f"{stage}.0", inputs=x, out_channels=c, kernel_size=1)
+                x = g.add("LayerScale", name=f"{stage}.1", inputs=x, init=0.5)
     x = g.add("GlobalAvgPool", inputs=x)
     x = g.add("Flatten", inputs=x)
     if draw(st.booleans()):  # a head under a dotted name that is not a Sequential
@@ -169,6 +180,44 @@ def test_blocks_with_a_projection_and_an_option_a_shortcut(load_source) -> None:
     x = g.add("Flatten", inputs=g.add("GlobalAvgPool", inputs=x))
     g.add("Output", inputs=g.add("Linear", name="fc", inputs=x, out_features=5))
     _check_round_trip(g, load_source)
+
+
+def test_expanded_cnblocks_hold_their_layer_scales_in_containers(load_source) -> None:
+    # An expanded CNBlock's layer_scale is a bare parameter inside features.1.0, which an
+    # nn.ModuleDict cannot hold: it is registered on the container after it is built.
+    from convnet_studio.graph.composite_ops import expand_node
+
+    g = Graph("expanded convnext")
+    x = g.add("Input", channels=3, height=16, width=16)
+    x = g.add("Conv2d", name="features.0", inputs=x, out_channels=8, kernel_size=4, stride=4)
+    for i in range(2):
+        x = g.add("CNBlock", name=f"features.1.{i}", inputs=x, layer_scale=0.5)
+    x = g.add("Flatten", inputs=g.add("GlobalAvgPool", inputs=x))
+    g.add("Output", inputs=g.add("Linear", name="fc", inputs=x, out_features=5))
+    for name in expand_node(g, "features.1.1"):
+        del g.node(name).meta["origin"]  # as if drawn by hand: no class folds it back
+    source = generate_python(g)
+    assert "self.features[1][1].layer_scale = nn.Parameter(torch.full((8, 1, 1), 0.5))" in source
+    _check_round_trip(g, load_source)
+    module = load_source(source, "expanded_order")
+    assert list(module.build_model().state_dict()) == list(compile_graph(g).state_dict())
+
+
+def test_layer_scales_under_any_name(load_source) -> None:
+    # An index ("stage.1"), a name that is no identifier ("head.a-b") and a top-level member.
+    g = Graph("scales")
+    x = g.add("Input", channels=3, height=8, width=8)
+    x = g.add("Conv2d", name="stage.0", inputs=x, out_channels=4, kernel_size=1)
+    for name, init in (("stage.1", 0.5), ("head.scale", 0.25), ("head.a-b", 0.2), ("top", 2.0)):
+        x = g.add("LayerScale", name=name, inputs=x, init=init)
+    x = g.add("Flatten", inputs=g.add("GlobalAvgPool", inputs=x))
+    g.add("Output", inputs=g.add("Linear", name="fc", inputs=x, out_features=5))
+    _check_round_trip(g, load_source)
+    module = load_source(generate_python(g), "scales_order")
+    assert list(module.build_model().state_dict()) == list(compile_graph(g).state_dict())
+    g.rename_node("head.scale", "head.keys")  # ModuleDict.keys would shadow the parameter
+    with pytest.raises(InvalidGraphError, match="head.keys is named like a method"):
+        generate_python(g)
 
 
 @settings(

@@ -56,7 +56,10 @@ def _params_at(module: torch.nn.Module, name: str) -> int:
     try:
         sub = module.get_submodule(name)
     except AttributeError:
-        return 0  # an op (Add, Concat, Flatten) with no module
+        try:
+            return module.get_parameter(name).numel()  # a bare parameter (LayerScale)
+        except AttributeError:
+            return 0  # an op (Add, Concat, Flatten) with no module
     return sum(p.numel() for p in sub.parameters())
 
 

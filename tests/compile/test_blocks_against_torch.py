@@ -66,6 +66,10 @@ VARIANTS = [
     ("InvertedResidual", dict(style="MobileNetV3", out_channels=8, expanded_channels=8, stride=2, se=True)),
     ("InvertedResidual", dict(style="MobileNetV3", out_channels=12, expanded_channels=20, dilation=2)),
     ("InvertedResidual", dict(style="MNASNet", out_channels=8, expand_ratio=1, kernel_size=5, activation="ReLU")),
+    ("CNBlock", dict(layer_scale=0.5, stochastic_depth_prob=0.3)),
+    ("LayerNorm2d", dict(eps=1e-3, affine=False)),
+    ("ChannelLinear", dict(out_features=12, bias=False, in_features=8)),
+    ("LayerScale", dict(init=2.0)),
 ]
 
 

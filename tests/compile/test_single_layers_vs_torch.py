@@ -7,7 +7,8 @@ mode on a batch of 2; then the output shape and the parameter count must equal t
 
 Deliberate differences, kept out of the draw: Linear takes only flat inputs here (PyTorch would
 apply it to the last axis of a feature map), Concat, ChannelShuffle and ChannelSplit only feature
-maps (they work on channels; torch would also split a flat vector), and
+maps (they work on channels; torch would also split a flat vector), LayerScale only feature maps
+(its C x 1 x 1 scale would broadcast a flat vector into a new shape), and
 ranges the schema narrows on purpose (out_features >= 1, momentum <= 1) are not drawn beyond.
 """
 
@@ -21,7 +22,8 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from torch import nn
-from torchvision.ops import StochasticDepth
+from torchvision.models.convnext import LayerNorm2d
+from torchvision.ops import Permute, StochasticDepth
 
 from convnet_studio.graph import Graph, GraphError, get_block
 from convnet_studio.graph.params import ParamSpec, pair
@@ -66,8 +68,25 @@ JUDGES = {
     "Identity": lambda p, c: nn.Identity(),
     "Add": lambda p, c: _Lambda(lambda x: sum([x] * p["num_inputs"])),
     "Concat": lambda p, c: _Lambda(lambda x: torch.cat([x] * p["num_inputs"], 1)),
+    "LayerNorm2d": lambda p, c: LayerNorm2d(c, p["eps"], p["affine"]),
+    "ChannelLinear": lambda p, c: nn.Sequential(  # torchvision's CNBlock: block.1, .3, .6
+        Permute([0, 2, 3, 1]), nn.Linear(p["in_features"] or c, p["out_features"], p["bias"]),
+        Permute([0, 3, 1, 2])),
+    "LayerScale": lambda p, c: _Scale(c, p["init"]),
 }
-FLAT_ONLY, MAPS_ONLY = {"Linear"}, {"Concat", "ChannelShuffle", "ChannelSplit"}
+FLAT_ONLY = {"Linear"}
+MAPS_ONLY = {"Concat", "ChannelShuffle", "ChannelSplit", "LayerScale"}
+
+
+class _Scale(nn.Module):
+    """torchvision's CNBlock's ``layer_scale * result``."""
+
+    def __init__(self, channels: int, init: float) -> None:
+        super().__init__()
+        self.layer_scale = nn.Parameter(torch.ones(channels, 1, 1) * init)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layer_scale * x
 
 
 class _Lambda(nn.Module):

@@ -308,3 +308,15 @@ def test_a_block_that_needs_its_input_channels_collapses() -> None:
     g.disconnect(g.input_edge("se.mul", "in1"))
     g.connect("other", "se.mul", dst_port="in1")
     assert collapse_problem(g, "se") == "its nodes are fed from input, other, not from one input"
+
+
+def test_blocks_that_need_their_input_channels_collapse() -> None:
+    # Their expansion without shapes refuses, so the collapse finds the input by its edges.
+    for type_name, params in (("SqueezeExcitation", {"squeeze_channels": 2}), ("CNBlock", {})):
+        g = Graph("needs channels")
+        x = g.add("Input", "input", channels=8, height=8, width=8)
+        g.add("Output", "output", g.add(type_name, "block", x, **params))
+        before = _canonical(g)
+        expand_node(g, "block")
+        assert collapse_group(g, "block") == "block"
+        assert _canonical(g) == before

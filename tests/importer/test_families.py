@@ -24,6 +24,7 @@ FAMILIES = {
     "mobilenet_v3_large": 64, "efficientnet_b0": 64, "efficientnet_b1": 64,
     "efficientnet_b2": 64, "efficientnet_b3": 64, "efficientnet_v2_s": 64,
     "regnet_y_400mf": 64, "mnasnet1_0": 64, "shufflenet_v2_x1_0": 64,
+    "convnext_tiny": 64,
 }
 FAST = {"squeezenet1_1", "mobilenet_v3_small", "shufflenet_v2_x1_0"}
 CASES = [n if n in FAST else pytest.param(n, marks=pytest.mark.slow) for n in FAMILIES]

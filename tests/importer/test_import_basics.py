@@ -34,7 +34,8 @@ def _shape_of(graph) -> tuple[dict, list]:
      "shufflenet_v2_x1_0", pytest.param("inception_v3", marks=pytest.mark.slow),
      *(pytest.param(n, marks=pytest.mark.slow) for n in (
          "efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3", "efficientnet_v2_s",
-         "regnet_y_400mf"))],
+         "regnet_y_400mf")),
+     pytest.param("convnext_tiny", marks=pytest.mark.slow)],
 )
 def test_torchvision_import_is_the_preset(name: str) -> None:
     size = NEEDS_MORE.get(name, SMALL)

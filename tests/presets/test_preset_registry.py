@@ -66,6 +66,7 @@ EXPECTED = [
     "efficientnet_b3",
     "efficientnet_v2_s",
     "regnet_y_400mf",
+    "convnext_tiny",
 ]
 
 

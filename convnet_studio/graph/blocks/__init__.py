@@ -15,3 +15,4 @@ from convnet_studio.graph.blocks import inception_composites  # noqa: F401  (Inc
 from convnet_studio.graph.blocks import efficient_composites  # noqa: F401  (MBConv, FusedMBConv)
 from convnet_studio.graph.blocks import regnet_composites  # noqa: F401  (RegNet's ResBottleneckBlock)
 from convnet_studio.graph.blocks import mobile_composites  # noqa: F401  (inverted residuals)
+from convnet_studio.graph.blocks import convnext  # noqa: F401  (ConvNeXt)
