@@ -9,11 +9,12 @@ at any graph size. Fitting, rendering and tests call :meth:`Deferred.flush` firs
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, QTimer
 
-from convnet_studio.ui.canvas.node_item import NodeItem
+from convnet_studio.graph.events import Signal
 
 if TYPE_CHECKING:
     from convnet_studio.ui.canvas.scene import GraphScene
@@ -35,6 +36,7 @@ class Deferred:
         self.moves: dict[str, Position] = {}
         self.turns: set[str] = set()
         self.moving = False  # a batch is moving items: their edges are placed once, after
+        self.drained = Signal("drained")  # a slice (or all) of the waiting work was done
         self._timer = QTimer(scene)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -125,22 +127,28 @@ class Deferred:
         self.apply(moves, turns)
         for name in self._faces_shown_first(budget):
             self.scene._reface(name)
+        self.drained.emit()
         self.later()
 
-    def names_in_view(self) -> set[str] | None:
-        """The nodes whose items the views show (None: no view shows the scene).
+    def in_view(self) -> Callable[[str], bool] | None:
+        """Whether node ``name``'s item is in a view; None when no view shows the scene.
 
-        Qt's index finds them: asking each of 4,000 items whether it is in view cost more
-        than the work that follows.
+        Asked per node, so its cost follows the nodes asked about, not the graph's size.
         """
         shown = self.shown_rect()
         if shown is None:
             return None
-        return {item.name for item in self.scene.items(shown) if isinstance(item, NodeItem)}
+        nodes = self.scene.nodes
+
+        def visible(name: str) -> bool:
+            item = nodes.get(name)
+            return item is not None and shown.intersects(item.sceneBoundingRect())
+
+        return visible
 
     def _faces_shown_first(self, budget: int) -> list[str]:
-        in_view = self.names_in_view() or set()
-        first = [name for name in in_view if name in self.faces][:budget]
+        visible = self.in_view() or (lambda name: True)
+        first = list(itertools.islice(filter(visible, self.faces), budget))
         taken = set(first)
         rest = itertools.islice((n for n in self.faces if n not in taken), budget - len(first))
         return first + list(rest)
@@ -149,6 +157,9 @@ class Deferred:
         """Do all the waiting work now."""
         moves, self.moves = self.moves, {}
         turns, self.turns = self.turns, set()
+        had_work = bool(moves or turns or self.faces)
         self.apply(moves, turns)
         for name in list(self.faces):
             self.scene._reface(name)
+        if had_work:
+            self.drained.emit()

@@ -2,24 +2,28 @@
 
 Below :data:`OVERVIEW_ZOOM` every node is a few pixels wide and is drawn as a block of its
 colour (see ``NodeItem.paint``), yet Qt still visits and paints every item each frame: about
-100 ms for the 7,000 items of an expanded ResNet-1202, where a frame has 16 ms. So the view
-draws this picture instead. It is rendered once, just under ``OVERVIEW_ZOOM`` (or less, for a graph
-too big for :data:`MAX_PIXELS`), and kept current by re-rendering only the regions the scene
-reports as changed (``QGraphicsScene.changed``): an edit, a selection or an overlay colour.
+100 ms for the 7,000 items of an expanded ResNet-1202, where a frame has 16 ms. So when the
+view's transform changes (a zoom, a scroll) it draws this picture instead. It is rendered
+once, just under ``OVERVIEW_ZOOM`` (or less, for a graph too big for :data:`MAX_PIXELS`), and
+only its stale parts are rendered again before it is drawn.
 
-It listens to ``changed`` only while it is shown. A receiver on that signal makes Qt send
-every item update through it instead of straight to the views, which made big edits (an
-undo that re-faces 2,000 nodes) several times slower at ordinary zoom. Crossing back below
-``OVERVIEW_ZOOM`` renders the whole picture again (about 100 ms on ResNet-1202).
+What is stale is learnt without ``QGraphicsScene.changed``: a receiver on that signal makes
+Qt send every item update through it and report each removal as the whole scene changed,
+which made edits several times slower. Instead:
+
+- an edit in view reaches the view as Qt's usual update of the changed region; the view
+  paints that region from the items themselves (cheap: few items) and marks it stale here;
+- for what the view does not show, any change to the document marks everything outside the
+  view stale (:meth:`SceneOverview.note_change`).
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import SIGNAL, SLOT, QMetaObject, QObject, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QImage, QPainter
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtCore import QObject, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QImage, QPainter, QRegion, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyleOptionGraphicsItem
 
 from convnet_studio.ui.canvas.node_item import TINY_LOD
 
@@ -27,88 +31,70 @@ OVERVIEW_ZOOM = TINY_LOD  # below it a node is a colour block, which the picture
 # The picture is rendered just under TINY_LOD, so that its nodes are drawn as those blocks too.
 RENDER_SCALE = TINY_LOD * 0.98
 MAX_PIXELS = 16_000_000  # 64 MB; an expanded ResNet-1202 takes 8.6 million pixels (34 MB)
-MAX_DIRTY = 400  # more changed regions than this in one go: render the whole picture again
+MARGIN = 400.0  # scene units around the items, so a node dragged a little out stays inside
 
 
 class SceneOverview(QObject):
-    """The scene's items as one image, in scene coordinates ``rect`` at ``scale``."""
+    """The scene's items as one image of the scene rect ``rect`` at ``scale`` pixels per unit."""
 
-    def __init__(self, view: QGraphicsView) -> None:
-        super().__init__(view)
-        self.view = view
-        self.scene = view.scene()
+    def __init__(self, scene: QGraphicsScene) -> None:
+        super().__init__(scene)
+        self.scene = scene
         self.image: QImage | None = None
         self.rect = QRectF()
         self.scale = RENDER_SCALE
         self.active = False
-        self._dirty: list[QRectF] = []
-        self._stale = True
+        self._stale = QRegion()  # scene units, rounded out to whole units
+        self._shown = QRectF()  # what the view showed when it last drew the picture
+        self._bounds_known = False  # the items still fit in ``rect`` (unchanged since checked)
+
+    def set_active(self, active: bool) -> None:
+        """Start showing the picture (rendered afresh) or stop (its image freed)."""
+        if active != self.active:
+            self.active = active
+            self.image = None
 
     def invalidate(self) -> None:
         """Render the whole picture again before it is next drawn (a new document)."""
-        self._stale = True
-        self._dirty.clear()
-
-    def set_active(self, active: bool) -> None:
-        """Start (render afresh, then follow changes) or stop (free the image) showing it."""
-        if active == self.active:
-            return
-        self.active = active
-        if active:
-            self.invalidate()
-            self.scene.changed.connect(self._on_changed)
-            # A scene.update() made while ``changed`` had no receiver leaves Qt's "update all"
-            # flag set, and then the scene never emits ``changed`` again; Qt clears the flag when
-            # it emits, so emit now (the slot is Qt's own; invokeMethod is False if it is gone).
-            QMetaObject.invokeMethod(self.scene, "_q_emitUpdated", Qt.DirectConnection)
-            return
-        self.scene.changed.disconnect(self._on_changed)
-        # Qt connected the view's updateScene to ``changed`` when it first had a receiver;
-        # while that stays, item updates go the slow way round (see the module docstring).
-        QObject.disconnect(self.scene, SIGNAL("changed(QList<QRectF>)"), self.view, SLOT("updateScene(QList<QRectF>)"))
         self.image = None
 
-    def paint(self, painter: QPainter, exposed: QRectF) -> None:
-        """Draw the part of the picture inside ``exposed`` (scene coordinates)."""
-        self._bring_up_to_date()
+    def mark_stale(self, area: QRectF) -> None:
+        """``area`` (scene units) changed on screen: render it again before the next use."""
+        if self.image is not None:
+            self._stale += QRegion(area.toAlignedRect())
+            self._bounds_known = False
+
+    def note_change(self, *_args) -> None:
+        """The document changed: what the view did not show may be stale."""
+        if self.image is not None and not self._shown.contains(self.rect):
+            outside = QRegion(self.rect.toAlignedRect()) - QRegion(self._shown.toAlignedRect())
+            self._stale += outside
+        self._bounds_known = False
+
+    def paint(self, painter: QPainter, exposed: QRectF, shown: QRectF) -> None:
+        """Draw the part of the picture inside ``exposed``; the view shows ``shown``."""
+        if self.image is None or not (self._bounds_known or self.rect.contains(self.scene.itemsBoundingRect())):
+            self._render_all()
+        self._bounds_known = True
         if self.image is None:
             return
+        todo = self._stale & QRegion(exposed.toAlignedRect())
+        if not todo.isEmpty():
+            self._render_regions([QRectF(r) for r in todo])
+            self._stale -= todo
+        self._shown = shown
         target = exposed.intersected(self.rect)
-        if target.isEmpty():
-            return
-        source = self._to_image(target)
-        painter.drawImage(target, self.image, source)
+        if not target.isEmpty():
+            painter.drawImage(target, self.image, self._to_image(target))
 
-    # ---------------------------------------------------------------- keeping it current
-    def _on_changed(self, regions: list[QRectF]) -> None:
-        # Qt does not connect the view to ``changed`` a second time: repaint it from here.
-        self.view.viewport().update()
-        if self._stale or self.image is None:
-            return
-        for region in regions:
-            if not self.rect.contains(region):  # something moved past the picture's edge
-                self._stale = True
-                return
-            self._dirty.append(region)
-        if len(self._dirty) > MAX_DIRTY:
-            self.invalidate()
-
-    def _bring_up_to_date(self) -> None:
-        if self._stale:
-            self._render_all()
-        elif self._dirty:
-            dirty, self._dirty = self._dirty, []
-            self._render_regions(dirty)
-
+    # ---------------------------------------------------------------- rendering
     def _render_all(self) -> None:
-        self._stale = False
-        self._dirty.clear()
+        self._stale = QRegion()
         bounds = self.scene.itemsBoundingRect()
         if bounds.isEmpty():
             self.image = None
             return
-        # A margin, so that a node dragged a little past the edge does not re-render it all.
-        self.rect = bounds.adjusted(-400, -400, 400, 400)
+        self.rect = bounds.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
         area = self.rect.width() * self.rect.height()
         self.scale = min(RENDER_SCALE, math.sqrt(MAX_PIXELS / area))
         size = (max(1, math.ceil(self.rect.width() * self.scale)), max(1, math.ceil(self.rect.height() * self.scale)))
@@ -119,17 +105,33 @@ class SceneOverview(QObject):
         assert self.image is not None
         painter = QPainter(self.image)
         painter.setRenderHint(QPainter.Antialiasing)
+        to_image = QTransform.fromTranslate(-self.rect.left(), -self.rect.top()) * QTransform.fromScale(self.scale, self.scale)
         for region in regions:
             # Whole pixels, so that a region's edge does not leave a seam of half-cleared pixels.
             pixels = self._to_image(region).toAlignedRect().adjusted(-1, -1, 1, 1).intersected(self.image.rect())
             if pixels.isEmpty():
                 continue
+            painter.resetTransform()
             painter.setClipRect(pixels)
             painter.setCompositionMode(QPainter.CompositionMode_Source)
             painter.fillRect(pixels, Qt.transparent)
             painter.setCompositionMode(QPainter.CompositionMode_SourceOver)
-            self.scene.render(painter, QRectF(pixels), self._to_scene(pixels), Qt.IgnoreAspectRatio)
+            self._paint_items(painter, self._to_scene(pixels), to_image)
         painter.end()
+
+    def _paint_items(self, painter: QPainter, area: QRectF, to_image: QTransform) -> None:
+        """Each item in ``area`` painted by its own ``paint``, bottom to top.
+
+        Not ``QGraphicsScene.render``: that reuses each item's cached pixels for "no widget",
+        which Qt does not refresh when the item changes (a selected node stayed unselected).
+        """
+        option = QStyleOptionGraphicsItem()
+        for item in self.scene.items(area, Qt.IntersectsItemBoundingRect, Qt.AscendingOrder):
+            if not item.isVisible() or item.flags() & QGraphicsItem.ItemHasNoContents:
+                continue
+            painter.setWorldTransform(item.sceneTransform() * to_image)
+            option.exposedRect = item.boundingRect()
+            item.paint(painter, option, None)
 
     def _to_image(self, rect: QRectF) -> QRectF:
         top_left = (rect.topLeft() - self.rect.topLeft()) * self.scale

@@ -351,12 +351,11 @@ class GraphScene(QGraphicsScene):
             problems,
         )
         self._stale = set()
-        in_view = self.deferred.names_in_view()  # None: no view shows the scene
-        budget = BUDGET
+        in_view, budget = self.deferred.in_view(), BUDGET
         for name in changed:
             if name not in self.nodes:
                 continue
-            if in_view is None or (budget > 0 and name in in_view):
+            if in_view is None or (budget > 0 and in_view(name)):
                 self._reface(name)
                 budget -= 1
             else:

@@ -54,11 +54,18 @@ class GraphView(QGraphicsView):
         self.setFocusPolicy(Qt.StrongFocus)
         self._pan_from: QPoint | None = None
         self._space = False
-        self.overview = SceneOverview(self)
+        self.overview = SceneOverview(scene)
+        self._painted_transform = None  # the viewport transform of the last paint
         scene.legend_changed.connect(self.viewport().update)
         scene.document.focus_requested.connect(self._on_focus_requested)
         scene.document.graph.events.reset.connect(self.update_scene_rect)
         scene.document.graph.events.reset.connect(self.overview.invalidate)
+        # Changes the view may not show (off-screen faces follow in slices): see overview.py.
+        scene.document.graph.events.changed.connect(self.overview.note_change)
+        scene.document.analysis_updated.connect(self.overview.note_change)
+        scene.document.selection_changed.connect(self.overview.note_change)
+        scene.deferred.drained.connect(self.overview.note_change)
+        scene.legend_changed.connect(self.overview.note_change)  # the overlay colours
         self.update_scene_rect()
 
     # ------------------------------------------------------------------ zoom & pan
@@ -181,17 +188,22 @@ class GraphView(QGraphicsView):
 
     # ------------------------------------------------------------------ painting
     def paintEvent(self, event: QPaintEvent) -> None:
-        """Zoomed far out, the grid, the scene's one picture and the legend; else Qt's items."""
-        self.overview.set_active(self.zoom() < OVERVIEW_ZOOM)
-        if not self.overview.active:
+        """Zoomed far out and moved (zoom, scroll): the grid, the scene's one picture and the
+        legend. Otherwise Qt paints the items: at any zoom, when what changed is the scene."""
+        overview = self.overview
+        overview.set_active(self.zoom() < OVERVIEW_ZOOM)
+        moved = self.viewportTransform() != self._painted_transform
+        self._painted_transform = self.viewportTransform()
+        exposed = self.mapToScene(event.rect()).boundingRect()
+        if not overview.active or not moved:
             super().paintEvent(event)
+            overview.mark_stale(exposed)  # painted from the items: the picture there is old
             return
         painter = QPainter(self.viewport())
         painter.setRenderHints(self.renderHints())
-        exposed = self.mapToScene(event.rect()).boundingRect()
         painter.setTransform(self.viewportTransform())
         self.drawBackground(painter, exposed)
-        self.overview.paint(painter, exposed)
+        overview.paint(painter, exposed, self.mapToScene(self.viewport().rect()).boundingRect())
         self.drawForeground(painter, exposed)
         band = self.rubberBandRect()
         if not band.isEmpty():  # Qt draws it in the paintEvent this one replaces
