@@ -150,3 +150,30 @@ def test_live_curve_keeps_peaks_and_shows_raw_points_when_zoomed(qtbot) -> None:
     curve.set_x_range((1000.0, 2000.0))
     _zx, zy = curve.item.getData()
     np.testing.assert_array_equal(zy, y[998:2000])  # one point beyond each edge
+
+
+def test_a_short_log_axis_labels_decades_only(qtbot) -> None:
+    # pyqtgraph labels 2, 3 ... 9 of every decade; on a plot 150 px tall they overlapped.
+    import numpy as np
+
+    from convnet_studio.ui.training.plot_style import make_plot
+
+    widget = make_plot("Grad norms", "step", "norm")
+    qtbot.addWidget(widget)
+    widget.getPlotItem().setLogMode(y=True)
+    widget.plot(np.arange(1, 20), np.geomspace(3, 200, 19))
+    axis = widget.getPlotItem().getAxis("left")
+    for height, labelled in ((120, {"10¹", "10²"}), (900, None)):
+        widget.resize(400, height)
+        widget.show()
+        qtbot.waitExposed(widget)
+        qtbot.waitUntil(lambda: axis.geometry().height() > height * 0.3 and axis.range[1] > 2)
+        levels = axis.tickValues(*axis.range, axis.geometry().height())
+        texts = {t for spacing, values in levels for t in axis.tickStrings(values, 1.0, spacing) if t}
+        if labelled is not None:
+            assert texts <= labelled | {"1", "10", "100"} and texts, texts
+        else:  # tall: the minor ticks have room and are labelled
+            assert len(texts) > 4, texts
+    # Within one decade (no decade tick inside the range) the axis is still labelled.
+    levels = axis.tickValues(0.05, 0.95, 60)
+    assert any(t for spacing, values in levels for t in axis.tickStrings(values, 1.0, spacing))

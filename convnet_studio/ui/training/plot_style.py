@@ -34,9 +34,39 @@ def pen(color: str, alpha: int = 255, dashed: bool = False) -> pg.QtGui.QPen:
     return p
 
 
+class SparseLogAxis(pg.AxisItem):
+    """An axis whose log scale labels only what fits.
+
+    pyqtgraph labels every minor tick of a log axis (2, 3 ... 9 in each decade), and on a
+    plot 150 px tall those labels overlap into an unreadable column. Here the decades are
+    always labelled; 2 and 5 only where a decade has room for them, the others only where
+    it has room for all. A range within one decade has room, so its axis is never bare.
+    """
+
+    ROOM_FOR_2_5 = 70  # pixels per decade
+    ROOM_FOR_ALL = 180
+
+    def logTickStrings(self, values, scale, spacing):
+        strings = super().logTickStrings(values, scale, spacing)
+        if spacing is not None:  # the decades' level
+            return strings
+        low, high = self.range
+        length = self.geometry().height() if self.orientation in ("left", "right") else self.geometry().width()
+        per_decade = length / max(high - low, 1e-9)
+        if per_decade >= self.ROOM_FOR_ALL:
+            return strings
+        # Decades can come in this level too (pyqtgraph's own levels finer than a decade).
+        wanted = [(1, 2, 5)] if per_decade >= self.ROOM_FOR_2_5 else [(1,), (1, 2, 5)]
+        for keep in wanted:  # a range with no decade inside it still gets labels
+            kept = [text if round(10 ** (value % 1)) in keep else "" for value, text in zip(values, strings)]
+            if any(kept):
+                return kept
+        return strings
+
+
 def make_plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
     """A plot widget set up for long live series."""
-    widget = pg.PlotWidget(background="w")
+    widget = pg.PlotWidget(background="w", axisItems={"left": SparseLogAxis("left")})
     item = widget.getPlotItem()
     item.setTitle(title, size="10pt", color="#222")
     item.setLabel("bottom", x_label, color="#333")
