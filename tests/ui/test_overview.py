@@ -31,6 +31,8 @@ def _picture_colour(window, at: QPointF) -> QColor:
     overview = window.view.overview
     assert overview.image is not None
     pixel = overview._to_image(QRectF(at, at)).topLeft().toPoint()
+    if not overview.image.rect().contains(pixel):  # outside the picture: nothing is there
+        return QColor(0, 0, 0, 0)
     return overview.image.pixelColor(pixel)
 
 
@@ -115,3 +117,17 @@ def test_a_far_flung_graph_keeps_the_picture_small(window, qtbot) -> None:
     _zoom_to(window, qtbot, min(window.view.zoom(), OVERVIEW_ZOOM * 0.5))
     image = window.view.overview.image
     assert image is not None and image.width() * image.height() <= MAX_PIXELS * 1.01
+
+
+def test_a_node_moved_while_zoomed_out_leaves_no_trace(window, qtbot) -> None:
+    # Qt repaints only where it last painted an item, and zoomed out it paints the picture.
+    _show(window, qtbot)
+    window.view.fit_all()
+    _zoom_to(window, qtbot, OVERVIEW_ZOOM * 0.5)
+    item = window.scene.nodes["relu"]
+    old = item.mapToScene(QPointF(item.boundingRect().center()))
+    item.setPos(580, 700)  # as a drag moves it
+    qtbot.wait(10)
+    window.view.viewport().repaint()
+    assert _picture_colour(window, old).alpha() == 0  # nothing left where it was
+    assert _picture_colour(window, item.mapToScene(QPointF(item.boundingRect().center()))).alpha() == 255

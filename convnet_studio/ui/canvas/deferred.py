@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, QTimer
 
-from convnet_studio.graph.events import Signal
 
 if TYPE_CHECKING:
     from convnet_studio.ui.canvas.scene import GraphScene
@@ -36,7 +35,6 @@ class Deferred:
         self.moves: dict[str, Position] = {}
         self.turns: set[str] = set()
         self.moving = False  # a batch is moving items: their edges are placed once, after
-        self.drained = Signal("drained")  # a slice (or all) of the waiting work was done
         self._timer = QTimer(scene)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -127,7 +125,6 @@ class Deferred:
         self.apply(moves, turns)
         for name in self._faces_shown_first(budget):
             self.scene._reface(name)
-        self.drained.emit()
         self.later()
 
     def in_view(self) -> Callable[[str], bool] | None:
@@ -157,9 +154,6 @@ class Deferred:
         """Do all the waiting work now."""
         moves, self.moves = self.moves, {}
         turns, self.turns = self.turns, set()
-        had_work = bool(moves or turns or self.faces)
         self.apply(moves, turns)
         for name in list(self.faces):
             self.scene._reface(name)
-        if had_work:
-            self.drained.emit()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from convnet_studio.graph.layout import LAYER_GAP, ROW_GAP
 from convnet_studio.graph.model import Edge
+from convnet_studio.ui.canvas.look import ReportsLook
 from convnet_studio.ui.canvas.node_item import font
 from convnet_studio.ui.theme import canvas_colors
 
@@ -67,7 +68,7 @@ def _swap_curves(path: QPainterPath) -> QPainterPath:
     return out
 
 
-class EdgeItem(QGraphicsItem):
+class EdgeItem(ReportsLook, QGraphicsItem):
     """One :class:`Edge`; the scene calls :meth:`set_ends` when a node moves."""
 
     def __init__(self, edge: Edge) -> None:
@@ -88,16 +89,19 @@ class EdgeItem(QGraphicsItem):
         self._update_tooltip()
 
     def set_ends(self, p1: QPointF, p2: QPointF, direction: str) -> None:
+        self.report_look()  # where it was
         self.prepareGeometryChange()
         self._path = edge_path(p1, p2, direction)
         stroker = QPainterPathStroker()
         stroker.setWidth(10)
         self._shape = stroker.createStroke(self._path)
         self._layout_label()
+        self.report_look()
 
     def set_state(self, label: str, problem: str | None) -> None:
         if (label, problem) == (self.label, self.problem):
             return
+        self.report_look()  # its old label's place
         self.prepareGeometryChange()
         self.label, self.problem = label, problem
         self._layout_label()
@@ -139,25 +143,35 @@ class EdgeItem(QGraphicsItem):
             text += f"<br><span style='color:#d23a3a'>&#9888; {self.problem}</span>"
         return text
 
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
+        self.report_item_change(change)
+        return super().itemChange(change, value)
+
     def boundingRect(self) -> QRectF:
         return self._bounds
 
     def shape(self) -> QPainterPath:
         return self._shape
 
+    @property
+    def path(self) -> QPainterPath:
+        """The curve, in scene coordinates (the item sits at the origin)."""
+        return self._path
+
+    def line_pen(self) -> QPen:
+        """Red and dashed for a problem, thicker when selected."""
+        colors = canvas_colors()
+        color = colors.error if self.problem else (colors.selected if self.isSelected() else colors.edge)
+        pen = QPen(color, 2.6 if self.isSelected() or self.problem else 1.6)
+        if self.problem:
+            pen.setStyle(Qt.DashLine)
+        return pen
+
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         colors = canvas_colors()
-        color = (
-            colors.error
-            if self.problem
-            else (colors.selected if self.isSelected() else colors.edge)
-        )
-        pen = QPen(color, 2.6 if self.isSelected() or self.problem else 1.6)
-        if self.problem:
-            pen.setStyle(Qt.DashLine)
-        painter.setPen(pen)
+        painter.setPen(self.line_pen())
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self._path)
         lod = option.levelOfDetailFromTransform(painter.worldTransform())

@@ -15,11 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from convnet_studio.ui.canvas.look import ReportsLook
 from convnet_studio.ui.canvas.node_item import HEADER, HEIGHT, WIDTH, font
 from convnet_studio.ui.theme import canvas_colors
 
 
-class FoldItem(QGraphicsItem):
+class FoldItem(ReportsLook, QGraphicsItem):
     """The box standing for the folded group ``group``."""
 
     def __init__(self, group: str, title: str, detail: str, direction: str) -> None:
@@ -28,7 +29,7 @@ class FoldItem(QGraphicsItem):
         self.title = title
         self.detail = detail
         self.direction = direction
-        self.setFlags(QGraphicsItem.ItemIsSelectable)
+        self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemSendsGeometryChanges)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.setZValue(1)
         self.setToolTip(f"<b>{title}</b><br>{detail}<br>double-click to unfold")
@@ -40,6 +41,10 @@ class FoldItem(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:
         return QRectF(-4, -4, WIDTH + 14, HEIGHT + 14)
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
+        self.report_item_change(change)
+        return super().itemChange(change, value)
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         self.scene().set_folded(self.group, False)  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from convnet_studio.graph.layout import NODE_SIZE
+from convnet_studio.ui.canvas.look import ReportsLook
 from convnet_studio.ui.canvas.port_item import PortItem
 from convnet_studio.ui.theme import canvas_colors, category_color
 
@@ -56,7 +57,7 @@ TINY_LOD = 0.12
 SMALL_LOD = 0.35
 
 
-class NodeItem(QGraphicsItem):
+class NodeItem(ReportsLook, QGraphicsItem):
     """One node; its ports are child :class:`PortItem` s. ``name`` is the graph node's name."""
 
     def __init__(self, name: str, face: NodeFace, direction: str = "LR") -> None:
@@ -183,6 +184,7 @@ class NodeItem(QGraphicsItem):
         return QRectF(-margin, -margin, WIDTH + 2 * margin, HEIGHT + 2 * margin)
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
+        self.report_item_change(change)
         if change == QGraphicsItem.ItemPositionHasChanged and self.scene() is not None:
             self.scene().node_item_moved(self)  # type: ignore[attr-defined]
         return super().itemChange(change, value)
@@ -195,9 +197,7 @@ class NodeItem(QGraphicsItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         body = QRectF(0, 0, WIDTH, HEIGHT)
         if lod < TINY_LOD:  # a few pixels wide (a whole ResNet-1202 in view): only its colour shows
-            painter.fillRect(body, colors.error if face.problems else (
-                colors.selected if self.isSelected()
-                else self.overlay[0] or category_color(face.category)))  # gradient colours show
+            painter.fillRect(body, self.block_color())
             return
         if lod < SMALL_LOD:  # too small for any text: the box and its coloured header band
             self._paint_small(painter, body, face)
@@ -249,6 +249,16 @@ class NodeItem(QGraphicsItem):
         for port in self.ports.values():
             port.paint_on(painter)
         self._paint_body(painter, overlay_text)
+
+    def block_color(self) -> QColor:
+        """Its colour as a block a few pixels wide: its problem's red, else the selection's,
+        else its gradient-norm overlay's (so the heatmap shows), else its category's."""
+        colors = canvas_colors()
+        if self.face.problems:
+            return colors.error
+        if self.isSelected():
+            return colors.selected
+        return self.overlay[0] or category_color(self.face.category)
 
     def _paint_small(self, painter: QPainter, body: QRectF, face: NodeFace) -> None:
         colors = canvas_colors()

@@ -2,42 +2,46 @@
 
 Below :data:`OVERVIEW_ZOOM` every node is a few pixels wide and is drawn as a block of its
 colour (see ``NodeItem.paint``), yet Qt still visits and paints every item each frame: about
-100 ms for the 7,000 items of an expanded ResNet-1202, where a frame has 16 ms. So when the
-view's transform changes (a zoom, a scroll) it draws this picture instead. It is rendered
-once, just under ``OVERVIEW_ZOOM`` (or less, for a graph too big for :data:`MAX_PIXELS`), and
-only its stale parts are rendered again before it is drawn.
+100 ms for the 9,000 items of an expanded ResNet-1202, where a frame has 16 ms. So the view
+draws this picture instead, at every paint. It is rendered once, just under ``OVERVIEW_ZOOM``
+(or less, for a graph too big for :data:`MAX_PIXELS`), in bulk from the items' own colours,
+and only its stale parts are rendered again before it is drawn.
 
 What is stale is learnt without ``QGraphicsScene.changed``: a receiver on that signal makes
 Qt send every item update through it and report each removal as the whole scene changed,
-which made edits several times slower. Instead:
-
-- an edit in view reaches the view as Qt's usual update of the changed region; the view
-  paints that region from the items themselves (cheap: few items) and marks it stale here;
-- for what the view does not show, any change to the document marks everything outside the
-  view stale (:meth:`SceneOverview.note_change`).
+which made edits several times slower. Instead each item reports where its look changed
+(``look.py``), on screen or off it: that area is stale (:meth:`SceneOverview.mark_stale`).
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QObject, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QImage, QPainter, QRegion, QTransform
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyleOptionGraphicsItem
+from typing import TYPE_CHECKING
 
-from convnet_studio.ui.canvas.node_item import TINY_LOD
+from PySide6.QtCore import QObject, QPointF, QRect, QRectF, QSizeF, Qt
+from PySide6.QtGui import QImage, QPainter, QPainterPath, QPen, QRegion, QTransform
+from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+from convnet_studio.ui.canvas.edge_item import EdgeItem
+from convnet_studio.ui.canvas.fold_item import FoldItem
+from convnet_studio.ui.canvas.node_item import HEIGHT, TINY_LOD, WIDTH, NodeItem
+from convnet_studio.ui.canvas.temp_edge_item import TempEdgeItem
+
+if TYPE_CHECKING:
+    from convnet_studio.ui.canvas.scene import GraphScene
 
 OVERVIEW_ZOOM = TINY_LOD  # below it a node is a colour block, which the picture shows as well
 # The picture is rendered just under TINY_LOD, so that its nodes are drawn as those blocks too.
 RENDER_SCALE = TINY_LOD * 0.98
 MAX_PIXELS = 16_000_000  # 64 MB; an expanded ResNet-1202 takes 8.6 million pixels (34 MB)
-MARGIN = 400.0  # scene units around the items, so a node dragged a little out stays inside
+MARGIN = 1500.0  # scene units around the items, so that an expand or a drag stays inside
 
 
 class SceneOverview(QObject):
     """The scene's items as one image of the scene rect ``rect`` at ``scale`` pixels per unit."""
 
-    def __init__(self, scene: QGraphicsScene) -> None:
+    def __init__(self, scene: GraphScene) -> None:
         super().__init__(scene)
         self.scene = scene
         self.image: QImage | None = None
@@ -45,93 +49,136 @@ class SceneOverview(QObject):
         self.scale = RENDER_SCALE
         self.active = False
         self._stale = QRegion()  # scene units, rounded out to whole units
-        self._shown = QRectF()  # what the view showed when it last drew the picture
-        self._bounds_known = False  # the items still fit in ``rect`` (unchanged since checked)
 
     def set_active(self, active: bool) -> None:
         """Start showing the picture (rendered afresh) or stop (its image freed)."""
         if active != self.active:
             self.active = active
-            self.image = None
+            self._set_image(None)
 
     def invalidate(self) -> None:
         """Render the whole picture again before it is next drawn (a new document)."""
-        self.image = None
+        self._set_image(None)
 
     def mark_stale(self, area: QRectF) -> None:
         """``area`` (scene units) changed on screen: render it again before the next use."""
         if self.image is not None:
             self._stale += QRegion(area.toAlignedRect())
-            self._bounds_known = False
 
-    def note_change(self, *_args) -> None:
-        """The document changed: what the view did not show may be stale."""
-        if self.image is not None and not self._shown.contains(self.rect):
-            outside = QRegion(self.rect.toAlignedRect()) - QRegion(self._shown.toAlignedRect())
-            self._stale += outside
-        self._bounds_known = False
-
-    def paint(self, painter: QPainter, exposed: QRectF, shown: QRectF) -> None:
-        """Draw the part of the picture inside ``exposed``; the view shows ``shown``."""
-        if self.image is None or not (self._bounds_known or self.rect.contains(self.scene.itemsBoundingRect())):
+    def paint(self, painter: QPainter, exposed: QRectF) -> None:
+        """Draw the part of the picture inside ``exposed`` (scene units)."""
+        # An item that changed outside the picture (dragged past its margin) is reported as
+        # stale there: then the picture is made again, larger.
+        stale = QRectF(self._stale.boundingRect())
+        if self.image is None:
             self._render_all()
-        self._bounds_known = True
+        elif not stale.isEmpty() and not self.rect.contains(stale):
+            self._grow_to(stale)
         if self.image is None:
             return
         todo = self._stale & QRegion(exposed.toAlignedRect())
         if not todo.isEmpty():
-            self._render_regions([QRectF(r) for r in todo])
+            self._render_region(todo)
             self._stale -= todo
-        self._shown = shown
         target = exposed.intersected(self.rect)
         if not target.isEmpty():
             painter.drawImage(target, self.image, self._to_image(target))
+
+    def _set_image(self, image: QImage | None) -> None:
+        self.image = image
+        self.scene.look_wanted = image is not None  # items report their changes while it is
 
     # ---------------------------------------------------------------- rendering
     def _render_all(self) -> None:
         self._stale = QRegion()
         bounds = self.scene.itemsBoundingRect()
         if bounds.isEmpty():
-            self.image = None
+            self._set_image(None)
             return
         self.rect = bounds.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
         area = self.rect.width() * self.rect.height()
         self.scale = min(RENDER_SCALE, math.sqrt(MAX_PIXELS / area))
         size = (max(1, math.ceil(self.rect.width() * self.scale)), max(1, math.ceil(self.rect.height() * self.scale)))
-        self.image = QImage(*size, QImage.Format_ARGB32_Premultiplied)
-        self._render_regions([self.rect])
+        self._set_image(QImage(*size, QImage.Format_ARGB32_Premultiplied))
+        self._render_region(QRegion(self.rect.toAlignedRect()))
 
-    def _render_regions(self, regions: list[QRectF]) -> None:
+    def _grow_to(self, area: QRectF) -> None:
+        """Make the picture cover ``area`` too (an expand pushed a row past its edge): the
+        old pixels are kept, the new part starts empty and the stale parts are rendered."""
+        rect = self.rect.united(area).adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+        if rect.width() * rect.height() * self.scale ** 2 > MAX_PIXELS:
+            self._render_all()  # it would be too big at this scale: made again, smaller
+            return
+        old, old_rect = self.image, self.rect
+        self.rect = rect
+        size = (math.ceil(rect.width() * self.scale), math.ceil(rect.height() * self.scale))
+        image = QImage(*size, QImage.Format_ARGB32_Premultiplied)
+        image.fill(Qt.transparent)
+        painter = QPainter(image)
+        painter.drawImage(self._to_image(old_rect).topLeft(), old)
+        painter.end()
+        self._set_image(image)
+
+    def _render_region(self, region: QRegion) -> None:
+        """Render ``region`` (scene units) again, in one pass over the items."""
         assert self.image is not None
+        pixels = QRegion()
+        for rect in region:  # whole pixels, so that no seam of half-cleared pixels is left
+            pixels += self._to_image(QRectF(rect)).toAlignedRect().adjusted(-1, -1, 1, 1)
+        pixels &= QRegion(self.image.rect())
+        if pixels.isEmpty():
+            return
         painter = QPainter(self.image)
         painter.setRenderHint(QPainter.Antialiasing)
+        painter.setClipRegion(pixels)
+        painter.setCompositionMode(QPainter.CompositionMode_Source)
+        painter.fillRect(pixels.boundingRect(), Qt.transparent)
+        painter.setCompositionMode(QPainter.CompositionMode_SourceOver)
         to_image = QTransform.fromTranslate(-self.rect.left(), -self.rect.top()) * QTransform.fromScale(self.scale, self.scale)
-        for region in regions:
-            # Whole pixels, so that a region's edge does not leave a seam of half-cleared pixels.
-            pixels = self._to_image(region).toAlignedRect().adjusted(-1, -1, 1, 1).intersected(self.image.rect())
-            if pixels.isEmpty():
-                continue
-            painter.resetTransform()
-            painter.setClipRect(pixels)
-            painter.setCompositionMode(QPainter.CompositionMode_Source)
-            painter.fillRect(pixels, Qt.transparent)
-            painter.setCompositionMode(QPainter.CompositionMode_SourceOver)
-            self._paint_items(painter, self._to_scene(pixels), to_image)
+        self._paint_items(painter, self._to_scene(pixels.boundingRect()), to_image)
         painter.end()
 
     def _paint_items(self, painter: QPainter, area: QRectF, to_image: QTransform) -> None:
-        """Each item in ``area`` painted by its own ``paint``, bottom to top.
+        """The items in ``area`` as they look this small: edges, then nodes as colour blocks.
 
-        Not ``QGraphicsScene.render``: that reuses each item's cached pixels for "no widget",
-        which Qt does not refresh when the item changes (a selected node stayed unselected).
+        Drawn here in bulk from each item's own colours (``EdgeItem.line_pen``,
+        ``NodeItem.block_color``), one path per pen: painting 9,000 items one by one cost
+        half a second. Not ``QGraphicsScene.render`` either: it reuses each item's cached
+        pixels for "no widget", which Qt does not refresh when the item changes.
         """
+        found = self._items_in(area)
+        painter.setWorldTransform(to_image)
+        painter.setBrush(Qt.NoBrush)
+        paths: dict[tuple, tuple[QPen, QPainterPath]] = {}
+        for item in found:
+            if isinstance(item, EdgeItem) and item.isVisible():
+                pen = item.line_pen()
+                key = (pen.color().rgba(), pen.widthF(), int(pen.style().value))
+                paths.setdefault(key, (pen, QPainterPath()))[1].addPath(item.path)
+        for pen, path in paths.values():
+            painter.setPen(pen)
+            painter.drawPath(path)
+        for item in found:
+            if isinstance(item, NodeItem) and item.isVisible():
+                painter.fillRect(QRectF(item.pos(), QSizeF(WIDTH, HEIGHT)), item.block_color())
+        # A folded stage's box and a connection being dragged: few, drawn as they draw.
         option = QStyleOptionGraphicsItem()
-        for item in self.scene.items(area, Qt.IntersectsItemBoundingRect, Qt.AscendingOrder):
-            if not item.isVisible() or item.flags() & QGraphicsItem.ItemHasNoContents:
-                continue
-            painter.setWorldTransform(item.sceneTransform() * to_image)
-            option.exposedRect = item.boundingRect()
-            item.paint(painter, option, None)
+        for item in found:
+            if isinstance(item, (FoldItem, TempEdgeItem)) and item.isVisible():
+                painter.setWorldTransform(item.sceneTransform() * to_image)
+                option.exposedRect = item.boundingRect()
+                item.paint(painter, option, None)
+
+    def _items_in(self, area: QRectF) -> list:
+        """The items whose bounds meet ``area``: from Qt's index for a small area, else from
+        the scene's own lists (Qt's list would hold every port too, twice the items)."""
+        if area.width() * area.height() < 0.2 * self.rect.width() * self.rect.height():
+            return self.scene.items(area, Qt.IntersectsItemBoundingRect)
+        scene = self.scene
+        items = [*scene.edges.values(), *scene.nodes.values(), *scene.folds.items.values()]
+        if scene.connect_drag.temp is not None:
+            items.append(scene.connect_drag.temp)
+        return [item for item in items if area.intersects(item.sceneBoundingRect())]
 
     def _to_image(self, rect: QRectF) -> QRectF:
         top_left = (rect.topLeft() - self.rect.topLeft()) * self.scale

@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QPixmapCache
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from convnet_studio.graph.analysis import Analysis
+from convnet_studio.graph.events import Signal as LookSignal
 from convnet_studio.graph.composite_ops import shortcut_kind
 from convnet_studio.graph.model import Edge, Node
 from convnet_studio.graph.registry import BlockSpec, get_block, has_block
@@ -56,6 +57,10 @@ class GraphScene(QGraphicsScene):
         self.document = document
         self.graph = document.graph
         self.direction = self.graph.meta.get("layout_direction", "LR")
+        # Where an item's look changed, in scene units (see look.py): the overview follows it.
+        self.look_changed = LookSignal("look_changed")
+        self.look_wanted = False  # whether anything listens (the overview picture is shown)
+        self.rebuilt = LookSignal("rebuilt")  # every item was made again
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[Edge, EdgeItem] = {}
         self.overlays: dict[str, tuple[QColor | None, str | None]] = {}
@@ -104,6 +109,7 @@ class GraphScene(QGraphicsScene):
     # ------------------------------------------------------------------ build
     def rebuild(self) -> None:
         """Drop every item and make them again from the graph (after ``reset``)."""
+        self.look_wanted = False  # no item reports while they are all new: ``rebuilt`` says it
         self.connect_drag.cancel()
         self.folds.forget_items()
         self.clear()
@@ -124,6 +130,7 @@ class GraphScene(QGraphicsScene):
             self._add_edge_item(edge, analysis, problems)
         self.folds.refresh()
         self._on_selection_changed(self.document.selection)
+        self.rebuilt.emit()
 
     def _add_node_item(self, node: Node, analysis: Analysis | None, problems: dict) -> NodeItem:
         item = NodeItem(node.name, self.node_face(node, analysis, problems), self.direction)

@@ -11,11 +11,12 @@ from PySide6.QtGui import QBrush, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from convnet_studio.ui.canvas.edge_item import edge_path
+from convnet_studio.ui.canvas.look import ReportsLook
 from convnet_studio.ui.canvas.node_item import font
 from convnet_studio.ui.theme import canvas_colors
 
 
-class TempEdgeItem(QGraphicsItem):
+class TempEdgeItem(ReportsLook, QGraphicsItem):
     """A connection being dragged; ``problem`` is why dropping here would be refused."""
 
     def __init__(self, start: QPointF, direction: str) -> None:
@@ -28,6 +29,7 @@ class TempEdgeItem(QGraphicsItem):
         self.setZValue(10)
 
     def set_end(self, end: QPointF, problem: str | None) -> None:
+        self.report_look()  # where it was
         self.prepareGeometryChange()
         self.end = QPointF(end)
         self.problem = problem
@@ -41,6 +43,10 @@ class TempEdgeItem(QGraphicsItem):
         width = min(metrics.horizontalAdvance(self.problem) + 12, 420)
         lines = max(1, int(metrics.horizontalAdvance(self.problem) // 400) + 1)
         return QRectF(self.end.x() + 14, self.end.y() + 10, width, lines * metrics.height() + 8)
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
+        self.report_item_change(change)
+        return super().itemChange(change, value)
 
     def boundingRect(self) -> QRectF:
         return self._path.boundingRect().united(self._text_rect()).adjusted(-4, -4, 4, 4)

@@ -55,17 +55,11 @@ class GraphView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space = False
         self.overview = SceneOverview(scene)
-        self._painted_transform = None  # the viewport transform of the last paint
         scene.legend_changed.connect(self.viewport().update)
         scene.document.focus_requested.connect(self._on_focus_requested)
         scene.document.graph.events.reset.connect(self.update_scene_rect)
-        scene.document.graph.events.reset.connect(self.overview.invalidate)
-        # Changes the view may not show (off-screen faces follow in slices): see overview.py.
-        scene.document.graph.events.changed.connect(self.overview.note_change)
-        scene.document.analysis_updated.connect(self.overview.note_change)
-        scene.document.selection_changed.connect(self.overview.note_change)
-        scene.deferred.drained.connect(self.overview.note_change)
-        scene.legend_changed.connect(self.overview.note_change)  # the overlay colours
+        scene.rebuilt.connect(self.overview.invalidate)
+        scene.look_changed.connect(self._on_look_changed)
         self.update_scene_rect()
 
     # ------------------------------------------------------------------ zoom & pan
@@ -109,6 +103,13 @@ class GraphView(QGraphicsView):
 
     def _on_focus_requested(self, name: str) -> None:
         self.center_on_node(name)
+
+    def _on_look_changed(self, area: QRectF) -> None:
+        # Qt repaints only where it last painted an item, which it has not done while the
+        # picture is shown: repaint the changed area from the picture, rendered again there.
+        if self.overview.image is not None:
+            self.overview.mark_stale(area)
+            self.viewport().update()  # Qt makes one paint of the hundreds of areas of an edit
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()
@@ -188,22 +189,19 @@ class GraphView(QGraphicsView):
 
     # ------------------------------------------------------------------ painting
     def paintEvent(self, event: QPaintEvent) -> None:
-        """Zoomed far out and moved (zoom, scroll): the grid, the scene's one picture and the
-        legend. Otherwise Qt paints the items: at any zoom, when what changed is the scene."""
+        """Zoomed far out: the grid, the scene's one picture and the legend; zoomed in, Qt
+        paints the items."""
         overview = self.overview
         overview.set_active(self.zoom() < OVERVIEW_ZOOM)
-        moved = self.viewportTransform() != self._painted_transform
-        self._painted_transform = self.viewportTransform()
-        exposed = self.mapToScene(event.rect()).boundingRect()
-        if not overview.active or not moved:
+        if not overview.active:
             super().paintEvent(event)
-            overview.mark_stale(exposed)  # painted from the items: the picture there is old
             return
+        exposed = self.mapToScene(event.rect()).boundingRect()
         painter = QPainter(self.viewport())
         painter.setRenderHints(self.renderHints())
         painter.setTransform(self.viewportTransform())
         self.drawBackground(painter, exposed)
-        overview.paint(painter, exposed, self.mapToScene(self.viewport().rect()).boundingRect())
+        overview.paint(painter, exposed)
         self.drawForeground(painter, exposed)
         band = self.rubberBandRect()
         if not band.isEmpty():  # Qt draws it in the paintEvent this one replaces
