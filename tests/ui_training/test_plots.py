@@ -177,3 +177,25 @@ def test_a_short_log_axis_labels_decades_only(qtbot) -> None:
     # Within one decade (no decade tick inside the range) the axis is still labelled.
     levels = axis.tickValues(0.05, 0.95, 60)
     assert any(t for spacing, values in levels for t in axis.tickStrings(values, 1.0, spacing))
+
+
+def test_a_legend_gives_way_in_a_small_frame(qtbot) -> None:
+    # At 1366 x 768 a grad-norm legend of four lines left the curves 60 px.
+    from convnet_studio.ui.training.plot_frame import PlotFrame
+    from convnet_studio.ui.training.plot_style import make_curve, make_legend, make_plot
+
+    plot = make_plot("Grad norms", "step", "norm")
+    legend = make_legend(plot)
+    frame = PlotFrame(plot, "nothing yet", legend)
+    qtbot.addWidget(frame)
+    for i in range(8):
+        make_curve(plot, "#336699", name=f"features.{i}.block.0")
+    frame.show_data(True)
+    frame.resize(700, 500)
+    frame.show()
+    qtbot.waitExposed(frame)
+    assert legend.isVisible()
+    frame.resize(260, 150)
+    qtbot.waitUntil(lambda: not legend.isVisible())
+    frame.resize(700, 500)
+    qtbot.waitUntil(legend.isVisible)

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 NO_RUN = "No run to show: press Start, or select runs in the runs list."
+MAX_LEGEND_SHARE = 0.3  # of the frame's height, at most, for the legend under the plot
 NO_GRADS = "Gradient norms appear once the run logs them (Grad norms, in the Training settings)."
 
 
@@ -94,6 +95,23 @@ class PlotFrame(QWidget):
         index = 1 if has_data else 0
         if self.stack.currentIndex() != index:
             self.stack.setCurrentIndex(index)
-        if self.legend is not None:
-            # one entry names nothing the title does not: a legend from two entries on
-            self.legend.setVisible(has_data and len(self.legend.entries) > 1)
+        self._fit_legend()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """Show the legend where it names something and leaves the plot room to draw.
+
+        One entry names nothing the title does not. In a small frame (1366 x 768, a docked
+        plot) a legend wrapped over four lines left the curves 60 px: it gives way, and the
+        layer list beside the plot, in the same colours, names them.
+        """
+        if self.legend is None:
+            return
+        wanted = not self.empty and len(self.legend.entries) > 1
+        if wanted and self.height() > 0:
+            wanted = self.legend.heightForWidth(max(1, self.width())) <= MAX_LEGEND_SHARE * self.height()
+        if wanted != self.legend.isVisible():
+            self.legend.setVisible(wanted)
