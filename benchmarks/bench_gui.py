@@ -128,7 +128,7 @@ def studio_window():
 def load_seconds(app, window, graph) -> float:
     """Replace the document with ``graph``, analyse, build every item, fit and paint."""
     start = time.perf_counter()
-    window.document.replace_graph(graph)
+    window.document.replace_graph(graph, take=True)  # as File > Presets and Open do
     window.document.flush()
     window.view.fit_all()
     window.view.viewport().repaint()
@@ -167,10 +167,11 @@ def run() -> list[Row]:
     from convnet_studio.presets import get_preset
 
     big = expanded_resnet152()
+    nodes, edges = len(big), len(big.edges)  # the document takes the graph's nodes
     seconds = load_seconds(app, window, big)
     rows.append(
         {
-            "what": f"load ResNet-152 fully expanded ({len(big)} nodes, {len(big.edges)} edges) into the canvas",
+            "what": f"load ResNet-152 fully expanded ({nodes} nodes, {edges} edges) into the canvas",
             "result": f"{seconds * 1000:.0f} ms",
             "target": "< 1000 ms",
             "ok": seconds < 1.0,

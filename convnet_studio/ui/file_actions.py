@@ -42,7 +42,7 @@ class FileActions:
         if not self.window.maybe_save():
             return
         graph = Graph("untitled")
-        self.document.replace_graph(graph)
+        self.document.replace_graph(graph, take=True)
         self.window.update_title()
 
     def open(self) -> None:
@@ -89,7 +89,7 @@ class FileActions:
             return False
         try:
             wrap_to_view(graph, self.window.view)
-            self.document.replace_graph(graph)
+            self.document.replace_graph(graph, take=True)
         except Exception as exc:  # noqa: BLE001 -  # the open document stays as it was
             self._error("Cannot build the preset", _cut(str(exc)))
             return False

@@ -91,7 +91,7 @@ def import_pytorch_model(window: MainWindow, source: str, input_text: str) -> bo
         return False
     QGuiApplication.restoreOverrideCursor()
     wrap_to_view(graph, window.view)
-    window.document.replace_graph(graph)
+    window.document.replace_graph(graph, take=True)
     window.update_title()
     window.view.fit_all()
     window.statusBar().showMessage(f"imported {source}: {len(graph)} nodes, checked against the model", 8000)

@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
                     self.recovery.remove(item)
                 return False
         try:
-            self.document.replace_graph(latest.graph, latest.original)
+            self.document.replace_graph(latest.graph, latest.original, take=True)
         except Exception as exc:  # noqa: BLE001 -  # a broken recovery file must not stop the start
             self._on_message(f"Could not recover {name}: {type(exc).__name__}")
             return False

@@ -139,7 +139,7 @@ def test_other_ways_of_replacing_the_document_are_transactional(
     _edited(window, tmp_path)
     before = _state(window)
     monkeypatch.setattr(
-        "convnet_studio.ui.document._checked_copy",
+        "convnet_studio.ui.document._checked",
         lambda graph: (_ for _ in ()).throw(RecursionError("maximum recursion depth exceeded")),
     )
     if kind == "preset":
