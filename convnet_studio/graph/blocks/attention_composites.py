@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from convnet_studio.graph.blocks.builder import Ref, SubgraphBuilder
 from convnet_studio.graph.params import choice_param, int_param
-from convnet_studio.graph.registry import BlockSpec, Params, Shape, ShapeError, Subgraph, register_block
+from convnet_studio.graph.registry import (
+    BlockSpec,
+    Params,
+    Shape,
+    ShapeError,
+    Subgraph,
+    register_block,
+)
 
 SE_ACTIVATIONS = ("ReLU", "SiLU")
 SE_GATES = ("Sigmoid", "Hardsigmoid")

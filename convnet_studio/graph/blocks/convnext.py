@@ -14,7 +14,7 @@ from __future__ import annotations
 from convnet_studio.graph.blocks.arith import feature_map
 from convnet_studio.graph.blocks.attention_composites import input_channels
 from convnet_studio.graph.blocks.builder import SubgraphBuilder
-from convnet_studio.graph.blocks.layers import ELEMENTWISE_DOC
+from convnet_studio.graph.blocks.layers import ELEMENTWISE_DOC, same_feature_map
 from convnet_studio.graph.params import bool_param, float_param, int_param
 from convnet_studio.graph.registry import (
     BlockSpec,
@@ -32,14 +32,6 @@ LAYER_NORM_EPS = 1e-6
 EXPANSION = 4
 
 
-def _feature_map_same(what: str):
-    def rule(p: Params, ins: tuple[Shape, ...]) -> tuple[Shape, ...]:
-        feature_map(ins[0], what)
-        return (ins[0],)
-
-    return rule
-
-
 # ------------------------------------------------------------------------ LayerNorm2d
 register_block(
     BlockSpec(
@@ -51,7 +43,7 @@ register_block(
             float_param("eps", LAYER_NORM_EPS, "added to the variance (ConvNeXt: 1e-6)", minimum=0.0),
             bool_param("affine", True, "learn a scale and shift per channel"),
         ),
-        shape=_feature_map_same("LayerNorm2d"),
+        shape=same_feature_map("LayerNorm2d"),
         cost=lambda p, ins, outs: (2 * ins[0][0] if p["affine"] else 0, 0),
         shape_doc="Same shape as its input, a C x H x W feature map.",
         cost_doc=(
@@ -113,7 +105,7 @@ register_block(
         description="Multiplies each channel by a learned scale that starts small, so a "
         "residual branch starts near zero (ConvNeXt's layer_scale).",
         params=(float_param("init", 1e-6, "the scales' initial value (ConvNeXt: 1e-6)"),),
-        shape=_feature_map_same("LayerScale"),
+        shape=same_feature_map("LayerScale"),
         cost=lambda p, ins, outs: (ins[0][0], 0),
         shape_doc=ELEMENTWISE_DOC + " The input is a C x H x W feature map; the scale is C x 1 x 1.",
         cost_doc=(

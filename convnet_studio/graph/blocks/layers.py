@@ -97,7 +97,9 @@ FREE_DOC = "No parameters; MACs counted as 0."
 
 
 # ------------------------------------------------------------------------ normalization
-def _same_shape(what: str):
+def same_feature_map(what: str):
+    """A shape rule: the input, which must be a C x H x W feature map (``what`` names the block)."""
+
     def rule(p: Params, ins: tuple[Shape, ...]) -> tuple[Shape, ...]:
         feature_map(ins[0], what)
         return (ins[0],)
@@ -115,7 +117,7 @@ register_block(
             float_param("momentum", 0.1, "running statistics update rate", minimum=0.0, maximum=1.0),
             bool_param("affine", True, "learn a scale and shift per channel"),
         ),
-        shape=_same_shape("BatchNorm2d"),
+        shape=same_feature_map("BatchNorm2d"),
         cost=lambda p, ins, outs: (2 * ins[0][0] if p["affine"] else 0, 0),
         shape_doc="Same shape as its input.",
         cost_doc=(
@@ -137,7 +139,7 @@ register_block(
             float_param("beta", 0.75, "exponent"),
             float_param("k", 1.0, "additive constant"),
         ),
-        shape=_same_shape("LocalResponseNorm"),
+        shape=same_feature_map("LocalResponseNorm"),
         cost=lambda p, ins, outs: (0, 0),
         shape_doc=ELEMENTWISE_DOC,
         cost_doc=FREE_DOC,

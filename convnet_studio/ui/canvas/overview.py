@@ -16,7 +16,6 @@ which made edits several times slower. Instead each item reports where its look 
 from __future__ import annotations
 
 import math
-
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPointF, QRect, QRectF, QSizeF, Qt
@@ -61,14 +60,14 @@ class SceneOverview(QObject):
         self._set_image(None)
 
     def mark_stale(self, area: QRectF) -> None:
-        """``area`` (scene units) changed on screen: render it again before the next use."""
+        """``area`` (scene units) changed, in view or not: render it again before it is shown."""
         if self.image is not None:
             self._stale += QRegion(area.toAlignedRect())
 
     def paint(self, painter: QPainter, exposed: QRectF) -> None:
         """Draw the part of the picture inside ``exposed`` (scene units)."""
-        # An item that changed outside the picture (dragged past its margin) is reported as
-        # stale there: then the picture is made again, larger.
+        # An item that changed outside the picture (an expand pushed a row past its margin) is
+        # stale there: the picture grows to cover it.
         stale = QRectF(self._stale.boundingRect())
         if self.image is None:
             self._render_all()

@@ -21,8 +21,8 @@ from PySide6.QtGui import QColor, QPixmapCache
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from convnet_studio.graph.analysis import Analysis
-from convnet_studio.graph.events import Signal as LookSignal
 from convnet_studio.graph.composite_ops import shortcut_kind
+from convnet_studio.graph.events import Signal as PlainSignal
 from convnet_studio.graph.model import Edge, Node
 from convnet_studio.graph.registry import BlockSpec, get_block, has_block
 from convnet_studio.ui.canvas.connect_drag import ConnectDrag
@@ -58,9 +58,9 @@ class GraphScene(QGraphicsScene):
         self.graph = document.graph
         self.direction = self.graph.meta.get("layout_direction", "LR")
         # Where an item's look changed, in scene units (see look.py): the overview follows it.
-        self.look_changed = LookSignal("look_changed")
+        self.look_changed = PlainSignal("look_changed")
         self.look_wanted = False  # whether anything listens (the overview picture is shown)
-        self.rebuilt = LookSignal("rebuilt")  # every item was made again
+        self.rebuilt = PlainSignal("rebuilt")  # every item was made again
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[Edge, EdgeItem] = {}
         self.overlays: dict[str, tuple[QColor | None, str | None]] = {}

@@ -97,7 +97,7 @@ class PlotFrame(QWidget):
             self.stack.setCurrentIndex(index)
         self._fit_legend()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_legend()
 
