@@ -349,15 +349,18 @@ class Graph:
     def move_nodes(self, positions: dict[str, Position]) -> None:
         """Move many nodes as one change (a layout): one ``nodes_moved`` event."""
         moves: dict[str, tuple[Position, Position]] = {}
+        nodes = self._g._node  # one lookup a node: a layout of ResNet-1202 moves 4,000
         for name, position in positions.items():
-            node = self.node(name)
+            if name not in nodes:
+                self.node(name)  # raises the GraphError that names it
+            node = nodes[name]["node"]
             new = _pos(position, name)
             if new != node.position:
                 moves[name] = (node.position, new)
         if not moves:
             return
         for name, (_old, new) in moves.items():
-            self.node(name).position = new
+            nodes[name]["node"].position = new
         self._log("moves", moves)
         self.events.nodes_moved.emit(moves)
         self.events.changed.emit()
@@ -602,7 +605,8 @@ class _Without:
 def _pos(position: Iterable[float], name: str) -> Position:
     """``position`` as floats; NaN, infinity or a point beyond the canvas is refused: the
     canvas could not draw or fit it (a script or plugin passing one gets a GraphError)."""
-    x, y = (float(v) for v in position)
+    x, y = position
+    x, y = float(x), float(y)
     if not (abs(x) <= MAX_POSITION and abs(y) <= MAX_POSITION):  # False for NaN too
         raise GraphError(f"position ({x}, {y}) must be finite and within ±{MAX_POSITION:,.0f} "
                          "on the canvas", node=name, field="position")

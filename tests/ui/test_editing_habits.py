@@ -184,3 +184,58 @@ def test_off_screen_items_catch_up_in_slices(make_window, qtbot):
     for name, item in scene.nodes.items():
         assert (item.pos().x(), item.pos().y()) == doc.graph.node(name).position
         assert item.direction == "TB"
+
+
+def test_faces_in_view_are_redrawn_at_once_the_rest_follow(make_window, qtbot):
+    """The in-view test reads node positions (one size for every node item): it must agree
+    with Qt's own rectangles, on screen and off it."""
+    from convnet_studio.presets import get_preset
+
+    window = make_window(get_preset("resnet56_cifar"))
+    window.resize(1200, 800)
+    window.show()
+    window.view.reset_zoom()
+    window.view.center_on_node("layer2.3")
+    scene = window.scene
+    in_view, shown = scene.deferred.in_view(), scene.deferred.shown_rect()
+    seen = set()
+    for name, item in scene.nodes.items():
+        assert in_view(name) == shown.intersects(item.sceneBoundingRect()), name
+        seen.add(in_view(name))
+    assert seen == {True, False}
+    window.editor.delete(["bn1"])
+    window.document.flush()
+    for name in scene.deferred.faces:  # what waits is out of view
+        assert not shown.intersects(scene.nodes[name].sceneBoundingRect()), name
+    assert scene.nodes["layer2.3"].face.shape == ""  # in view: redrawn at once
+
+
+def test_the_summary_follows_undo_and_redo_as_a_fresh_table(make_window):
+    """Undo gives back the analysis from before the edit (not an update of the one shown):
+    the table compares result objects and rewrites the rows that differ."""
+    from convnet_studio.presets import get_preset
+    from convnet_studio.ui.panels.summary_model import SummaryModel
+
+    window = make_window(get_preset("resnet20_cifar"))
+    doc, model = window.document, window.summary.model
+
+    def fresh() -> list:
+        table = SummaryModel()
+        table.set_analysis(doc.graph, doc.graph.analyze())
+        return table.rows
+
+    changed: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda a, b: changed.append((a.row(), b.row())))
+    for edit in (lambda: window.editor.delete(["layer2.0.conv1"]),
+                 lambda: window.editor.expand("layer3.1"),
+                 lambda: window.editor.auto_layout("TB")):
+        edit()
+        doc.flush()
+        assert model.rows == fresh()
+        doc.undo_stack.undo()
+        doc.flush()
+        assert model.rows == fresh()
+        doc.undo_stack.redo()
+        doc.flush()
+        assert model.rows == fresh()
+    assert changed  # rows were rewritten in place, as spans

@@ -60,13 +60,15 @@ class Deferred:
 
     def move(self, moves: dict[str, tuple[Position, Position]]) -> None:
         """Follow a batch move: items on screen (before or after) now, the others later."""
-        shown, nodes, now = self.shown_rect(), self.scene.nodes, {}
+        box, nodes, now = self._shown_box(), self.scene.nodes, {}
+        if box is None:
+            self.apply({name: new for name, (_old, new) in moves.items() if name in nodes})
+            return
+        left, top, right, bottom = box
         for name, (old, new) in moves.items():
-            item = nodes.get(name)
-            if item is None:
+            if name not in nodes:
                 continue
-            box = item.boundingRect()
-            if shown is None or shown.intersects(box.translated(*old)) or shown.intersects(box.translated(*new)):
+            if left <= old[0] <= right and top <= old[1] <= bottom or left <= new[0] <= right and top <= new[1] <= bottom:
                 now[name] = new
                 self.moves.pop(name, None)
             else:
@@ -129,22 +131,40 @@ class Deferred:
     def in_view(self) -> Callable[[str], bool] | None:
         """Whether node ``name``'s item is in a view; None when no view shows the scene.
 
-        Asked per node, so its cost follows the nodes asked about, not the graph's size.
+        Asked per node, so its cost follows the nodes asked about, not the graph's size. Node
+        items all have one size: the item's position answers, without Qt's rectangles.
         """
-        shown = self.shown_rect()
-        if shown is None:
+        box = self._shown_box()
+        if box is None:
             return None
+        left, top, right, bottom = box
         nodes = self.scene.nodes
 
         def visible(name: str) -> bool:
             item = nodes.get(name)
-            return item is not None and shown.intersects(item.sceneBoundingRect())
+            if item is None:
+                return False
+            x, y = item.x(), item.y()
+            return left <= x <= right and top <= y <= bottom
 
         return visible
 
+    def _shown_box(self) -> tuple[float, float, float, float] | None:
+        """Where a node item's position must lie for its box to meet the shown area."""
+        from convnet_studio.ui.canvas.node_item import HEIGHT, WIDTH
+
+        shown = self.shown_rect()
+        if shown is None:
+            return None
+        margin = 10.0  # the port circles stand out of the box
+        return (shown.left() - WIDTH - margin, shown.top() - HEIGHT - margin,
+                shown.right() + margin, shown.bottom() + margin)
+
     def _faces_shown_first(self, budget: int) -> list[str]:
-        visible = self.in_view() or (lambda name: True)
-        first = list(itertools.islice(filter(visible, self.faces), budget))
+        visible = self.in_view()
+        if visible is None:
+            return list(itertools.islice(self.faces, budget))
+        first = [name for name in self.faces if visible(name)][:budget]
         taken = set(first)
         rest = itertools.islice((n for n in self.faces if n not in taken), budget - len(first))
         return first + list(rest)

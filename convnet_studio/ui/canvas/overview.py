@@ -104,7 +104,16 @@ class SceneOverview(QObject):
     def _grow_to(self, area: QRectF) -> None:
         """Make the picture cover ``area`` too (an expand pushed a row past its edge): the
         old pixels are kept, the new part starts empty and the stale parts are rendered."""
-        rect = self.rect.united(area).adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+        # Room to spare, a quarter of the picture on the side it grows: expanding every block
+        # of a net one by one lengthens its rows 600 times, and each growth copies the image.
+        grow_x, grow_y = max(MARGIN, self.rect.width() / 4), max(MARGIN, self.rect.height() / 4)
+        united = self.rect.united(area)
+        rect = united.adjusted(
+            -grow_x if united.left() < self.rect.left() else 0, -grow_y if united.top() < self.rect.top() else 0,
+            grow_x if united.right() > self.rect.right() else 0, grow_y if united.bottom() > self.rect.bottom() else 0,
+        )
+        if rect.width() * rect.height() * self.scale ** 2 > MAX_PIXELS:
+            rect = united.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)  # no room to spare then
         if rect.width() * rect.height() * self.scale ** 2 > MAX_PIXELS:
             self._render_all()  # it would be too big at this scale: made again, smaller
             return

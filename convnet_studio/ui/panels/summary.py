@@ -113,7 +113,7 @@ class SummaryPanel(QWidget):
         total = analysis.total
         size = shape_text(analysis.input_shape) or "?"
         self.totals.setText(
-            f"<b>{len(self.model.rows)}</b> nodes at input {size}: <b>{fmt_count(total.params)}</b> params "
+            f"<b>{self.model.rowCount()}</b> nodes at input {size}: <b>{fmt_count(total.params)}</b> params "
             f"({total.params:,}), <b>{fmt_count(total.macs)}</b> MACs, "
             f"{fmt_bytes(total.activation_bytes())} activations per image"
         )

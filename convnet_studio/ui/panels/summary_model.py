@@ -25,99 +25,94 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class SummaryModel(QAbstractTableModel):
-    """Rows are ``(name, type, shape, params, macs, activation bytes, has problem)``."""
+    """Rows are ``(name, type, shape, params, macs, activation bytes, has problem)``.
+
+    A row is made when the view (or the sorting proxy) first asks for it and kept while its
+    node's result object stays the same: an incremental analysis keeps the objects of the
+    nodes it did not visit, so an edit that changes 2,000 rows of a 4,000-node table costs
+    what the rows on screen cost, plus one signal for the span that changed.
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[tuple[Any, ...]] = []
-        self._cache: dict[str, tuple[Any, tuple[Any, ...]]] = {}
-        # The analysis the rows show, its order, and each name's row.
-        self._serial: int | None = None
-        self._order: list[str] | None = None
+        self._graph: Graph | None = None
+        self._analysis: Analysis | None = None
+        self._names: list[str] = []  # the rows' nodes, in topological order
         self._index: dict[str, int] = {}
         self._problem_nodes: set[str | None] = set()
+        self._made: dict[str, tuple[Any, bool, tuple[Any, ...]]] = {}  # name: (result, bad, row)
+
+    @property
+    def rows(self) -> list[tuple[Any, ...]]:
+        """Every row (made now where not made yet)."""
+        return [self._row(i) for i in range(len(self._names))]
 
     def set_analysis(self, graph: Graph, analysis: Analysis) -> None:
         problem_nodes = {p.node for p in analysis.problems}
-        if self._update_revisited(graph, analysis, problem_nodes):
+        shown, changed_problems = self._analysis, problem_nodes ^ self._problem_nodes
+        g = graph.nx_graph()._node
+        names = analysis.order if all(n in g for n in analysis.order) else [n for n in analysis.order if n in g]
+        self._graph, self._analysis, self._problem_nodes = graph, analysis, problem_nodes
+        if shown is not None and (names is self._names or names == self._names):
+            self._names = names
+            if analysis.revisited is not None and analysis.base_serial == shown.serial:
+                candidates = analysis.revisited | changed_problems
+            else:  # e.g. undo gives back an earlier analysis: compare result objects
+                candidates = _changed_results(names, shown, analysis) | changed_problems
+            self._rows_changed([self._index[n] for n in candidates if n in self._index])
             return
-        self._serial, self._order = analysis.serial, analysis.order
-        # A re-analysis keeps the result objects of the nodes it did not visit: their rows
-        # are reused as they are, so a 5,000-node table costs what the edit changed.
-        cache, self._cache = self._cache, {}
-        rows = []
-        g, results = graph.nx_graph()._node, analysis.nodes
-        for name in analysis.order:
-            result = results[name]
-            bad = name in problem_nodes
-            hit = cache.get(name)
-            if hit is not None and hit[0] is result and hit[1][6] == bad:
-                row = hit[1]
-            elif name in g:
-                cost = result.cost
-                row = (name, g[name]["node"].type, analysis.output_shape(name), cost.params,
-                       cost.macs, cost.activation_bytes(), bad)
-            else:
-                continue
-            self._cache[name] = (result, row)
-            rows.append(row)
-        self._index = {row[0]: i for i, row in enumerate(rows)}
-        if rows == self.rows:
-            return
-        if len(rows) == len(self.rows):
-            # Same number of rows: repaint only those that changed (a reset re-measures all).
-            changed = [i for i, (a, b) in enumerate(zip(rows, self.rows)) if a is not b and a != b]
-            self.rows = rows
-            for i in changed:
-                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
-            return
-        self._replace_middle(rows)
+        self._replace_middle(names, shown, changed_problems)
 
-    def _update_revisited(self, graph: Graph, analysis: Analysis, problem_nodes: set) -> bool:
-        """Rewrite only the revisited rows of an update from the analysis shown (same order)."""
-        previous_problems, self._problem_nodes = self._problem_nodes, problem_nodes
-        if (analysis.revisited is None or analysis.base_serial != self._serial
-                or analysis.order is not self._order):
-            return False
-        self._serial = analysis.serial
-        g, results = graph.nx_graph()._node, analysis.nodes
-        for name in analysis.revisited | (problem_nodes ^ previous_problems):
-            i = self._index.get(name)
-            if i is None or name not in g:
-                continue
-            result, bad = results[name], name in problem_nodes
-            cost = result.cost
-            row = (name, g[name]["node"].type, analysis.output_shape(name), cost.params,
-                   cost.macs, cost.activation_bytes(), bad)
-            self._cache[name] = (result, row)
-            if row != self.rows[i]:
-                self.rows[i] = row
-                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
-        return True
+    def _row(self, i: int) -> tuple[Any, ...]:
+        name, analysis = self._names[i], self._analysis
+        result, bad = analysis.nodes[name], name in self._problem_nodes
+        made = self._made.get(name)
+        if made is not None and made[0] is result and made[1] == bad:
+            return made[2]
+        node = self._graph.nx_graph()._node.get(name)
+        type_name = node["node"].type if node is not None else (made[2][1] if made else "")
+        cost = result.cost
+        row = (name, type_name, analysis.output_shape(name), cost.params, cost.macs, cost.activation_bytes(), bad)
+        self._made[name] = (result, bad, row)
+        return row
 
-    def _replace_middle(self, rows: list[tuple[Any, ...]]) -> None:
+    def _rows_changed(self, changed: list[int]) -> None:
+        """One signal for the span of changed rows: the view repaints the ones it shows."""
+        if changed:
+            self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), len(COLUMNS) - 1))
+
+    def _replace_middle(self, names: list[str], shown: Analysis | None, changed_problems: set) -> None:
         """Swap the rows between the unchanged head and tail (an expand turns one row into
         its layers): the view then updates those rows instead of resetting the whole table."""
-        old = self.rows
+        old = self._names
         head = 0
-        while head < min(len(rows), len(old)) and rows[head] == old[head]:
+        while head < min(len(names), len(old)) and names[head] == old[head]:
             head += 1
         tail = 0
-        while tail < min(len(rows), len(old)) - head and rows[-1 - tail] == old[-1 - tail]:
+        while tail < min(len(names), len(old)) - head and names[-1 - tail] == old[-1 - tail]:
             tail += 1
         if len(old) - tail > head:
             self.beginRemoveRows(_ROOT, head, len(old) - tail - 1)
-            self.rows = old[:head] + old[len(old) - tail:]
+            self._names = old[:head] + old[len(old) - tail:]
+            self._index = {name: i for i, name in enumerate(self._names)}
             self.endRemoveRows()
-        if len(rows) - tail > head:
-            self.beginInsertRows(_ROOT, head, len(rows) - tail - 1)
-            self.rows = rows
+        if len(names) - tail > head:
+            self.beginInsertRows(_ROOT, head, len(names) - tail - 1)
+            self._names = names
+            self._index = {name: i for i, name in enumerate(names)}
             self.endInsertRows()
-        else:
-            self.rows = rows  # equal in content to what is left: the new row objects
+        self._names = names
+        self._index = {name: i for i, name in enumerate(names)}
+        for name in [n for n in self._made if n not in self._index]:
+            del self._made[name]
+        # Rows kept at the head and tail whose node's results changed (shapes downstream).
+        if shown is not None:
+            kept = names[:head] + names[len(names) - tail:]
+            changed = _changed_results(kept, shown, self._analysis) | (changed_problems & set(kept))
+            self._rows_changed([self._index[n] for n in changed])
 
     def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else len(self._names)
 
     def columnCount(self, parent: Index = _ROOT) -> int:
         return len(COLUMNS)
@@ -134,7 +129,7 @@ class SummaryModel(QAbstractTableModel):
         # with Qt's enum members goes through Python's enum machinery each time.
         if not index.isValid():
             return None
-        row, col = self.rows[index.row()], index.column()
+        row, col = self._row(index.row()), index.column()
         if role == DISPLAY:
             if col == 2:
                 return shape_text(row[2]) or "?"
@@ -158,6 +153,11 @@ class SummaryModel(QAbstractTableModel):
         if role == TOOLTIP and col == 4:
             return f"{row[4]:,} multiply-accumulates per image"
         return None
+
+
+def _changed_results(names: list[str], shown: Analysis, analysis: Analysis) -> set[str]:
+    before, after = shown.nodes, analysis.nodes
+    return {n for n in names if before.get(n) is not after[n]}
 
 
 def _numel(shape: tuple[int, ...] | None) -> int:
