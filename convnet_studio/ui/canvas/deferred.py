@@ -84,7 +84,7 @@ class Deferred:
             for name, new in positions.items():
                 item = scene.nodes.get(name)
                 if item is not None:
-                    item.setPos(*new)
+                    item.move_to(*new)
             for name in turns:
                 item = scene.nodes.get(name)
                 if item is not None:

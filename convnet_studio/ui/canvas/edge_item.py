@@ -68,6 +68,20 @@ def _swap_curves(path: QPainterPath) -> QPainterPath:
     return out
 
 
+_LABEL_SIZES: dict[str, tuple[float, float]] = {}
+
+
+def _label_size(text: str) -> tuple[float, float]:
+    """A label's box, measured once per text: a big net has thousands of "16x32x32"."""
+    size = _LABEL_SIZES.get(text)
+    if size is None:
+        if len(_LABEL_SIZES) > 10_000:  # names of shapes are few; a runaway set is not kept
+            _LABEL_SIZES.clear()
+        metrics = QFontMetricsF(font("small"))
+        size = _LABEL_SIZES[text] = (metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
+    return size
+
+
 class EdgeItem(ReportsLook, QGraphicsItem):
     """One :class:`Edge`; the scene calls :meth:`set_ends` when a node moves."""
 
@@ -115,8 +129,7 @@ class EdgeItem(ReportsLook, QGraphicsItem):
 
     def _layout_label(self) -> None:
         if self.label:
-            metrics = QFontMetricsF(font("small"))
-            w, h = metrics.horizontalAdvance(self.label_text) + 8, metrics.height() + 2
+            w, h = _label_size(self.label_text)
             mid = self._path.pointAtPercent(0.5)
             self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
         else:
@@ -142,10 +155,6 @@ class EdgeItem(ReportsLook, QGraphicsItem):
         if self.problem:
             text += f"<br><span style='color:#d23a3a'>&#9888; {self.problem}</span>"
         return text
-
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
-        self.report_item_change(change)
-        return super().itemChange(change, value)
 
     def boundingRect(self) -> QRectF:
         return self._bounds

@@ -15,6 +15,7 @@ from PySide6.QtCore import QPointF, QTimer
 from convnet_studio.graph.folding import FoldDisplay, fold_display, fold_group, fold_groups
 from convnet_studio.graph.model import Edge, Node
 from convnet_studio.ui.canvas.fold_item import FoldItem
+from convnet_studio.ui.canvas.node_item import NodeItem
 from convnet_studio.ui.format import fmt_cost, shape_text
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class FoldState:
         changed = display.hidden != self.display.hidden
         self.display, self.folded = display, set(display.folded)
         for name, item in scene.nodes.items():
-            item.setVisible(name not in display.hidden)
+            item.set_shown(name not in display.hidden)
         for group in list(self.items):
             if group not in display.folded:
                 scene.removeItem(self.items.pop(group))
@@ -109,12 +110,15 @@ class FoldState:
             item = self.items.get(name) if name in self.display.folded else self.scene.nodes.get(name)
             if item is not None:
                 item.setFlag(item.GraphicsItemFlag.ItemIsMovable, False)
-                item.setPos(x, y)
+                if isinstance(item, NodeItem):
+                    item.move_to(x, y)
+                else:
+                    item.setPos(x, y)
 
     def _restore_positions(self) -> None:
         for name, item in self.scene.nodes.items():
             if name in self.scene.graph:
-                item.setPos(*self.scene.graph.node(name).position)
+                item.move_to(*self.scene.graph.node(name).position)
                 item.setFlag(item.GraphicsItemFlag.ItemIsMovable, True)
 
     @property

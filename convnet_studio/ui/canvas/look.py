@@ -5,6 +5,11 @@ far out the view draws one picture instead of the items (``overview.py``), so Qt
 is empty and a removed or moved node would stay in the picture. Every change of an item's
 look (its face, selection, position, visibility, being added or removed) is reported here
 instead, as the scene area it covered: the scene's ``look_changed`` signal carries it.
+
+Nodes and edges do not override ``itemChange`` (Qt would call into Python for every flag,
+child and position as 9,000 items are built): the scene reports their additions, removals,
+moves, visibility and selection where it makes them. Fold boxes and the connection being
+dragged, few, report from ``itemChange``.
 """
 
 from __future__ import annotations
@@ -36,6 +41,13 @@ class ReportsLook:
         super().update(*args)  # type: ignore[misc]
 
     def report_item_change(self, change: QGraphicsItem.GraphicsItemChange) -> None:
-        """Call from ``itemChange``: the changes Qt makes itself (selection, moves...)."""
+        """Call from ``itemChange`` (items there are few: fold boxes, a dragged connection)."""
         if change in _REPORTED:
+            self.report_look()
+
+    def set_shown(self, visible: bool) -> None:
+        """``setVisible``, reporting the area it leaves or takes."""
+        if visible != self.isVisible():  # type: ignore[attr-defined]
+            self.report_look()
+            self.setVisible(visible)  # type: ignore[attr-defined]
             self.report_look()

@@ -19,6 +19,8 @@ from convnet_studio.ui.canvas.port_item import PortItem
 from convnet_studio.ui.theme import canvas_colors, category_color
 
 WIDTH, HEIGHT = NODE_SIZE
+_MARGIN = 10.0  # room for the port circles on the edges
+_BOX = QRectF(-_MARGIN, -_MARGIN, WIDTH + 2 * _MARGIN, HEIGHT + 2 * _MARGIN)
 HEADER = 22.0
 _FONTS: dict[str, QFont] = {}
 
@@ -67,11 +69,10 @@ class NodeItem(ReportsLook, QGraphicsItem):
         self.direction = direction
         self.overlay: tuple[QColor | None, str | None] = (None, None)
         self.ports: dict[tuple[str, bool], PortItem] = {}
-        self.setFlags(
-            QGraphicsItem.ItemIsSelectable
-            | QGraphicsItem.ItemIsMovable
-            | QGraphicsItem.ItemSendsGeometryChanges
-        )
+        # No ``itemChange`` here and no geometry-change notices: Qt would call into Python for
+        # each of ~16 changes of a node as it is built (a third of opening ResNet-1202). The
+        # scene reports what moves, shows, hides, is selected, added or removed (look.py).
+        self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsMovable)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
@@ -179,15 +180,20 @@ class NodeItem(ReportsLook, QGraphicsItem):
         super().hoverEnterEvent(event)
 
     # ----------------------------------------------------------------- Qt
-    def boundingRect(self) -> QRectF:
-        margin = 10.0  # room for the port circles on the edges
-        return QRectF(-margin, -margin, WIDTH + 2 * margin, HEIGHT + 2 * margin)
+    @staticmethod
+    def box() -> QRectF:
+        """Every node item's bounds, around its position."""
+        return QRectF(_BOX)
 
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
-        self.report_item_change(change)
-        if change == QGraphicsItem.ItemPositionHasChanged and self.scene() is not None:
-            self.scene().node_item_moved(self)  # type: ignore[attr-defined]
-        return super().itemChange(change, value)
+    def boundingRect(self) -> QRectF:
+        return QRectF(_BOX)
+
+    def move_to(self, x: float, y: float) -> None:
+        """Put the item at (x, y), reporting where it was and is (its edges are the caller's:
+        the scene places them, once for a batch)."""
+        self.report_look()
+        self.setPos(x, y)
+        self.report_look()
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None

@@ -46,16 +46,27 @@ class PortItem(QGraphicsItem):
         if getattr(self, "_shape_shown", ()) == shape:
             return
         self._shape_shown = shape
+        self._tooltip_stale = True  # made when the pointer comes, as for nodes and edges
         kind = "unknown" if shape is None else ("map" if len(shape) == 3 else "vector")
-        from convnet_studio.graph.blocks.arith import fmt_shape
-
-        direction = "output" if self.is_output else "input"
-        self.setToolTip(
-            f"{direction} {self.port}: " + (fmt_shape(shape) if shape else "shape unknown")
-        )
         if kind != self.kind:
             self.kind = kind
             self.parentItem().update()
+
+    def tooltip_text(self) -> str:
+        from convnet_studio.graph.blocks.arith import fmt_shape
+
+        shape = getattr(self, "_shape_shown", None)
+        direction = "output" if self.is_output else "input"
+        return f"{direction} {self.port}: " + (fmt_shape(shape) if shape else "shape unknown")
+
+    def toolTip(self) -> str:  # noqa: N802 (Qt's name)
+        return self.tooltip_text()
+
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if getattr(self, "_tooltip_stale", True):
+            self.setToolTip(self.tooltip_text())
+            self._tooltip_stale = False
+        super().hoverEnterEvent(event)
 
     def set_highlight(self, on: bool) -> None:
         if on != self.highlight:

@@ -86,7 +86,7 @@ class GraphView(QGraphicsView):
 
     def update_scene_rect(self) -> None:
         self.graph_scene.flush_faces()
-        rect = self.graph_scene.itemsBoundingRect()
+        rect = self.graph_scene.items_rect()
         if rect.isEmpty():
             rect = QRectF(0, 0, WIDTH, HEIGHT)
         self.setSceneRect(rect.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN))
