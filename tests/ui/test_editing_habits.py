@@ -4,6 +4,8 @@ keeps the selection (issue 14)."""
 
 from __future__ import annotations
 
+import pytest
+
 from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import QDropEvent
 
@@ -186,16 +188,27 @@ def test_off_screen_items_catch_up_in_slices(make_window, qtbot):
         assert item.direction == "TB"
 
 
-def test_faces_in_view_are_redrawn_at_once_the_rest_follow(make_window, qtbot):
-    """The in-view test reads node positions (one size for every node item): it must agree
-    with Qt's own rectangles, on screen and off it."""
+@pytest.mark.parametrize("zoom", ["100 %", "fit"])
+def test_faces_in_view_are_redrawn_at_once_the_rest_follow(make_window, qtbot, zoom):
+    """Which nodes are in view comes from Qt's index when a small part of the scene is shown
+    (100 % on a long row) and from node positions otherwise (one size for every node item):
+    either must agree with Qt's own rectangles."""
+    from convnet_studio.graph.composite_ops import expand_all
+    from convnet_studio.graph.layout import apply_layout
     from convnet_studio.presets import get_preset
 
-    window = make_window(get_preset("resnet56_cifar"))
+    graph = get_preset("resnet56_cifar")
+    expand_all(graph)
+    apply_layout(graph, "LR")  # one long row
+    window = make_window(graph)
     window.resize(1200, 800)
     window.show()
     window.view.reset_zoom()
-    window.view.center_on_node("layer2.3")
+    window.view.center_on_node("layer2.3.conv1")
+    if zoom == "fit":
+        window.view.fit_all()
+        window.view.zoom_by(4.0)  # a quarter of the row
+        window.view.center_on_node("layer2.3.conv1")
     scene = window.scene
     in_view, shown = scene.deferred.in_view(), scene.deferred.shown_rect()
     seen = set()
@@ -207,7 +220,7 @@ def test_faces_in_view_are_redrawn_at_once_the_rest_follow(make_window, qtbot):
     window.document.flush()
     for name in scene.deferred.faces:  # what waits is out of view
         assert not shown.intersects(scene.nodes[name].sceneBoundingRect()), name
-    assert scene.nodes["layer2.3"].face.shape == ""  # in view: redrawn at once
+    assert scene.nodes["layer2.3.conv1"].face.shape == ""  # in view: redrawn at once
 
 
 def test_the_summary_follows_undo_and_redo_as_a_fresh_table(make_window):

@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtCore import QRectF, Qt, QTimer
 
 if TYPE_CHECKING:
     from convnet_studio.ui.canvas.scene import GraphScene
@@ -138,7 +138,18 @@ class Deferred:
         if box is None:
             return None
         left, top, right, bottom = box
-        nodes = self.scene.nodes
+        scene, nodes = self.scene, self.scene.nodes
+        # The views' scene rect (the scene's own would measure every item when asked).
+        whole = max((view.sceneRect() for view in scene.views()), key=lambda r: r.width() * r.height())
+        if (right - left) * (bottom - top) < 0.05 * whole.width() * whole.height():
+            # A small part of a big scene in view (100 % on ResNet-1202): Qt's index names
+            # the few items there at once, cheaper than a position per node of an update.
+            from convnet_studio.ui.canvas.node_item import NodeItem
+
+            shown = self.shown_rect()
+            names = {item.name for item in scene.items(shown, Qt.IntersectsItemBoundingRect)
+                     if isinstance(item, NodeItem)}
+            return names.__contains__
 
         def visible(name: str) -> bool:
             item = nodes.get(name)
