@@ -268,15 +268,16 @@ def expand_rows(app, window) -> list[Row]:
 
 # ------------------------------------------------------------------------- ResNet-1202
 def resnet1202_rows(app, window) -> list[Row]:
-    from convnet_studio.presets import get_preset
     from convnet_studio.ui.canvas.overview import OVERVIEW_ZOOM
     from convnet_studio.ui.commands import SetParamsCommand
 
     opens = []
-    for _ in range(3):
+    for _ in range(3):  # File > Presets: build, lay out for the view, analyse, items, fit, paint
         start = time.perf_counter()
-        graph = get_preset("resnet1202_cifar")
-        _load(app, window, graph)
+        assert window.files.open_preset("resnet1202_cifar")
+        window.document.flush()
+        window.view.viewport().repaint()
+        app.processEvents()
         opens.append(time.perf_counter() - start)
     params = window.document.analysis().total.params
     view = window.view
@@ -312,7 +313,8 @@ def resnet1202_rows(app, window) -> list[Row]:
     worst_frame = max(statistics.median(v) for v in (frames["pan"], frames["zoom"], whole))
     return [
         {
-            "what": f"open preset resnet1202_cifar fully expanded ({len(doc.graph)} nodes, {params / 1e6:.1f}M params) into the canvas",
+            "what": f"open preset resnet1202_cifar fully expanded ({len(doc.graph)} nodes, {params / 1e6:.1f}M params) "
+            "as File > Presets does: build, lay out for the view, analyse, make the items, fit, paint",
             "result": f"{statistics.median(opens):.2f} s",
             "target": "< 2 s",
             "ok": statistics.median(opens) < 2.0 and round(params / 1e5) == 194,

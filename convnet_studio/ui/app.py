@@ -79,6 +79,9 @@ def create_app():
     QCoreApplication.setOrganizationName("ConvNetStudio")
     QCoreApplication.setApplicationName("ConvNet Studio")
     app = existing or QApplication(sys.argv[:1])
+    from convnet_studio.ui import long_lived
+
+    long_lived.enable()  # the window's long-lived objects skip full collections
     # Lets desktops (Wayland especially) match the window to resources/convnet-studio.desktop.
     QGuiApplication.setDesktopFileName("convnet-studio")
     icon = _icon_path()

@@ -20,6 +20,7 @@ from convnet_studio.graph.history import recording
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.project_file import SUFFIX, load_project, save_project
 from convnet_studio.graph.registry import Shape
+from convnet_studio.ui import long_lived
 
 
 class Document(QObject):
@@ -89,6 +90,7 @@ class Document(QObject):
         if analysis is not self._announced:
             self._announced = analysis
             self.analysis_updated.emit(analysis)
+            long_lived.settle()  # the new results and the faces showing them
 
     # ------------------------------------------------------------------ selection
     @property
@@ -147,16 +149,18 @@ class Document(QObject):
         preset just built) and nobody else holds it: it is checked and adopted, not copied
         (the copy was a quarter of opening a 4,000-node net).
         """
-        staged = _checked(graph if take else _copy(graph))
-        # The open graph's own nodes, kept aside for a rollback: taking them costs no copy,
-        # since replace_with gives self.graph a new node table and never touches them again.
-        previous = Graph(self.graph.name)
-        previous.replace_with(self.graph, take=True)
-        try:
-            self.graph.replace_with(staged, take=True)
-        except BaseException:
-            self.graph.replace_with(previous, take=True)
-            raise
+        with long_lived.building():
+            staged = _checked(graph if take else _copy(graph))
+            # The open graph's own nodes, kept aside for a rollback: taking them costs no
+            # copy, since replace_with gives self.graph a new node table and never touches
+            # them again.
+            previous = Graph(self.graph.name)
+            previous.replace_with(self.graph, take=True)
+            try:
+                self.graph.replace_with(staged, take=True)
+            except BaseException:
+                self.graph.replace_with(previous, take=True)
+                raise
         self.undo_stack.clear()
         self._selection = []
         self._set_path(path)
@@ -164,6 +168,7 @@ class Document(QObject):
         self.selection_changed.emit([])
         self._on_clean_changed(True)
         self.replaced.emit()
+        long_lived.settle(collect_if_grown=True)  # the new document and its views live on
 
     def load(self, path: str | Path) -> None:
         """Open a project file; on any error it raises and leaves the document as it was."""

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.project_file import SUFFIX, ProjectFileError
+from convnet_studio.ui import long_lived
 from convnet_studio.ui.recovery import clean_stale_temps
 
 if TYPE_CHECKING:
@@ -82,17 +83,18 @@ class FileActions:
             for k, v in (("num_classes", num_classes), ("input_size", input_size))
             if v is not None
         }
-        try:
-            graph = presets.get_preset(name, **kwargs)
-        except Exception as exc:  # noqa: BLE001 -  # a preset that refuses these sizes says why
-            self._error("Cannot build the preset", str(exc))
-            return False
-        try:
-            wrap_to_view(graph, self.window.view)
-            self.document.replace_graph(graph, take=True)
-        except Exception as exc:  # noqa: BLE001 -  # the open document stays as it was
-            self._error("Cannot build the preset", _cut(str(exc)))
-            return False
+        with long_lived.building():  # its objects all live on: no collection while made
+            try:
+                graph = presets.get_preset(name, **kwargs)
+            except Exception as exc:  # noqa: BLE001 -  # a preset that refuses these sizes says why
+                self._error("Cannot build the preset", str(exc))
+                return False
+            try:
+                wrap_to_view(graph, self.window.view)
+                self.document.replace_graph(graph, take=True)
+            except Exception as exc:  # noqa: BLE001 -  # the open document stays as it was
+                self._error("Cannot build the preset", _cut(str(exc)))
+                return False
         self.window.update_title()
         self.window.view.fit_all()
         return True

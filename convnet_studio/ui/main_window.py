@@ -22,6 +22,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QStyle, QWidget
 
 from convnet_studio.graph.model import Graph
+from convnet_studio.ui import long_lived
 from convnet_studio.ui.autosave import Autosaver
 from convnet_studio.ui.canvas.scene import GraphScene
 from convnet_studio.ui.canvas.view import GraphView
@@ -140,6 +141,7 @@ class MainWindow(QMainWindow):
 
     def _on_plugins_installed(self, controller: object | None) -> None:
         self.training = controller
+        long_lived.settle()  # the modules and panels, loaded now, stay
         for name, _, _ in PLUGIN_DOCKS:  # reserved docks the plugin did not fill
             dock = self.docks.get(name)
             if dock is not None and isinstance(dock.widget(), QLabel):
