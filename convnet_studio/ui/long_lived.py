@@ -38,7 +38,9 @@ def settle(collect_if_grown: bool = False) -> None:
     if not _enabled:
         return
     gc.freeze()
-    if collect_if_grown and gc.get_freeze_count() > 2 * _checked + 100_000:
+    if not _checked:  # the first time (start-up): what is alive is the baseline, no pause
+        _checked = gc.get_freeze_count()
+    elif collect_if_grown and gc.get_freeze_count() > 2 * _checked + 100_000:
         gc.unfreeze()
         gc.collect()
         gc.freeze()
