@@ -249,6 +249,7 @@ class _CollapsePlan:
     members: tuple[str, ...]
     sources: dict[str, Port]  # composite input port -> external source
     sinks: tuple[tuple[str, str, str], ...]  # (composite output port, dst node, dst port)
+    position: tuple[float, float]  # where the block goes: where its first layer is now
 
 
 def _origin(node: Node) -> dict[str, Any] | None:
@@ -315,7 +316,11 @@ def _plan_collapse(graph: Graph, name: str) -> _CollapsePlan:
     _check_nodes(graph, name, sub, members)
     _check_edges(graph, name, sub, sources)
     sinks = _sinks(graph, name, sub, {m.name for m in members})
-    return _CollapsePlan(name, origin, tuple(m.name for m in members), sources, sinks)
+    # Its first layer, not the position it had when expanded: a preset's blocks were expanded
+    # before the layout placed them, and the user may have moved the layers since. An expand
+    # puts the first layer at the block's place, so expand-collapse keeps the block in place.
+    first = graph.node(f"{name}.{sub.nodes[0].name}").position
+    return _CollapsePlan(name, origin, tuple(m.name for m in members), sources, sinks, first)
 
 
 def _origin_block(origin: dict[str, Any], name: str) -> tuple[BlockSpec, Params]:
@@ -422,9 +427,8 @@ def _apply_collapse(graph: Graph, plan: _CollapsePlan) -> str:
     origin = plan.origin
     for member in plan.members:
         graph.remove_node(member)
-    position = origin.get("position") or (0.0, 0.0)
     meta = copy.deepcopy(origin.get("meta")) if isinstance(origin.get("meta"), dict) else None
-    graph.add_node(origin["type"], plan.name, copy.deepcopy(origin["params"]), tuple(position),
+    graph.add_node(origin["type"], plan.name, copy.deepcopy(origin["params"]), plan.position,
                    origin.get("group"), meta)
     for port, (src, src_port) in plan.sources.items():
         graph._connect_acyclic(Edge(src, plan.name, src_port, port))

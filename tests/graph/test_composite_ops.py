@@ -320,3 +320,25 @@ def test_blocks_that_need_their_input_channels_collapse() -> None:
         expand_node(g, "block")
         assert collapse_group(g, "block") == "block"
         assert _canonical(g) == before
+
+
+def test_collapse_puts_the_block_where_its_first_layer_is() -> None:
+    """A preset's blocks were expanded before the layout placed them, and a user may have
+    moved the layers since: the block goes where its layers are, not where it once was."""
+    from convnet_studio.graph.composite_ops import expand_all
+    from convnet_studio.graph.layout import apply_layout
+    from convnet_studio.presets import get_preset
+
+    g = get_preset("resnet20_cifar")
+    expand_all(g)  # as resnet1202_cifar is built: expanded, then laid out
+    apply_layout(g, "LR")
+    first = g.node("layer2.1.conv1").position
+    assert first != (0.0, 0.0)
+    assert collapse_group(g, "layer2.1") == "layer2.1"
+    assert g.node("layer2.1").position == first
+    g.move_node("layer2.1", (first[0] + 500, first[1] + 300))
+    names = expand_node(g, "layer2.1")
+    moved = {n: g.node(n).position for n in names}
+    assert moved["layer2.1.conv1"] == (first[0] + 500, first[1] + 300)
+    collapse_group(g, "layer2.1")  # expand then collapse: the block is where it was
+    assert g.node("layer2.1").position == (first[0] + 500, first[1] + 300)

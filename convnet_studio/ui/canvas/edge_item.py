@@ -5,6 +5,8 @@ beside the blocks they skip (where the layered layout leaves room), not through 
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
@@ -17,6 +19,9 @@ from convnet_studio.ui.theme import canvas_colors
 
 # From an input port to the middle of the gap above its row (port offset + half the row gap).
 BACK_LANE = {"LR": 122.0, "TB": 210.0}
+# A piece of curve whose box is bigger than this both ways is split for the overview's record
+# of what changed (scene units): a box around a diagonal across the net would be most of it.
+LOOK_PIECE = 400.0
 
 
 def edge_path(p1: QPointF, p2: QPointF, direction: str = "LR") -> QPainterPath:
@@ -68,6 +73,57 @@ def _swap_curves(path: QPainterPath) -> QPainterPath:
     return out
 
 
+def look_boxes(path: QPainterPath, margin: float) -> list[QRectF]:
+    """Boxes that cover ``path`` piece by piece, each grown by ``margin``: a thin band along
+    the curve, where its one bounding box may span a wrapped net's whole width and a row."""
+    boxes: list[QRectF] = []
+    current = (0.0, 0.0)
+    i, count = 0, path.elementCount()
+    while i < count:
+        e = path.elementAt(i)
+        if e.isMoveTo():
+            current, i = (e.x, e.y), i + 1
+            continue
+        if e.isCurveTo():
+            c2, end = path.elementAt(i + 1), path.elementAt(i + 2)
+            points, i = [current, (e.x, e.y), (c2.x, c2.y), (end.x, end.y)], i + 3
+        else:
+            points, i = [current, (e.x, e.y)], i + 1
+        boxes += [_box(piece, margin) for piece in _pieces(points)]
+        current = points[-1]
+    return boxes
+
+
+def _pieces(points: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+    """A Bezier segment (a line or a cubic, by its control points) cut into equal spans of its
+    parameter until each piece's box is under LOOK_PIECE one way (de Casteljau's split: each
+    piece lies inside its own control points' box)."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    w, h = max(xs) - min(xs), max(ys) - min(ys)
+    if min(w, h) <= LOOK_PIECE:
+        return [points]
+    k = min(64, math.ceil(max(w, h) / LOOK_PIECE))
+    pieces, rest = [], points
+    for n in range(k, 1, -1):
+        piece, rest = _split(rest, 1 / n)
+        pieces.append(piece)
+    return pieces + [rest]
+
+
+def _split(points: list[tuple[float, float]], t: float) -> tuple[list, list]:
+    left, right, level = [points[0]], [points[-1]], points
+    while len(level) > 1:
+        level = [(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t) for a, b in zip(level, level[1:])]
+        left.append(level[0])
+        right.append(level[-1])
+    return left, right[::-1]
+
+
+def _box(points: list[tuple[float, float]], margin: float) -> QRectF:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return QRectF(min(xs) - margin, min(ys) - margin, max(xs) - min(xs) + 2 * margin, max(ys) - min(ys) + 2 * margin)
+
+
 _LABEL_SIZES: dict[str, tuple[float, float]] = {}
 
 
@@ -94,6 +150,7 @@ class EdgeItem(ReportsLook, QGraphicsItem):
         self._shape = QPainterPath()
         self._label_rect = QRectF()
         self._bounds = QRectF()
+        self._look: list[QRectF] = []
         self.setFlags(QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         # Cached like the nodes: a full repaint of ~600 curves in Python is the costliest part
@@ -135,6 +192,12 @@ class EdgeItem(ReportsLook, QGraphicsItem):
         else:
             self._label_rect = QRectF()
         self._bounds = self._path.boundingRect().united(self._label_rect).adjusted(-6, -6, 6, 6)
+        self._look = look_boxes(self._path, 6)
+        if self.label:
+            self._look.append(self._label_rect.adjusted(-6, -6, 6, 6))
+
+    def look_areas(self) -> list[QRectF]:
+        return self._look  # the item sits at the origin: its own coordinates are the scene's
 
     def _update_tooltip(self) -> None:
         self._tooltip_stale = True  # made on hover, as for nodes

@@ -34,7 +34,13 @@ class ReportsLook:
         scene = self.scene()  # type: ignore[attr-defined]
         # Only while the picture is shown: building 9,000 items reports each several times.
         if scene is not None and scene.look_wanted:
-            scene.look_changed.emit(rect if rect is not None else self.sceneBoundingRect())  # type: ignore[attr-defined]
+            for area in (rect,) if rect is not None else self.look_areas():
+                scene.look_changed.emit(area)  # type: ignore[attr-defined]
+
+    def look_areas(self) -> list[QRectF]:
+        """The scene areas the item covers (an edge: a thin band along its curve, where its
+        bounding box would be the whole width of a wrapped net)."""
+        return [self.sceneBoundingRect()]  # type: ignore[attr-defined]
 
     def update(self, *args) -> None:  # our own calls, when a face or overlay changes
         self.report_look()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
 from convnet_studio.graph.layout import NODE_SIZE
 from convnet_studio.ui.canvas.look import ReportsLook
@@ -59,11 +59,16 @@ TINY_LOD = 0.12
 SMALL_LOD = 0.35
 
 
-class NodeItem(ReportsLook, QGraphicsItem):
-    """One node; its ports are child :class:`PortItem` s. ``name`` is the graph node's name."""
+class NodeItem(ReportsLook, QGraphicsRectItem):
+    """One node; its ports are child :class:`PortItem` s. ``name`` is the graph node's name.
+
+    A rect item (no pen) only for its bounds, which Qt then reads without calling Python: it
+    asks for them of every item in an area it looks up, and of every item it paints.
+    """
 
     def __init__(self, name: str, face: NodeFace, direction: str = "LR") -> None:
-        super().__init__()
+        super().__init__(_BOX)
+        self.setPen(Qt.NoPen)
         self.name = name
         self.face = face
         self.direction = direction
@@ -183,9 +188,6 @@ class NodeItem(ReportsLook, QGraphicsItem):
     @staticmethod
     def box() -> QRectF:
         """Every node item's bounds, around its position."""
-        return QRectF(_BOX)
-
-    def boundingRect(self) -> QRectF:
         return QRectF(_BOX)
 
     def move_to(self, x: float, y: float) -> None:

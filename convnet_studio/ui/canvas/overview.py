@@ -138,12 +138,18 @@ class SceneOverview(QObject):
             return
         painter = QPainter(self.image)
         painter.setRenderHint(QPainter.Antialiasing)
-        painter.setClipRegion(pixels)
-        painter.setCompositionMode(QPainter.CompositionMode_Source)
-        painter.fillRect(pixels.boundingRect(), Qt.transparent)
-        painter.setCompositionMode(QPainter.CompositionMode_SourceOver)
         to_image = QTransform.fromTranslate(-self.rect.left(), -self.rect.top()) * QTransform.fromScale(self.scale, self.scale)
-        self._paint_items(painter, self._to_scene(pixels.boundingRect()), to_image)
+        # Cluster by cluster: an edit's stale areas are scattered (a block, the long edges
+        # into it), and the items in their one bounding box could be a fifth of the net.
+        # Each cluster's box is cleared and painted whole, clipped to the box: a clip of
+        # any other shape makes Qt draw antialiased curves a hundred times slower.
+        for box in clusters(pixels):
+            painter.resetTransform()  # the clip is in pixels; _paint_items sets its transform
+            painter.setClipRect(box)
+            painter.setCompositionMode(QPainter.CompositionMode_Source)
+            painter.fillRect(box, Qt.transparent)
+            painter.setCompositionMode(QPainter.CompositionMode_SourceOver)
+            self._paint_items(painter, self._to_scene(box), to_image)
         painter.end()
 
     def _paint_items(self, painter: QPainter, area: QRectF, to_image: QTransform) -> None:
@@ -159,7 +165,8 @@ class SceneOverview(QObject):
         painter.setBrush(Qt.NoBrush)
         paths: dict[tuple, tuple[QPen, QPainterPath]] = {}
         for item in found:
-            if isinstance(item, EdgeItem) and item.isVisible():
+            # Qt's index finds an edge by its box; a long one is drawn only where it runs.
+            if isinstance(item, EdgeItem) and item.isVisible() and any(area.intersects(box) for box in item.look_areas()):
                 pen = item.line_pen()
                 key = (pen.color().rgba(), pen.widthF(), int(pen.style().value))
                 paths.setdefault(key, (pen, QPainterPath()))[1].addPath(item.path)
@@ -203,3 +210,24 @@ class SceneOverview(QObject):
         rect = QRectF(pixels)
         top_left = self.rect.topLeft() + QPointF(rect.left(), rect.top()) / self.scale
         return QRectF(top_left, rect.size() / self.scale)
+
+
+def clusters(region: QRegion, most: int = 32) -> list[QRect]:
+    """``region``'s rectangles merged where that wastes little area: near ones go together,
+    far ones stay apart. Past ``most`` clusters the region's bounding box is the one."""
+    boxes: list[QRect] = []
+    for rect in region:
+        for i, box in enumerate(boxes):
+            united = box.united(rect)
+            if _area(united) <= 2 * (_area(box) + _area(rect)) + 4096:
+                boxes[i] = united
+                break
+        else:
+            boxes.append(rect)
+            if len(boxes) > most:
+                return [region.boundingRect()]
+    return boxes
+
+
+def _area(rect: QRect) -> int:
+    return rect.width() * rect.height()

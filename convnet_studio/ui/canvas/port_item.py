@@ -7,24 +7,29 @@ contents of its own and exists for hit-testing, tooltips and the cursor.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from convnet_studio.ui.theme import canvas_colors
 
 RADIUS = 6.0
 
 
-class PortItem(QGraphicsItem):
+class PortItem(QGraphicsRectItem):
     """One input or output port of a :class:`NodeItem` (its parent item).
 
     ``kind`` is ``"map"`` (C x H x W), ``"vector"`` (F) or ``"unknown"`` (no shape yet): the
     port's colour, so a user sees at a glance which ports can meet.
+
+    A rect item without pen, brush or contents, for its bounds: Qt asks every item it finds
+    in an area for them, and a Python ``boundingRect`` made that most of a lookup's cost.
     """
 
     def __init__(self, parent: QGraphicsItem, port: str, is_output: bool) -> None:
-        super().__init__(parent)
+        r = RADIUS + 2
+        super().__init__(-r, -r, 2 * r, 2 * r, parent)
+        self.setPen(Qt.NoPen)
         self.port = port
         self.is_output = is_output
         self.kind = "unknown"
@@ -37,10 +42,6 @@ class PortItem(QGraphicsItem):
     @property
     def node_name(self) -> str:
         return self.parentItem().name  # type: ignore[union-attr]
-
-    def boundingRect(self) -> QRectF:
-        r = RADIUS + 2
-        return QRectF(-r, -r, 2 * r, 2 * r)
 
     def set_shape(self, shape: tuple[int, ...] | None) -> None:
         if getattr(self, "_shape_shown", ()) == shape:
@@ -83,8 +84,3 @@ class PortItem(QGraphicsItem):
         painter.setBrush(QBrush(fill))
         r = RADIUS + (1.5 if self.highlight else 0.0)
         painter.drawEllipse(self.pos(), r, r)
-
-    def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
-    ) -> None:
-        pass  # ItemHasNoContents: the parent paints the port
