@@ -31,6 +31,7 @@ from convnet_studio.graph.resources import resource_problems
 
 if TYPE_CHECKING:
     from convnet_studio.graph.model import Graph
+    from convnet_studio.graph.structure import Structure
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ class Analysis:
     serial: int = field(default_factory=lambda: next(_SERIALS), compare=False, repr=False)
     base_serial: int | None = field(default=None, compare=False, repr=False)
     revisited: frozenset[str] | None = field(default=None, compare=False, repr=False)
+    # The order's places, cuts and live nodes, kept for the next edit (structure.py).
+    structure: Structure | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -143,6 +146,8 @@ class Analysis:
 
 def analyze(graph: Graph, input_shape: Shape | None = None) -> Analysis:
     """Infer every node's shapes and cost in topological order, collecting problems."""
+    from convnet_studio.graph.structure import full_structure
+
     graph_problems: list[Problem] = []
     order = _order_and_cycles(graph, graph_problems)
     _check_ends(graph, graph_problems)
@@ -150,7 +155,12 @@ def analyze(graph: Graph, input_shape: Shape | None = None) -> Analysis:
     node_problems: dict[str, list[Problem]] = {}
     for name in order:
         ctx.results[name] = visit_node(ctx, name, input_shape, node_problems)
-    return assemble(ctx, order, graph_problems, node_problems, input_shape, dead_ends(graph))
+    alive = live_nodes(graph)
+    # Kept for the next edit's update; none after a cycle (that pass leaves its nodes out).
+    cyclic = any(p.kind == "cycle" for p in graph_problems)
+    structure = None if cyclic else full_structure(graph.nx_graph(), order, alive)
+    return assemble(ctx, order, graph_problems, node_problems, input_shape,
+                    dead_warnings(graph, alive), structure=structure)
 
 
 def visit_node(ctx: _Context, name: str, input_shape: Shape | None, node_problems: dict) -> NodeResult:
@@ -171,11 +181,12 @@ def visit_node(ctx: _Context, name: str, input_shape: Shape | None, node_problem
 
 def assemble(ctx: _Context, order: list[str], graph_problems: list[Problem], node_problems: dict,
              input_shape: Shape | None, warnings: list[Problem], total: Cost | None = None,
-             index: dict[str, int] | None = None) -> Analysis:
+             structure: Structure | None = None) -> Analysis:
     """The :class:`Analysis` of a pass: problems graph-wide first, then node by node in order."""
     if input_shape is None:
         first = next((n for n in order if ctx.nodes[n].type == "Input"), None)
         input_shape = ctx.results[first].outputs.get("out") if first else None
+    index = structure.index if structure is not None else None
     if len(node_problems) > 1 and index is None:
         index = {name: i for i, name in enumerate(order)}
     problems = list(graph_problems)
@@ -184,24 +195,39 @@ def assemble(ctx: _Context, order: list[str], graph_problems: list[Problem], nod
     problems += resource_problems(ctx.results, total)
     analysis = Analysis(order, ctx.results, problems, input_shape, warnings, graph_problems,
                         node_problems, total)
-    analysis._index = index  # type: ignore[attr-defined]
+    analysis.structure = structure
     return analysis
 
 
-def dead_ends(graph: Graph) -> list[Problem]:
-    """Warnings for nodes whose output reaches no Output node (code that would never run)."""
+def live_nodes(graph: Graph) -> set[str] | None:
+    """The nodes whose output reaches an Output node; None if the graph has none."""
     g = graph.nx_graph()
     outputs = _ends(graph)["Output"]
     if not outputs:
-        return []  # "the graph has no Output node" says it already
+        return None
     alive, stack = set(outputs), list(outputs)
     while stack:
         for src in g._pred[stack.pop()]:
             if src not in alive:
                 alive.add(src)
                 stack.append(src)
-    return [Problem(name, None, "its output reaches no Output: dead code, computing nothing "
-                    "the network returns", "dead") for name in g._node if name not in alive]
+    return alive
+
+
+DEAD = "its output reaches no Output: dead code, computing nothing the network returns"
+
+
+def dead_warnings(graph: Graph, alive: set[str] | frozenset[str] | None) -> list[Problem]:
+    """Warnings for nodes whose output reaches no Output node (code that would never run),
+    in graph order; none without an Output node ("the graph has no Output node" says it)."""
+    if alive is None:
+        return []
+    return [Problem(name, None, DEAD, "dead") for name in graph.nx_graph()._node if name not in alive]
+
+
+def dead_ends(graph: Graph) -> list[Problem]:
+    """The dead-code warnings of ``graph``, worked out afresh."""
+    return dead_warnings(graph, live_nodes(graph))
 
 
 class _Context:

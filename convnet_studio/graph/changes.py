@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+ENDS = ("Input", "Output")  # types whose coming or going changes graph-wide problems
+
 
 class ChangeSet:
     """What changed since the last analysis: which nodes' own inputs or parameters, whether
-    the structure (order) changed, renames, removals; ``full`` after a reset."""
+    the structure (order) changed, renames, removals; ``full`` after a reset.
+
+    For a structural change it also keeps where it happened (``added``, ``ends``: the nodes
+    at either end of a connection made or removed, ``ends_changed``: an Input or Output came
+    or went), so the order and the dead branches are worked out again only there.
+    """
 
     def __init__(self) -> None:
         self.clear()
@@ -17,15 +24,32 @@ class ChangeSet:
         self.nodes: set[str] = set()
         self.gone: set[str] = set()
         self.renames: list[tuple[str, str]] = []
+        self.added: set[str] = set()
+        self.ends: set[str] = set()
+        self.ends_changed = False
 
-    def touched(self, name: str, structural: bool = False) -> None:
+    def touched(self, name: str) -> None:
+        """``name``'s parameters changed."""
         self.nodes.add(name)
-        self.structural = self.structural or structural
 
-    def removed(self, name: str) -> None:
+    def node_added(self, name: str, type_name: str) -> None:
+        self.nodes.add(name)
+        self.added.add(name)
+        self.structural = True
+        self.ends_changed = self.ends_changed or type_name in ENDS
+
+    def edge_changed(self, src: str, dst: str) -> None:
+        """A connection from ``src`` to ``dst`` was made or removed."""
+        self.nodes.add(dst)
+        self.ends.update((src, dst))
+        self.structural = True
+
+    def removed(self, name: str, type_name: str) -> None:
         self.nodes.discard(name)
+        self.added.discard(name)
         self.gone.add(name)
         self.structural = True
+        self.ends_changed = self.ends_changed or type_name in ENDS
 
     def renamed(self, old: str, new: str, successors: list[str]) -> None:
         self.renames.append((old, new))

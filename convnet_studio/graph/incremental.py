@@ -24,10 +24,12 @@ from convnet_studio.graph.analysis import (
     _Context,
     analyze,
     assemble,
-    dead_ends,
+    dead_warnings,
+    live_nodes,
     visit_node,
 )
 from convnet_studio.graph.registry import Shape
+from convnet_studio.graph.structure import Structure, full_structure, updated_structure
 
 if TYPE_CHECKING:
     from convnet_studio.graph.model import Graph
@@ -63,7 +65,7 @@ class _Nodes:
 
 
 class _UpdateContext(_Context):
-    def __init__(self, graph: Graph, results: dict) -> None:  # noqa: D107 (no super: no copies)
+    def __init__(self, graph: Graph, results: dict) -> None:
         g = graph.nx_graph()
         self.nodes = _Nodes(g)
         self.pred = g.pred
@@ -87,18 +89,20 @@ def _update(graph: Graph, last: Analysis, input_shape: Shape | None) -> Analysis
             total = total - gone.cost
         node_problems.pop(name, None)
         graph._resolved_params.pop(name, None)
-    order, graph_problems, warnings = last.order, last.graph_problems, last.warnings
+    structure, graph_problems, warnings = last.structure, last.graph_problems, last.warnings
+    if structure is None:
+        return None
     if changes.renames and not changes.structural:
-        order, graph_problems, warnings = _renamed(changes.renames, order, graph_problems, warnings)
-    if changes.structural:
-        try:
-            order = graph.topological_order()
-        except nx.NetworkXUnfeasible:
+        structure, graph_problems, warnings = _renamed(changes.renames, structure, graph_problems, warnings)
+    elif changes.structural:
+        structure = _restructured(graph, structure, changes)
+        if structure is None:
             return None  # a cycle: the full pass names its members
-        graph_problems = []
-        _check_ends(graph, graph_problems)
-        warnings = dead_ends(graph)
-    index = _index(last, order)
+        if changes.ends_changed or changes.renames:
+            graph_problems = []
+            _check_ends(graph, graph_problems)
+        warnings = _warnings(graph, structure, changes, warnings)
+    order, index = structure.order, structure.index
     ctx = _UpdateContext(graph, results)
     heap = [(index[name], name) for name in changes.nodes if name in index]
     heapq.heapify(heap)
@@ -114,28 +118,61 @@ def _update(graph: Graph, last: Analysis, input_shape: Shape | None) -> Analysis
         if old is None or old.outputs != new.outputs:
             for dst in g._succ[name]:
                 heapq.heappush(heap, (index[dst], dst))
-    analysis = assemble(ctx, order, graph_problems, node_problems, input_shape, warnings, total, index)
+    analysis = assemble(ctx, order, graph_problems, node_problems, input_shape, warnings, total, structure)
     analysis.base_serial = last.serial
     analysis.revisited = frozenset(seen) | {new for _, new in changes.renames}
     return analysis
 
 
-def _renamed(renames: list[tuple[str, str]], order: list[str], *problem_lists: list[Problem]):
-    """The order and the graph-wide problems with renamed nodes under their new names."""
+def _restructured(graph: Graph, structure: Structure, changes) -> Structure | None:
+    """The order, cuts and live nodes after a structural edit: near it where that can be
+    shown to equal sorting the whole graph (structure.py), else sorted whole."""
+    updated = updated_structure(graph, structure, changes, live_nodes)
+    if updated is not None:
+        return updated
+    try:
+        order = graph.topological_order()
+    except nx.NetworkXUnfeasible:
+        return None
+    return full_structure(graph.nx_graph(), order, live_nodes(graph))
+
+
+def _warnings(graph: Graph, structure: Structure, changes, warnings: list[Problem]) -> list[Problem]:
+    """The dead-code warnings: the last ones while the same nodes are dead (as after most
+    edits: none), else listed again."""
+    alive = structure.alive
+    if alive is None:
+        return []
+    dead = len(graph) - len(alive)
+    if dead == len(warnings) and not changes.renames and not any(
+        p.node in alive or p.node in changes.gone or p.node in changes.added for p in warnings
+    ):
+        return warnings
+    return dead_warnings(graph, alive)
+
+
+def _renamed(renames: list[tuple[str, str]], structure: Structure, *problem_lists: list[Problem]):
+    """The structure and the graph-wide problems with renamed nodes under their new names
+    (a renamed node keeps its place, so the order is the old one with the new names)."""
     names: dict[str, str] = {}
     for old, new in renames:
         for key, value in list(names.items()):
             if value == old:
                 names[key] = new
         names.setdefault(old, new)
-    order = [names.get(n, n) for n in order]
+    order = [names.get(n, n) for n in structure.order]
+    index = structure.index.copy()
+    for old, new in names.items():
+        if old in index:
+            index[new] = index.pop(old)
+
+    def rename_all(members: frozenset[str] | None) -> frozenset[str] | None:
+        if members is None or not members & names.keys():
+            return members
+        return frozenset(names.get(n, n) for n in members)
+
+    renamed = Structure(order, index, rename_all(structure.cuts), rename_all(structure.sources),
+                        rename_all(structure.alive))
     lists = [[replace(p, node=names[p.node]) if p.node in names else p for p in problems]
              for problems in problem_lists]
-    return (order, *lists)
-
-
-def _index(last: Analysis, order: list[str]) -> dict[str, int]:
-    index = getattr(last, "_index", None)
-    if order is last.order and index:
-        return index
-    return {name: i for i, name in enumerate(order)}
+    return (renamed, *lists)

@@ -260,22 +260,19 @@ def free_spot(graph: Graph, fresh: set[str], direction: str = "LR") -> Positions
     spots = [graph.node(n).position for n in fresh]
     low = [min(p[k] for p in spots) for k in (0, 1)]
     high = [max(p[k] for p in spots) + NODE_SIZE[k] for k in (0, 1)]
-    others = [(n.name, n.position) for n in graph if n.name not in fresh]
-
-    def in_band(p: tuple[float, float]) -> bool:
-        return p[across] < high[across] and p[across] + NODE_SIZE[across] > low[across]
-
-    blocking = [
-        p[along] for _, p in others
-        if in_band(p) and p[along] < high[along] + gap and p[along] + NODE_SIZE[along] > low[along]
-    ]
+    # The others in the fresh nodes' band across the flow, in one tight pass (the one part
+    # of an expand that visits every node).
+    band_low, band_high = low[across] - NODE_SIZE[across], high[across]
+    band = [(name, p) for name, data in graph.nx_graph()._node.items()
+            if band_low < (p := data["node"].position)[across] < band_high and name not in fresh]
+    blocking = [p[along] for _, p in band if p[along] < high[along] + gap and p[along] + NODE_SIZE[along] > low[along]]
     if not blocking:
         return {}
     start = min(blocking)
     shift = high[along] + gap - start
     moves: Positions = {}
-    for name, p in others:
-        if in_band(p) and p[along] >= start:
+    for name, p in band:
+        if p[along] >= start:
             moved = list(p)
             moved[along] += shift
             moves[name] = (moved[0], moved[1])

@@ -113,6 +113,9 @@ class Graph:
         self._prefixes: Counter[str] = Counter()
         # prefix -> the names under it ("layer1.0" -> layer1.0.conv1, ...), for blocks.
         self._under: dict[str, set[str]] = {}
+        # name -> a number rising with the insertion order (see ``insertion_ranks``).
+        self._ranks: dict[str, int] = {}
+        self._next_rank = 0
         self.version = 0
         self._analysis_cache: dict[Any, Analysis] = {}
         # name -> (params dict, its resolved form), kept by the analysis between passes.
@@ -176,7 +179,13 @@ class Graph:
         under = self._under.get(prefix)
         if not under:
             return []
-        return [n for n in self._g._node if n in under]
+        return sorted(under, key=self._ranks.__getitem__)
+
+    @property
+    def insertion_ranks(self) -> dict[str, int]:
+        """Name -> a number that rises with the insertion order (read it, do not change it):
+        the order of a few nodes without walking all of them."""
+        return self._ranks
 
     # ---------------------------------------------------------------- mutations
     def add_node(
@@ -231,9 +240,10 @@ class Graph:
         if self._journal is not None:
             self._log("remove", _snapshot(node), ordered.index_of(self._g._node, name))
         self._g.remove_node(name)
+        del self._ranks[name]
         self._forget_prefixes(name)
         self._changed()
-        self.changes.removed(name)
+        self.changes.removed(name, node.type)
         self.events.node_removed.emit(node)
         self.events.changed.emit()
         return node
@@ -289,7 +299,7 @@ class Graph:
             self._log("disconnect", edge, ordered.edge_place(self._g, edge))
         self._g.remove_edge(edge.src, edge.dst, key=edge)
         self._changed()
-        self.changes.touched(edge.dst, structural=True)
+        self.changes.edge_changed(edge.src, edge.dst)
         self.events.disconnected.emit(edge)
         self.events.changed.emit()
 
@@ -384,6 +394,7 @@ class Graph:
         ordered.relabel_node(self._g, old, new, lambda e: Edge(
             new if e.src == old else e.src, new if e.dst == old else e.dst, e.src_port, e.dst_port))
         node.name = new
+        self._ranks[new] = self._ranks.pop(old)
         self._add_prefixes(new)
         self._log("rename", old, new)
         self._changed()
@@ -436,6 +447,7 @@ class Graph:
         self._g = nx.MultiDiGraph()
         self._prefixes = Counter()
         self._under = {}
+        self._ranks, self._next_rank = {}, 0
         for node in other:
             self._insert(node if take else replace(
                 node, params=copy.deepcopy(node.params), meta=copy.deepcopy(node.meta)))
@@ -527,6 +539,8 @@ class Graph:
     def _insert(self, node: Node) -> None:
         """Add a node without checks or events (loading and cloning use this)."""
         self._g.add_node(node.name, node=node)
+        self._ranks[node.name] = self._next_rank
+        self._next_rank += 1
         self._add_prefixes(node.name)
 
     def _add_prefixes(self, name: str) -> None:
@@ -551,13 +565,13 @@ class Graph:
 
     def _added(self, node: Node) -> None:
         self._changed()
-        self.changes.touched(node.name, structural=True)
+        self.changes.node_added(node.name, node.type)
         self.events.node_added.emit(node)
         self.events.changed.emit()
 
     def _connected(self, edge: Edge) -> None:
         self._changed()
-        self.changes.touched(edge.dst, structural=True)
+        self.changes.edge_changed(edge.src, edge.dst)
         self.events.connected.emit(edge)
         self.events.changed.emit()
 
@@ -565,6 +579,12 @@ class Graph:
         """Put a removed node back at ``index`` of the insertion order (undo uses this)."""
         node = _snapshot(node)
         ordered.insert_node(self._g, node.name, {"node": node}, index)
+        if index is None or index >= len(self._g) - 1:
+            self._ranks[node.name] = self._next_rank
+            self._next_rank += 1
+        else:  # between two others: number them all again (undo of a removal, once)
+            self._ranks = {name: i for i, name in enumerate(self._g._node)}
+            self._next_rank = len(self._ranks)
         self._add_prefixes(node.name)
         self._added(node)
 

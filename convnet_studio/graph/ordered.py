@@ -37,10 +37,10 @@ def rename_key(d: dict, old: Any, new: Any, value: Any = None) -> None:
 
 
 def index_of(d: dict, key: Any) -> int:
-    for i, k in enumerate(d):
-        if k == key:
-            return i
-    raise KeyError(key)
+    try:
+        return list(d).index(key)  # in C: a Python loop over 4,000 nodes took a millisecond
+    except ValueError:
+        raise KeyError(key) from None
 
 
 def edge_place(g: nx.MultiDiGraph, edge: Any) -> EdgePlace:

@@ -207,7 +207,7 @@ class Editor:
         try:
             return self.document.run_compound(
                 f"Collapse {name}", lambda g: composite_ops.collapse_group(g, name),
-                select=lambda block: [block] if set(self.document.selection) - set(self.graph.nodes) else self.document.selection,
+                select=lambda block: [block] if any(n not in self.graph for n in self.document.selection) else self.document.selection,
             )
         except GraphError as exc:
             self._refuse(str(exc))

@@ -97,6 +97,8 @@ def _check_invariants(graph: Graph) -> None:
         assert (edge.dst, edge.dst_port) not in seen
         seen.add((edge.dst, edge.dst_port))
     assert len(graph.topological_order()) == len(graph)  # acyclic
+    ranks = graph.insertion_ranks  # rise with the insertion order, whatever the edits did
+    assert sorted(ranks, key=ranks.__getitem__) == list(graph.nx_graph()._node)
     assert all(isinstance(n, Node) for n in graph)
     graph.analyze()  # never raises, whatever the graph
 

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QSortFilterProxyModel
 
+from convnet_studio.graph import GraphError
 from convnet_studio.graph.composite_ops import collapse_group, expand_node
 from convnet_studio.presets import get_preset
 from convnet_studio.ui.panels.summary_model import NAME_ROLE, SORT_ROLE, SummaryModel
@@ -45,7 +46,10 @@ def test_edits_update_the_table_as_a_fresh_one(qapp, steps) -> None:
         if kind == "expand" and block in graph and graph.node(block).spec.is_composite:
             expand_node(graph, block)
         elif kind == "collapse" and block not in graph and f"{block}.conv1" in graph:
-            collapse_group(graph, block)
+            try:
+                collapse_group(graph, block)
+            except GraphError:  # refused: the block's input changed since (a widened conv1)
+                pass
         elif kind == "widen":  # a parameter edit: only revisited rows change, shapes and problems
             width = graph.node("conv1").params["out_channels"]
             graph.set_params("conv1", out_channels=24 if width == 16 else 16)
