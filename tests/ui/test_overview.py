@@ -128,10 +128,10 @@ def test_a_node_moved_while_zoomed_out_leaves_no_trace(window, qtbot) -> None:
     old = item.mapToScene(QPointF(item.boundingRect().center()))
     window.document.set_selection(["relu"])  # selected already: the press changes nothing
     window.view.viewport().repaint()
-    assert not window.view.overview._stale.contains(old.toPoint())
+    assert not window.view.overview.is_stale(old)
     _drag(window, old, old + QPointF(400, 300), release=False)  # the mouse, as a user drags
     # Mid-drag: its old place is stale in the picture and its edges came along.
-    assert window.view.overview._stale.contains(old.toPoint())
+    assert window.view.overview.is_stale(old)
     for edge in window.document.graph.in_edges("relu"):
         assert window.scene.edges[edge].path.pointAtPercent(1.0).y() > old.y() + 200
     _drag(window, old + QPointF(400, 300), old + QPointF(400, 300), press=False)
@@ -166,3 +166,54 @@ def _drag(window, start: QPointF, end: QPointF, press: bool = True, release: boo
         send(QEvent.MouseMove, end, Qt.LeftButton)
     if release:
         send(QEvent.MouseButtonRelease, end, Qt.NoButton)
+
+
+def test_an_edge_reports_a_band_along_its_curve() -> None:
+    """A wrapped row's return edge spans the net: its bounding box would mark a fifth of the
+    picture stale, the boxes along its curve a sliver, and they still cover the curve."""
+    from convnet_studio.ui.canvas.edge_item import edge_path, look_boxes
+
+    path = edge_path(QPointF(20000, 100), QPointF(0, 700))  # end of a row to the next row's start
+    boxes = look_boxes(path, 6)
+    bounds = path.boundingRect()
+    assert sum(b.width() * b.height() for b in boxes) < 0.1 * bounds.width() * bounds.height()
+    for i in range(101):
+        point = path.pointAtPercent(i / 100)
+        assert any(b.contains(point) for b in boxes), point
+    diagonal = edge_path(QPointF(0, 0), QPointF(3000, 5000))  # a node dragged far away
+    boxes = look_boxes(diagonal, 6)
+    assert len(boxes) > 1
+    assert all(diagonal.pointAtPercent(i / 50) in _union(boxes) for i in range(51))
+
+
+def _union(boxes):
+    class Covered:
+        def __contains__(self, point) -> bool:
+            return any(b.contains(point) for b in boxes)
+    return Covered()
+
+
+def test_stale_areas_are_rendered_in_a_few_clusters_that_cover_them() -> None:
+    from convnet_studio.ui.canvas.overview import clusters
+
+    near = [QRectF(100 + 30 * i, 50, 24, 12) for i in range(20)]  # a row of moved nodes
+    far = [QRectF(5000, 3000, 24, 12)]
+    boxes = clusters(near + far)
+    assert 2 <= len(boxes) <= 4  # the row in a box or two, the far node on its own
+    assert all(any(b.contains(r) for b in boxes) for r in near + far)
+    assert sum(b.width() * b.height() for b in boxes) < 0.01 * 5000 * 3000
+
+
+def test_the_scene_index_keeps_its_rectangle_while_nodes_stay_inside(window) -> None:
+    """Qt rebuilds its whole item index when the scene rectangle changes: it changes only
+    when a node lands outside it, and then holds it with room to spare."""
+    scene, graph = window.scene, window.document.graph
+    rect = scene.sceneRect()
+    assert all(rect.contains(QPointF(*n.position)) for n in graph)
+    graph.move_node("conv", (graph.node("conv").position[0] + 300, 0))
+    assert scene.sceneRect() == rect
+    far = (rect.right() + 10_000, rect.bottom() + 10_000)
+    graph.move_node("relu", far)
+    grown = scene.sceneRect()
+    assert grown.contains(QPointF(*far)) and grown.contains(rect)
+    assert window.scene.items(QRectF(far[0] - 5, far[1] - 5, 20, 20))  # Qt still finds it there

@@ -5,6 +5,7 @@ beside the blocks they skip (where the layered layout leaves room), not through 
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -113,7 +114,7 @@ def _pieces(points: list[tuple[float, float]]) -> list[list[tuple[float, float]]
 def _split(points: list[tuple[float, float]], t: float) -> tuple[list, list]:
     left, right, level = [points[0]], [points[-1]], points
     while len(level) > 1:
-        level = [(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t) for a, b in zip(level, level[1:])]
+        level = [(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t) for a, b in itertools.pairwise(level)]
         left.append(level[0])
         right.append(level[-1])
     return left, right[::-1]

@@ -19,7 +19,7 @@ import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPointF, QRect, QRectF, QSizeF, Qt
-from PySide6.QtGui import QImage, QPainter, QPainterPath, QPen, QRegion, QTransform
+from PySide6.QtGui import QImage, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QStyleOptionGraphicsItem
 
 from convnet_studio.ui.canvas.edge_item import EdgeItem
@@ -35,6 +35,7 @@ OVERVIEW_ZOOM = TINY_LOD  # below it a node is a colour block, which the picture
 RENDER_SCALE = TINY_LOD * 0.98
 MAX_PIXELS = 16_000_000  # 64 MB; an expanded ResNet-1202 takes 8.6 million pixels (34 MB)
 MARGIN = 1500.0  # scene units around the items, so that an expand or a drag stays inside
+MAX_STALE = 1000  # areas kept as reported; past that, merged into clusters
 
 
 class SceneOverview(QObject):
@@ -47,7 +48,10 @@ class SceneOverview(QObject):
         self.rect = QRectF()
         self.scale = RENDER_SCALE
         self.active = False
-        self._stale = QRegion()  # scene units, rounded out to whole units
+        # Scene areas to render again, as reported: a QRegion would merge each of an edit's
+        # hundreds of small areas into an ever more complex shape (a third of an expand).
+        self._stale: list[QRectF] = []
+        self._stale_box: list[float] | None = None  # around them, for the picture's growth
 
     def set_active(self, active: bool) -> None:
         """Start showing the picture (rendered afresh) or stop (its image freed)."""
@@ -62,23 +66,38 @@ class SceneOverview(QObject):
     def mark_stale(self, area: QRectF) -> None:
         """``area`` (scene units) changed, in view or not: render it again before it is shown."""
         if self.image is not None:
-            self._stale += QRegion(area.toAlignedRect())
+            self._stale.append(area)
+            box, x1, y1, x2, y2 = self._stale_box, area.left(), area.top(), area.right(), area.bottom()
+            if box is None:
+                self._stale_box = [x1, y1, x2, y2]
+            else:
+                box[0], box[1], box[2], box[3] = min(box[0], x1), min(box[1], y1), max(box[2], x2), max(box[3], y2)
+            if len(self._stale) > MAX_STALE:  # changes out of view pile up: keep them as clusters
+                self._stale = clusters(self._stale, most=MAX_STALE // 4, cell=1000.0)
+
+    def is_stale(self, point: QPointF) -> bool:
+        """Whether the picture waits to be rendered again at ``point`` (scene units)."""
+        return any(area.contains(point) for area in self._stale)
 
     def paint(self, painter: QPainter, exposed: QRectF) -> None:
         """Draw the part of the picture inside ``exposed`` (scene units)."""
         # An item that changed outside the picture (an expand pushed a row past its margin) is
         # stale there: the picture grows to cover it.
-        stale = QRectF(self._stale.boundingRect())
         if self.image is None:
             self._render_all()
-        elif not stale.isEmpty() and not self.rect.contains(stale):
-            self._grow_to(stale)
+        elif self._stale_box is not None:
+            x1, y1, x2, y2 = self._stale_box
+            stale = QRectF(x1, y1, x2 - x1, y2 - y1)
+            if not self.rect.contains(stale):
+                self._grow_to(stale)
         if self.image is None:
             return
-        todo = self._stale & QRegion(exposed.toAlignedRect())
-        if not todo.isEmpty():
-            self._render_region(todo)
-            self._stale -= todo
+        todo = [area for area in self._stale if area.intersects(exposed)]
+        if todo:
+            self._stale = [area for area in self._stale if not area.intersects(exposed)]
+            if not self._stale:
+                self._stale_box = None
+            self._render_areas(todo)
         target = exposed.intersected(self.rect)
         if not target.isEmpty():
             painter.drawImage(target, self.image, self._to_image(target))
@@ -89,7 +108,7 @@ class SceneOverview(QObject):
 
     # ---------------------------------------------------------------- rendering
     def _render_all(self) -> None:
-        self._stale = QRegion()
+        self._stale, self._stale_box = [], None
         bounds = self.scene.items_rect()
         if bounds.isEmpty():
             self._set_image(None)
@@ -99,7 +118,7 @@ class SceneOverview(QObject):
         self.scale = min(RENDER_SCALE, math.sqrt(MAX_PIXELS / area))
         size = (max(1, math.ceil(self.rect.width() * self.scale)), max(1, math.ceil(self.rect.height() * self.scale)))
         self._set_image(QImage(*size, QImage.Format_ARGB32_Premultiplied))
-        self._render_region(QRegion(self.rect.toAlignedRect()))
+        self._render_areas([self.rect])
 
     def _grow_to(self, area: QRectF) -> None:
         """Make the picture cover ``area`` too (an expand pushed a row past its edge): the
@@ -127,14 +146,14 @@ class SceneOverview(QObject):
         painter.end()
         self._set_image(image)
 
-    def _render_region(self, region: QRegion) -> None:
-        """Render ``region`` (scene units) again, in one pass over the items."""
+    def _render_areas(self, areas: list[QRectF]) -> None:
+        """Render ``areas`` (scene units) again."""
         assert self.image is not None
-        pixels = QRegion()
-        for rect in region:  # whole pixels, so that no seam of half-cleared pixels is left
-            pixels += self._to_image(QRectF(rect)).toAlignedRect().adjusted(-1, -1, 1, 1)
-        pixels &= QRegion(self.image.rect())
-        if pixels.isEmpty():
+        bounds = self.image.rect()
+        # Whole pixels, so that no seam of half-cleared pixels is left.
+        pixels = [QRectF(box) for area in areas
+                  if not (box := self._to_image(area).toAlignedRect().adjusted(-1, -1, 1, 1) & bounds).isEmpty()]
+        if not pixels:
             return
         painter = QPainter(self.image)
         painter.setRenderHint(QPainter.Antialiasing)
@@ -143,7 +162,8 @@ class SceneOverview(QObject):
         # into it), and the items in their one bounding box could be a fifth of the net.
         # Each cluster's box is cleared and painted whole, clipped to the box: a clip of
         # any other shape makes Qt draw antialiased curves a hundred times slower.
-        for box in clusters(pixels):
+        for cluster in clusters(pixels):
+            box = cluster.toAlignedRect()
             painter.resetTransform()  # the clip is in pixels; _paint_items sets its transform
             painter.setClipRect(box)
             painter.setCompositionMode(QPainter.CompositionMode_Source)
@@ -212,22 +232,34 @@ class SceneOverview(QObject):
         return QRectF(top_left, rect.size() / self.scale)
 
 
-def clusters(region: QRegion, most: int = 32) -> list[QRect]:
-    """``region``'s rectangles merged where that wastes little area: near ones go together,
-    far ones stay apart. Past ``most`` clusters the region's bounding box is the one."""
-    boxes: list[QRect] = []
-    for rect in region:
-        for i, box in enumerate(boxes):
-            united = box.united(rect)
-            if _area(united) <= 2 * (_area(box) + _area(rect)) + 4096:
-                boxes[i] = united
+def clusters(rects: list, most: int = 32, cell: float = 128.0) -> list[QRectF]:
+    """``rects`` (QRectF) gathered into a few boxes that waste little area: first by
+    the ``cell`` of a grid their centre falls in, then neighbouring boxes merged where their
+    union is not much bigger than they are. Past ``most`` boxes, their bounding box is the one.
+    Plain numbers, not Qt calls: an expand reports hundreds of areas."""
+    cells: dict[tuple[int, int], list[float]] = {}
+    for rect in rects:
+        x1, y1, x2, y2 = rect.left(), rect.top(), rect.right(), rect.bottom()
+        key = (int((x1 + x2) / 2 // cell), int((y1 + y2) / 2 // cell))
+        box = cells.get(key)
+        if box is None:
+            cells[key] = [x1, y1, x2, y2]
+        else:
+            box[0], box[1], box[2], box[3] = min(box[0], x1), min(box[1], y1), max(box[2], x2), max(box[3], y2)
+    boxes: list[list[float]] = []
+    for key in sorted(cells):
+        b = cells[key]
+        for box in boxes:
+            united = (min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3]))
+            if _area(united) <= 2 * (_area(box) + _area(b)) + cell * cell:
+                box[:] = united
                 break
         else:
-            boxes.append(rect)
-            if len(boxes) > most:
-                return [region.boundingRect()]
-    return boxes
+            boxes.append(b)
+    if len(boxes) > most:
+        boxes = [[min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]]
+    return [QRectF(x1, y1, x2 - x1, y2 - y1) for x1, y1, x2, y2 in boxes]
 
 
-def _area(rect: QRect) -> int:
-    return rect.width() * rect.height()
+def _area(box) -> float:
+    return (box[2] - box[0]) * (box[3] - box[1])

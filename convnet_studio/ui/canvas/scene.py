@@ -29,6 +29,7 @@ from convnet_studio.ui.canvas.connect_drag import ConnectDrag
 from convnet_studio.ui.canvas.deferred import BUDGET, Deferred
 from convnet_studio.ui.canvas.edge_item import EdgeItem
 from convnet_studio.ui.canvas.folding import FoldState
+from convnet_studio.ui.canvas.index_room import IndexRoom
 from convnet_studio.ui.canvas.node_item import NodeFace, NodeItem
 from convnet_studio.ui.commands import MoveNodesCommand
 from convnet_studio.ui.document import Document
@@ -66,6 +67,7 @@ class GraphScene(QGraphicsScene):
         self.overlays: dict[str, tuple[QColor | None, str | None]] = {}
         self.legend: Legend | None = None
         self.folds = FoldState(self)
+        self.index_room = IndexRoom(self)
         self.connect_drag = ConnectDrag(self)
         if editor is None:
             from convnet_studio.ui.editing import Editor
@@ -129,6 +131,8 @@ class GraphScene(QGraphicsScene):
             self._add_node_item(node, analysis, problems)
         for edge in self.graph.edges:
             self._add_edge_item(edge, analysis, problems)
+        self.index_room.fit((n.position for n in self.graph),
+                            len(self.edges) + sum(1 + len(item.ports) for item in self.nodes.values()))
         self.folds.refresh()
         self._on_selection_changed(self.document.selection)
         self.rebuilt.emit()
@@ -299,6 +303,7 @@ class GraphScene(QGraphicsScene):
 
     # ------------------------------------------------------------------ model events
     def _on_node_added(self, node: Node) -> None:
+        self.index_room.include((node.position,))
         self._add_node_item(node, None, {})
         self._stale.add(node.name)
         self.folds.refresh_later()
@@ -330,10 +335,12 @@ class GraphScene(QGraphicsScene):
             self.folds.refresh_later()
             return
         if item is not None and (item.pos().x(), item.pos().y()) != tuple(new):
+            self.index_room.include((new,))
             item.move_to(*new)
             self.node_item_moved(item)
 
     def _on_nodes_moved(self, moves: dict) -> None:
+        self.index_room.include(new for _old, new in moves.values())
         if self.folds.active:
             self.folds.refresh_later()
             return
@@ -346,10 +353,12 @@ class GraphScene(QGraphicsScene):
     def _on_node_renamed(self, old: str, new: str) -> None:
         self.deferred.rename(old, new)
         item = self.nodes.pop(old, None)
-        for edge in [e for e in self.edges if old in (e.src, e.dst)]:
-            gone = self.edges.pop(edge)
-            gone.report_look()
-            self.removeItem(gone)
+        for edge in self.graph.in_edges(new) + self.graph.out_edges(new):  # under the old name
+            gone = self.edges.pop(Edge(old if edge.src == new else edge.src, old if edge.dst == new else edge.dst,
+                                       edge.src_port, edge.dst_port), None)
+            if gone is not None:
+                gone.report_look()
+                self.removeItem(gone)
         if item is not None:
             item.set_name(new)
             self.nodes[new] = item

@@ -55,6 +55,7 @@ class GraphView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space = False
         self.overview = SceneOverview(scene)
+        self._changed_box: list[float] | None = None  # scene area changed since the last paint
         scene.legend_changed.connect(self.viewport().update)
         scene.document.focus_requested.connect(self._on_focus_requested)
         scene.document.graph.events.reset.connect(self.update_scene_rect)
@@ -107,9 +108,20 @@ class GraphView(QGraphicsView):
     def _on_look_changed(self, area: QRectF) -> None:
         # Qt repaints only where it last painted an item, which it has not done while the
         # picture is shown: repaint the changed area from the picture, rendered again there.
-        if self.overview.image is not None:
-            self.overview.mark_stale(area)
-            self.viewport().update()  # Qt makes one paint of the hundreds of areas of an edit
+        if self.overview.image is None:
+            return
+        self.overview.mark_stale(area)
+        # One growing box, not each area: Qt would paint the region of hundreds of areas,
+        # and a whole viewport costs a rescaled picture (two thirds of an expand's paint).
+        box, x1, y1, x2, y2 = self._changed_box, area.left(), area.top(), area.right(), area.bottom()
+        if box is None:
+            box = self._changed_box = [x1, y1, x2, y2]
+        elif box[0] <= x1 and box[1] <= y1 and x2 <= box[2] and y2 <= box[3]:
+            return  # inside what is already waiting for the paint
+        else:
+            box[0], box[1], box[2], box[3] = min(box[0], x1), min(box[1], y1), max(box[2], x2), max(box[3], y2)
+        rect = self.mapFromScene(QRectF(box[0], box[1], box[2] - box[0], box[3] - box[1])).boundingRect()
+        self.viewport().update(rect.adjusted(-2, -2, 2, 2))
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()
@@ -192,6 +204,7 @@ class GraphView(QGraphicsView):
         """Zoomed far out: the grid, the scene's one picture and the legend; zoomed in, Qt
         paints the items."""
         overview = self.overview
+        self._changed_box = None
         overview.set_active(self.zoom() < OVERVIEW_ZOOM)
         if not overview.active:
             super().paintEvent(event)
