@@ -260,11 +260,12 @@ def free_spot(graph: Graph, fresh: set[str], direction: str = "LR") -> Positions
     spots = [graph.node(n).position for n in fresh]
     low = [min(p[k] for p in spots) for k in (0, 1)]
     high = [max(p[k] for p in spots) + NODE_SIZE[k] for k in (0, 1)]
-    # The others in the fresh nodes' band across the flow, in one tight pass (the one part
-    # of an expand that visits every node).
+    # The others in the fresh nodes' band across the flow (from the graph's grid of places:
+    # walking every node was the one part of an expand that grew with the graph).
     band_low, band_high = low[across] - NODE_SIZE[across], high[across]
-    band = [(name, p) for name, data in graph.nx_graph()._node.items()
-            if band_low < (p := data["node"].position)[across] < band_high and name not in fresh]
+    nodes = graph.nx_graph()._node
+    band = [(name, p) for name in graph.names_near(across, band_low, band_high)
+            if band_low < (p := nodes[name]["node"].position)[across] < band_high and name not in fresh]
     blocking = [p[along] for _, p in band if p[along] < high[along] + gap and p[along] + NODE_SIZE[along] > low[along]]
     if not blocking:
         return {}

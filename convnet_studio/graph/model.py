@@ -23,6 +23,7 @@ from convnet_studio.graph.events import GraphEvents
 from convnet_studio.graph.names import name_problem, path_conflict, strict_prefixes
 from convnet_studio.graph.params import ParamError
 from convnet_studio.graph.registry import BlockError, Params, Shape, get_block, has_block
+from convnet_studio.graph.spatial import PositionIndex
 from convnet_studio.graph.toposort import stable_topological_order
 
 if TYPE_CHECKING:
@@ -116,6 +117,7 @@ class Graph:
         # name -> a number rising with the insertion order (see ``insertion_ranks``).
         self._ranks: dict[str, int] = {}
         self._next_rank = 0
+        self._places = PositionIndex()
         self.version = 0
         self._analysis_cache: dict[Any, Analysis] = {}
         # name -> (params dict, its resolved form), kept by the analysis between passes.
@@ -181,6 +183,11 @@ class Graph:
             return []
         return sorted(under, key=self._ranks.__getitem__)
 
+    def names_near(self, axis: int, low: float, high: float) -> list[str]:
+        """The nodes whose position on ``axis`` (0: x, 1: y) may lie in ``[low, high]``, in
+        insertion order: a superset, from a coarse grid, without walking every node."""
+        return sorted(self._places.between(axis, low, high), key=self._ranks.__getitem__)
+
     @property
     def insertion_ranks(self) -> dict[str, int]:
         """Name -> a number that rises with the insertion order (read it, do not change it):
@@ -241,6 +248,7 @@ class Graph:
             self._log("remove", _snapshot(node), ordered.index_of(self._g._node, name))
         self._g.remove_node(name)
         del self._ranks[name]
+        self._places.remove(name, node.position)
         self._forget_prefixes(name)
         self._changed()
         self.changes.removed(name, node.type)
@@ -351,6 +359,7 @@ class Graph:
     def move_node(self, name: str, position: Position) -> None:
         node = self.node(name)
         old, node.position = node.position, _pos(position, name)
+        self._places.move(name, old, node.position)
         self._log("move", name, old, node.position)
         # Positions do not change shapes, so the version (and the analysis cache) stays.
         self.events.node_moved.emit(name, old, node.position)
@@ -369,8 +378,9 @@ class Graph:
                 moves[name] = (node.position, new)
         if not moves:
             return
-        for name, (_old, new) in moves.items():
+        for name, (old, new) in moves.items():
             nodes[name]["node"].position = new
+            self._places.move(name, old, new)
         self._log("moves", moves)
         self.events.nodes_moved.emit(moves)
         self.events.changed.emit()
@@ -395,6 +405,7 @@ class Graph:
             new if e.src == old else e.src, new if e.dst == old else e.dst, e.src_port, e.dst_port))
         node.name = new
         self._ranks[new] = self._ranks.pop(old)
+        self._places.rename(old, new, node.position)
         self._add_prefixes(new)
         self._log("rename", old, new)
         self._changed()
@@ -448,6 +459,7 @@ class Graph:
         self._prefixes = Counter()
         self._under = {}
         self._ranks, self._next_rank = {}, 0
+        self._places = PositionIndex()
         for node in other:
             self._insert(node if take else replace(
                 node, params=copy.deepcopy(node.params), meta=copy.deepcopy(node.meta)))
@@ -541,6 +553,7 @@ class Graph:
         self._g.add_node(node.name, node=node)
         self._ranks[node.name] = self._next_rank
         self._next_rank += 1
+        self._places.add(node.name, node.position)
         self._add_prefixes(node.name)
 
     def _add_prefixes(self, name: str) -> None:
@@ -579,6 +592,7 @@ class Graph:
         """Put a removed node back at ``index`` of the insertion order (undo uses this)."""
         node = _snapshot(node)
         ordered.insert_node(self._g, node.name, {"node": node}, index)
+        self._places.add(node.name, node.position)
         if index is None or index >= len(self._g) - 1:
             self._ranks[node.name] = self._next_rank
             self._next_rank += 1

@@ -99,6 +99,11 @@ def _check_invariants(graph: Graph) -> None:
     assert len(graph.topological_order()) == len(graph)  # acyclic
     ranks = graph.insertion_ranks  # rise with the insertion order, whatever the edits did
     assert sorted(ranks, key=ranks.__getitem__) == list(graph.nx_graph()._node)
+    for node in graph:  # the grid of places finds every node where it is, and only there
+        for axis in (0, 1):
+            near = graph.names_near(axis, node.position[axis], node.position[axis])
+            assert node.name in near
+            assert all(abs(graph.node(n).position[axis] - node.position[axis]) < 256 for n in near)
     assert all(isinstance(n, Node) for n in graph)
     graph.analyze()  # never raises, whatever the graph
 
@@ -114,3 +119,16 @@ def test_an_update_names_its_base_and_the_nodes_it_revisited() -> None:
     assert update.base_serial == first.serial and update.serial > first.serial
     assert update.revisited == {"fc", "output"}  # the Output's input changed with it
     assert all(update.nodes[n] is first.nodes[n] for n in update.nodes if n not in update.revisited)
+
+
+def test_the_grid_of_places_survives_a_position_set_behind_the_graphs_back() -> None:
+    """``node.position = ...`` from a script skips the graph; the next move still works and
+    the grid then finds the node where it is."""
+    graph = Graph("g")
+    graph.add_node("ReLU", "a", position=(0.0, 0.0))
+    graph.node("a").position = (5000.0, 5000.0)  # not through the graph
+    graph.move_node("a", (9000.0, 100.0))
+    assert graph.names_near(0, 9000.0, 9000.0) == ["a"] and graph.names_near(1, 100.0, 100.0) == ["a"]
+    assert graph.names_near(0, 0.0, 5000.0) == []
+    graph.remove_node("a")
+    assert graph.names_near(0, -1e7, 1e7) == []

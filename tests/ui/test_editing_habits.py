@@ -48,7 +48,7 @@ def _far_graph() -> Graph:
     g.add("Output", "output", b)
     g.add("ReLU", "note", None)  # a node the user put somewhere else
     for name, pos in {"input": (0, 0), "layer1.0": (290, 0), "output": (580, 0), "note": (300, 900)}.items():
-        g.node(name).position = pos
+        g.move_node(name, pos)
     return g
 
 
@@ -77,8 +77,8 @@ def test_projection_is_placed_locally(make_window):
     g.add("Output", "output", a)
     g.add("ReLU", "far", None)
     for i, name in enumerate(["input", "conv", "add", "output"]):
-        g.node(name).position = (i * 290.0, 0.0)
-    g.node("far").position = (2000.0, 2000.0)
+        g.move_node(name, (i * 290.0, 0.0))
+    g.move_node("far", (2000.0, 2000.0))
     window = make_window(g)
     before = {n: window.document.graph.node(n).position for n in window.document.graph.nodes}
     names = window.editor.insert_projection("add", "B")

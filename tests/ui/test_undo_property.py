@@ -151,6 +151,6 @@ def _start_graph():
     g.add("Output", "output", inputs=b)
     g.add("Add", "add", [c, x])  # 16 vs 3 channels: a projection fixes it
     for i, name in enumerate(g.nodes):
-        g.node(name).position = (i * 290.0, 0.0)
+        g.move_node(name, (i * 290.0, 0.0))
     expand_node(g, "layer1.0")
     return g

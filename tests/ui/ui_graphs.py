@@ -13,5 +13,5 @@ def small_graph() -> Graph:
     r = g.add("ReLU", "relu", inputs=c)
     g.add("Output", "output", inputs=r)
     for i, name in enumerate(g.nodes):
-        g.node(name).position = (i * 290.0, 0.0)
+        g.move_node(name, (i * 290.0, 0.0))
     return g
