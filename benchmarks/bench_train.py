@@ -236,21 +236,26 @@ def cpu_rows(project: dict[str, Any], model: str, steps: int, batch: int, rounds
             offs.append(engine_wall(project, steps, batch, "cpu", 0))
             ons.append(engine_wall(project, steps, batch, "cpu", 10))
         hand, off, on = (statistics.median(v) for v in (hands, offs, ons))
-        where = f"{model}, batch {batch}, cpu, {threads} thread{'s' if threads > 1 else ''}; wall time per step"
+        # Ratios within each round, then their median (as bench_compile pairs its runs): on
+        # two shared cores a slow spell shifts a whole round, and pairing cancels it out.
+        speed = statistics.median(h / o for h, o in zip(hands, offs))
+        cost = statistics.median(n / o - 1 for n, o in zip(ons, offs))
+        where = (f"{model}, batch {batch}, cpu, {threads} thread{'s' if threads > 1 else ''}; wall time per step, "
+                 f"median of {rounds} paired rounds")
         rows += [
             {
                 "what": f"engine vs hand-written loop ({where})",
-                "result": f"{hand / off:.3f}x ({1000 * off:.0f} vs {1000 * hand:.0f} ms a step, "
+                "result": f"{speed:.3f}x ({1000 * off:.0f} vs {1000 * hand:.0f} ms a step, "
                 f"{batch / off:.0f} img/s)",
                 "target": ">= 0.97x",
-                "ok": hand / off >= 0.97,
+                "ok": speed >= 0.97,
                 "value": off,
             },
             {
                 "what": f"grad-norm monitoring every 10 steps ({where})",
-                "result": f"{100 * (on / off - 1):+.1f}% ({batch / on:.0f} img/s)",
+                "result": f"{100 * cost:+.1f}% ({batch / on:.0f} img/s)",
                 "target": "<= 3%",
-                "ok": on / off - 1 <= 0.03,
+                "ok": cost <= 0.03,
             },
         ]
     one, two = rows[0]["value"], rows[2]["value"]
@@ -275,7 +280,9 @@ def run(
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     project = get_preset(model, num_classes=10, input_size=(3, 32, 32)).to_dict()
     if device == "cpu":
-        rows = startup_rows(rounds) + cpu_rows(project, model, steps, batch, rounds)
+        # Five paired rounds for the ratios: a few percent is the question, and three rounds
+        # on two shared cores gave anything from 0.94x to 1.01x for the same code.
+        rows = startup_rows(rounds) + cpu_rows(project, model, steps, batch, max(rounds, 5))
     else:
         hand = off = on = float("inf")
         for _ in range(rounds):
