@@ -72,17 +72,18 @@ class Node:
     def output_ports(self) -> tuple[str, ...]:
         return get_block(self.type).outputs if has_block(self.type) else ("out",)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, copies: bool = True) -> dict[str, Any]:
+        """The node as the project file has it (``copies=False``: its own dicts, to encode)."""
         data: dict[str, Any] = {
             "name": self.name,
             "type": self.type,
-            "params": copy.deepcopy(self.params),
+            "params": copy.deepcopy(self.params) if copies else self.params,
             "position": [float(self.position[0]), float(self.position[1])],
         }
         if self.group:
             data["group"] = self.group
         if self.meta:
-            data["meta"] = copy.deepcopy(self.meta)
+            data["meta"] = copy.deepcopy(self.meta) if copies else self.meta
         return data
 
 

@@ -52,7 +52,7 @@ class RecoveryStore:
         payload: dict[str, Any] = {
             "original": str(original) if original else None,
             "saved_at": time.time(),
-            "project": graph_to_dict(graph),
+            "project": graph_to_dict(graph, copies=False),  # encoded at once: no copies
         }
         write_atomic(self.file, json.dumps(payload).encode("utf-8"))
         return self.file
