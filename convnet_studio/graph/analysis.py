@@ -225,11 +225,6 @@ def dead_warnings(graph: Graph, alive: set[str] | frozenset[str] | None) -> list
     return [Problem(name, None, DEAD, "dead") for name in graph.nx_graph()._node if name not in alive]
 
 
-def dead_ends(graph: Graph) -> list[Problem]:
-    """The dead-code warnings of ``graph``, worked out afresh."""
-    return dead_warnings(graph, live_nodes(graph))
-
-
 class _Context:
     """What one analysis pass reads over and over, looked up once."""
 

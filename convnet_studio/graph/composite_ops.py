@@ -3,7 +3,8 @@
 Expanded nodes are named ``<composite>.<inner>`` (``layer1.0.conv1``), so the compiled module
 has the same submodule paths, state_dict keys and outputs before expanding, after expanding
 and after collapsing. Each new node carries ``meta["origin"] = {"name", "type", "params"}``
-(plus the composite's position, group and meta, so collapsing restores it exactly).
+(plus the composite's group and meta, so collapsing restores them; the block goes back where
+its first layer is).
 
 Both operations go through the graph's public mutations, so every step emits its event; an
 editor records their events to undo the whole operation in one step. Nested
@@ -206,7 +207,6 @@ def _origin_of(node: Node) -> dict[str, Any]:
         "name": node.name,
         "type": node.type,
         "params": copy.deepcopy(node.params),
-        "position": [node.position[0], node.position[1]],
     }
     if node.group:
         origin["group"] = node.group
