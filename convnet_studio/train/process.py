@@ -8,6 +8,8 @@ event (killed, out of memory, a crash in native code), the client reports an ``e
 (kind ``"crash"``, with the exit status and the tail of stderr; kind ``"interrupted"``
 after :meth:`TrainingProcess.kill`) and a ``finished`` (reason ``"crashed"``), so consumers
 handle one stream either way. The client locks the run directory while its worker runs.
+Given a :class:`~.spare.SpareWorker`, it hands the run to that warmed-up worker instead of
+starting one, when the interpreter and environment match.
 
 Qt use: call :meth:`TrainingProcess.poll` from a ``QTimer`` (it never blocks), or pass
 ``on_event`` and marshal to the GUI thread yourself (it is called on the reader thread).
@@ -24,10 +26,13 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from convnet_studio.train import events as ev
 from convnet_studio.train.config import TrainConfig
+
+if TYPE_CHECKING:
+    from convnet_studio.train.spare import SpareWorker
 
 _PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -43,6 +48,8 @@ class TrainingProcess:
         on_event: called with each event dict, on the reader thread.
         python: the interpreter (default: this one).
         env: extra environment variables for the worker (e.g. ``CUDA_VISIBLE_DEVICES``).
+        spare: a :class:`~.spare.SpareWorker` to take the worker from, if it has one for
+            this interpreter and environment (:attr:`warm` says whether it did).
     """
 
     def __init__(
@@ -54,6 +61,7 @@ class TrainingProcess:
         on_event: Callable[[dict[str, Any]], None] | None = None,
         python: str | None = None,
         env: dict[str, str] | None = None,
+        spare: SpareWorker | None = None,
     ) -> None:
         self.config = config if isinstance(config, TrainConfig) else TrainConfig.from_dict(config)
         self.project = project
@@ -69,6 +77,7 @@ class TrainingProcess:
         self.nproc, self.on_event = nproc, on_event
         self.python = python or sys.executable
         self.extra_env = dict(env or {})
+        self.spare, self.warm = spare, False
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=40)
         self.finished: dict[str, Any] | None = None
         self.last_error: dict[str, Any] | None = None
@@ -118,22 +127,12 @@ class TrainingProcess:
                 f,
                 indent=1,
             )
-        env = {**os.environ, **self.extra_env}
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
-        env["PYTHONUNBUFFERED"] = "1"
-        env[LOCKED_ENV] = self.run_dir  # the worker runs under this client's lock
-        # A new session: a Ctrl-C in the terminal reaches the client, which asks for a clean
-        # stop, instead of killing the worker mid-checkpoint.
-        self._proc = subprocess.Popen(
-            self.command(spec_path),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            bufsize=1,
-            env=env,
-            start_new_session=True,
-        )
+        locked = {LOCKED_ENV: self.run_dir}  # the worker runs under this client's lock
+        if self.spare is not None and self.nproc == 1:
+            self._proc = self.spare.take(spec_path, locked, self.python, self.extra_env)
+            self.warm = self._proc is not None
+        if self._proc is None:
+            self._proc = start_worker(self.command(spec_path), {**self.extra_env, **locked})
         self._threads = [
             threading.Thread(target=self._read_stdout, daemon=True),
             threading.Thread(target=self._read_stderr, daemon=True),
@@ -285,6 +284,25 @@ class TrainingProcess:
                 log.flush()
                 if line.strip():
                     self.stderr_tail.append(line.rstrip())
+
+
+def start_worker(command: list[str], extra_env: dict[str, str]) -> subprocess.Popen[str]:
+    """Start a worker (or a spare) with pipes for events, log and commands."""
+    env = {**os.environ, **extra_env}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+    env["PYTHONUNBUFFERED"] = "1"
+    # A new session: a Ctrl-C in the terminal reaches the client, which asks for a clean
+    # stop, instead of killing the worker mid-checkpoint.
+    return subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+        env=env,
+        start_new_session=True,
+    )
 
 
 def describe_exit(code: int, stderr_tail: list[str], nproc: int = 1) -> str:

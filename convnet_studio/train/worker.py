@@ -5,6 +5,9 @@
 Events go to stdout as JSON lines (see :mod:`convnet_studio.train.events`); anything else
 the process prints goes to stderr. Commands are read from stdin. Under ``torchrun`` every
 rank runs this module and rank 0 reports. :func:`run_training` is the same thing in-process.
+
+``--await-spec`` (instead of ``SPEC.json``) makes a spare worker: it imports torch and
+warms up first, then reads one hand-over line naming the spec (see :mod:`.spare`).
 """
 
 from __future__ import annotations
@@ -304,15 +307,27 @@ def _emit_started(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m convnet_studio.train.worker")
-    parser.add_argument("spec", help="JSON file with project, config and run_dir")
+    parser.add_argument("spec", nargs="?", help="JSON file with project, config and run_dir")
     parser.add_argument(
         "--stop-on-eof",
         action="store_true",
         help="stop (with a checkpoint) when stdin closes, i.e. the client died",
     )
+    parser.add_argument(
+        "--await-spec",
+        action="store_true",
+        help="a spare worker: import torch first, then read the run's hand-over line on stdin",
+    )
     args = parser.parse_args(argv)
+    if not args.await_spec and not args.spec:
+        parser.error("give the run spec (or --await-spec)")
     events_out = sys.stdout
     sys.stdout = sys.stderr  # only events on the real stdout, whatever else prints
+    if args.await_spec:
+        handover = _await_handover(sys.stdin)
+        if handover is None:
+            return 0  # the client went away (or gave up on this spare) before handing a run over
+        args.spec = handover
     control = Control()
     control.handle_signals()
     rank0 = int(os.environ.get("RANK", "0")) == 0
@@ -354,6 +369,47 @@ def main(argv: list[str] | None = None) -> int:
     return run_training(
         spec.get("project"), config, spec.get("run_dir"), stream=events_out, control=control
     )
+
+
+def warm_up() -> None:
+    """What every run does first and the same for all: imports and one tiny optimizer step.
+
+    A spare worker (see :mod:`convnet_studio.train.spare`) does this before it is given its
+    run: ``import torch`` and ``torch._dynamo`` (which every ``torch.optim`` optimizer imports
+    on first use) are about 2.5 s of a 3 s start on a CPU.
+    """
+    import torch
+
+    from convnet_studio.train import checkpoint, datasets, engine, model, pipeline  # noqa: F401
+
+    layer = torch.nn.Conv2d(1, 1, 1)
+    optimizer = torch.optim.SGD(layer.parameters(), lr=0.1, momentum=0.9)
+    layer(torch.zeros(1, 1, 2, 2)).sum().backward()
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+
+
+def _await_handover(stream: TextIO) -> str | None:
+    """Warm up, then wait for the client's one hand-over line; the spec path, or None.
+
+    The line is ``{"spec": PATH, "env": {NAME: VALUE}}`` (JSON): the run's spec file and the
+    variables that only the run knows (the run-directory lock the client holds). Variables
+    read when torch starts (``CUDA_VISIBLE_DEVICES``) are never among them: the client keeps
+    a spare only for the environment it was started in.
+    """
+    warm_up()
+    line = stream.readline()
+    if not line.strip():
+        return None
+    try:
+        handover = json.loads(line)
+        spec, env = handover["spec"], handover.get("env") or {}
+        if not isinstance(spec, str) or not isinstance(env, dict):
+            raise ValueError("spec must be a path and env an object")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SystemExit(f"the training client sent a bad hand-over line ({exc}): {line[:200]!r}")
+    os.environ.update({str(k): str(v) for k, v in env.items()})
+    return spec
 
 
 if __name__ == "__main__":

@@ -99,3 +99,23 @@ def qtbot_button():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+@pytest.mark.slow  # worker processes
+def test_start_takes_the_spare_worker_and_a_new_one_waits_for_the_next_run(
+        controller: TrainingController, qtbot, monkeypatch) -> None:
+    from convnet_studio.train.spare import ENABLE_ENV
+    from convnet_studio.ui.training.device_probe import BASE_DEVICES
+
+    monkeypatch.setenv(ENABLE_ENV, "1")  # tests/conftest.py turns spares off elsewhere
+    controller.panel.settings.probe.devices_found.emit(list(BASE_DEVICES))  # the probe answered
+    first = controller.spare.pid
+    assert first is not None
+    qtbot.mouseClick(controller.panel.start_button, qtbot_button())
+    process = controller.session.process
+    assert process.warm and process.pid == first and not controller.spare.alive
+    wait_for(qtbot, lambda: controller.live.finished is not None)
+    assert controller.live.finished["reason"] == "completed"
+    assert controller.spare.alive and controller.spare.pid != first  # ready for the next run
+    controller.shutdown()  # the window closes: the spare goes with it
+    assert not controller.spare.alive

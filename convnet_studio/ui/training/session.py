@@ -10,7 +10,6 @@ the event loop never stalls.
 from __future__ import annotations
 
 import gc
-import os
 import time
 from typing import Any
 
@@ -62,26 +61,21 @@ class TrainingSession(QObject):
 
     # ------------------------------------------------------------------ control
     def start(self, project: dict[str, Any] | None, config: dict[str, Any], run_dir: str,
-              env: dict[str, str] | None = None, python: str | None = None) -> None:
+              env: dict[str, str] | None = None, python: str | None = None,
+              spare: Any = None) -> None:
         """Start the worker on ``project`` with ``config``, logging into ``run_dir``.
 
         Args:
             env: extra environment variables for the worker (e.g. ``CUDA_VISIBLE_DEVICES``).
             python: the interpreter to run the worker with (tests use a fake one).
+            spare: a :class:`~convnet_studio.train.spare.SpareWorker` to take the worker
+                from when it has one for this interpreter and environment.
         """
         from convnet_studio.train.process import TrainingProcess
 
-        self.process = TrainingProcess(project, config, run_dir=run_dir, python=python)
-        saved = {k: os.environ.get(k) for k in (env or {})}
-        os.environ.update(env or {})
-        try:
-            self.process.start()  # the client copies os.environ for the child
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+        self.process = TrainingProcess(project, config, run_dir=run_dir, python=python, env=env,
+                                       spare=spare)
+        self.process.start()
         self.data.state = "starting"
         self.state_changed.emit("starting")
         self._timer.start()
