@@ -149,6 +149,7 @@ def undo_redo_rows(app, window, label: str, mid: str, block: str, proj: tuple[st
             while doc.undo_stack.index() > start_index:  # back to the loaded graph
                 doc.undo_stack.undo()
             _settle(app, window)
+            _catch_up(app, window)  # as idle time would: not the next edit's cost
     rows = []
     for name, (edits, undos, redos) in times.items():
         undo, redo = statistics.median(undos), statistics.median(redos)

@@ -105,7 +105,9 @@ def expanded_resnet152():
 
 
 def studio_window():
-    """The studio's window as a user has it, the training plugin loaded (it listens to edits)."""
+    """The studio's window as a user has it, the training plugin loaded (it listens to edits)
+    and its start-up work in the background done: the device probe, and the spare training
+    worker's warm-up (3 s of a core importing torch, which would slow the first rows)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
 
@@ -121,6 +123,13 @@ def studio_window():
     while window.training is None and time.monotonic() < deadline:  # loads after the first paint
         app.processEvents()
         time.sleep(0.01)
+    from convnet_studio.train.spare import spare_enabled
+
+    spare = getattr(window.training, "spare", None)
+    while spare is not None and spare_enabled() and time.monotonic() < deadline:
+        app.processEvents()  # the probe answers, then the spare starts and warms up
+        if spare.wait_ready(0.02):
+            break
     app.processEvents()
     return app, window
 

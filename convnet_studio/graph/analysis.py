@@ -24,8 +24,8 @@ from convnet_studio.graph.registry import (
     Shape,
     ShapeError,
     Subgraph,
+    find_block,
     get_block,
-    has_block,
 )
 from convnet_studio.graph.resources import resource_problems
 
@@ -231,7 +231,7 @@ class _Context:
     def __init__(self, graph: Graph, problems: list[Problem]) -> None:
         g = graph.nx_graph()
         self.nodes = {name: data["node"] for name, data in g.nodes(data=True)}
-        self.pred = g.pred
+        self.pred = g._pred  # the raw dicts: a view's Mapping methods cost 5 us a node
         self.problems = problems
         self.results: dict[str, NodeResult] = {}
         # Parameters set through the model are already resolved, but files may hold bad ones,
@@ -291,10 +291,10 @@ def _ends(graph: Graph) -> dict[str, list[str]]:
 
 def _analyze_node(ctx: _Context, name: str) -> NodeResult:
     node = ctx.nodes[name]
-    if not has_block(node.type):
+    spec = find_block(node.type)
+    if spec is None:
         ctx.problems.append(Problem(name, None, f"unknown block type {node.type!r}", "unknown_type"))
         return NodeResult({}, {"out": None})
-    spec = get_block(node.type)
     try:
         params = ctx.resolve(name, spec, node.params)
     except ParamError as exc:
@@ -346,10 +346,33 @@ def infer_block(spec: BlockSpec, params: Params, ins: tuple[Shape, ...]) -> tupl
     """Output shapes and cost of one block on known input shapes; raises :class:`ShapeError`."""
     if spec.is_composite:
         return _infer_composite(spec.type, _freeze(params), ins)
+    # A ResNet repeats the same layer on the same shape hundreds of times: the shape rule
+    # and cost formula run once per (block, parameters, input shapes). Both are pure.
+    try:
+        key = (id(spec), tuple(params.items()), ins)
+        hit = _INFERRED.get(key)
+    except TypeError:  # a list among the values (a file's, not yet coerced): no caching
+        key = hit = None
+    if hit is not None and hit[0] is spec:  # the spec held in the entry: its id is still its own
+        return hit[1]
     outs = tuple(tuple(s) for s in spec.shape(params, ins))
     params_count, macs = spec.cost(params, ins, outs) if spec.cost else (0, 0)
     activations = 0 if spec.type == "Output" else sum(numel(s) for s in outs)
-    return outs, Cost(params_count, macs, activations)
+    result = outs, Cost(params_count, macs, activations)
+    if key is not None:
+        if len(_INFERRED) >= _INFERRED_MAX:
+            _INFERRED.clear()
+        _INFERRED[key] = (spec, result)
+    return result
+
+
+_INFERRED: dict[tuple, tuple[BlockSpec, tuple[tuple[Shape, ...], Cost]]] = {}
+_INFERRED_MAX = 65536
+
+
+def forget_inferred() -> None:
+    """Empty the cache of shape rules' answers (benchmarks time a first analysis with it)."""
+    _INFERRED.clear()
 
 
 @lru_cache(maxsize=8192)

@@ -116,7 +116,8 @@ def _replace(graph: Graph, data: dict[str, Any]) -> None:
 
 
 def _unmove_all(graph: Graph, moves: dict) -> None:
-    graph.move_nodes({name: old for name, (old, _new) in moves.items()})
+    # The recorded positions were checked when the layout was made: no need to again.
+    graph._apply_moves({name: (new, old) for name, (old, new) in moves.items()})
 
 
 def _remove_meta(graph: Graph, name: str, key: str, old: Any, new: Any) -> None:
@@ -145,7 +146,7 @@ _REDO = {
     "disconnect": lambda g, edge, place: g.disconnect(edge),
     "params": lambda g, name, old, new: g._assign_params(name, new),
     "move": lambda g, name, old, new: g.move_node(name, new),
-    "moves": lambda g, moves: g.move_nodes({n: new for n, (_old, new) in moves.items()}),
+    "moves": lambda g, moves: g._apply_moves(moves),
     "rename": lambda g, old, new: g.rename_node(old, new),
     "group": lambda g, name, old, new: g.set_node_group(name, new),
     "node_meta": lambda g, name, key, old, new: g.set_node_meta(name, key, new),

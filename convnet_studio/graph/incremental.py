@@ -68,7 +68,7 @@ class _UpdateContext(_Context):
     def __init__(self, graph: Graph, results: dict) -> None:
         g = graph.nx_graph()
         self.nodes = _Nodes(g)
-        self.pred = g.pred
+        self.pred = g._pred
         self.problems: list[Problem] = []
         self.results = results
         self.previous = self.resolved = graph._resolved_params
@@ -107,6 +107,7 @@ def _update(graph: Graph, last: Analysis, input_shape: Shape | None) -> Analysis
     heap = [(index[name], name) for name in changes.nodes if name in index]
     heapq.heapify(heap)
     seen: set[str] = set()
+    params = macs = activations = 0  # the totals' change, summed as numbers (no Cost per node)
     while heap:
         _, name = heapq.heappop(heap)
         if name in seen:
@@ -114,10 +115,15 @@ def _update(graph: Graph, last: Analysis, input_shape: Shape | None) -> Analysis
         seen.add(name)
         old = results.get(name)
         new = results[name] = visit_node(ctx, name, input_shape, node_problems)
-        total = total + new.cost - (old.cost if old is not None else Cost())
+        cost = new.cost
+        params, macs, activations = params + cost.params, macs + cost.macs, activations + cost.activations
+        if old is not None:
+            cost = old.cost
+            params, macs, activations = params - cost.params, macs - cost.macs, activations - cost.activations
         if old is None or old.outputs != new.outputs:
             for dst in g._succ[name]:
                 heapq.heappush(heap, (index[dst], dst))
+    total = total + Cost(params, macs, activations)
     analysis = assemble(ctx, order, graph_problems, node_problems, input_shape, warnings, total, structure)
     analysis.base_serial = last.serial
     analysis.revisited = frozenset(seen) | {new for _, new in changes.renames}

@@ -168,23 +168,39 @@ def _add_virtual_nodes(order: list[str], layer: dict[str, int], succ: dict, pred
 
 
 def _order_layers(layers: list[list], succ: dict, pred: dict) -> None:
-    """Reduce crossings with alternating barycentre sweeps (stable sorts keep ties in order)."""
+    """Reduce crossings with alternating barycentre sweeps (stable sorts keep ties in order).
+
+    A sweep reads only the layers as the last one left them: once a downward and an upward
+    sweep in a row move nothing, every later sweep would repeat them, so they are skipped
+    (a ResNet settles after two; a layer of one node is never sorted).
+    """
+    still = 0
     for sweep in range(_SWEEPS):
         downward = sweep % 2 == 0
         indices = range(1, len(layers)) if downward else range(len(layers) - 2, -1, -1)
+        neighbours = pred if downward else succ
+        moved = False
         for i in indices:
+            members = layers[i]
+            if len(members) < 2:
+                continue
             fixed = layers[i - 1] if downward else layers[i + 1]
             rank = {name: j for j, name in enumerate(fixed)}
-            neighbours = pred if downward else succ
-            current = {name: j for j, name in enumerate(layers[i])}
-            layers[i].sort(
-                key=lambda name, r=rank, nb=neighbours, c=current: _barycentre(name, r, nb, c)
-            )
+            keys = [_barycentre(name, rank, neighbours, j) for j, name in enumerate(members)]
+            if any(a > b for a, b in zip(keys, keys[1:])):
+                order = sorted(range(len(members)), key=keys.__getitem__)  # stable, as list.sort
+                layers[i] = [members[j] for j in order]
+                moved = True
+        still = 0 if moved else still + 1
+        if still == 2:
+            return
 
 
-def _barycentre(name: object, rank: dict, neighbours: dict, current: dict) -> float:
+def _barycentre(name: object, rank: dict, neighbours: dict, position: int) -> float:
     ranks = [rank[n] for n in neighbours[name] if n in rank]
-    return sum(ranks) / len(ranks) if ranks else float(current[name])
+    return sum(ranks) / len(ranks) if ranks else float(position)
+
+
 
 
 def _assign_offsets(layers: list[list], pred: dict, succ: dict, gap: float) -> dict[object, float]:
@@ -205,6 +221,12 @@ def _assign_offsets(layers: list[list], pred: dict, succ: dict, gap: float) -> d
 def _place_layer(
     members: list, neighbours: dict, offsets: dict, gap: float, blend: float = 1.0
 ) -> None:
+    if len(members) == 1:  # most layers of a deep chain: nothing to spread or shift
+        name = members[0]
+        known = sorted(offsets[n] for n in neighbours[name] if n in offsets)
+        target = known[(len(known) - 1) // 2] if known else 0.0
+        offsets[name] = offsets[name] * (1 - blend) + target * blend if name in offsets else target
+        return
     desired = []
     for j, name in enumerate(members):
         known = sorted(offsets[n] for n in neighbours[name] if n in offsets)

@@ -15,7 +15,6 @@ import networkx as nx
 from convnet_studio.graph.blocks.arith import fmt_shape
 from convnet_studio.graph.blocks.composites import conv_bn_projection
 from convnet_studio.graph.model import Graph, GraphError
-from convnet_studio.graph.names import path_conflict, strict_prefixes
 from convnet_studio.graph.registry import Shape
 
 AUTO = "projection"  # meta["auto"] of inserted nodes, so the editor can draw them apart
@@ -157,7 +156,7 @@ def _insert(graph: Graph, plan: ProjectionPlan, kind: str) -> list[str]:
     if kind == "B":
         specs = [(f"{base}.{part}", t, p) for part, t, p in conv_bn_projection(plan.out_channels, stride)]
     else:
-        specs = [(base, "ShortcutA", dict(out_channels=plan.out_channels, stride=plan.stride[0]))]
+        specs = [(base, "ShortcutA", {"out_channels": plan.out_channels, "stride": plan.stride[0]})]
     from convnet_studio.graph.layout import ROW_GAP
 
     direction = graph.meta.get("layout_direction", "LR")
@@ -181,11 +180,9 @@ def _base_name(graph: Graph, add: str) -> str:
     """``layer2.0.add`` -> ``layer2.0.downsample`` (torchvision's name) if free, else unique."""
     parent = add.rsplit(".", 1)[0] if "." in add else ""
     base = f"{parent}.downsample" if parent else f"{add}_downsample"
-    names = set(graph.nodes)
-    prefixes = {p for n in names for p in strict_prefixes(n)}
-    if all(path_conflict(c, names, prefixes) is None for c in (base, f"{base}.0", f"{base}.1")):
+    if all(graph.name_conflict(c) is None for c in (base, f"{base}.0", f"{base}.1")):
         return base
     i = 1
-    while any(path_conflict(c, names, prefixes) is not None for c in (f"{base}{i}", f"{base}{i}.0", f"{base}{i}.1")):
+    while any(graph.name_conflict(c) is not None for c in (f"{base}{i}", f"{base}{i}.0", f"{base}{i}.1")):
         i += 1
     return f"{base}{i}"

@@ -136,6 +136,12 @@ def get_block(type_name: str) -> BlockSpec:
         raise BlockError(f"unknown block type {short_repr(type_name)}") from None
 
 
+def find_block(type_name: str) -> BlockSpec | None:
+    """The block of ``type_name``, or None if there is none (one lookup, for hot loops)."""
+    _ensure_loaded()
+    return _REGISTRY.get(type_name)
+
+
 def has_block(type_name: str) -> bool:
     _ensure_loaded()
     return type_name in _REGISTRY

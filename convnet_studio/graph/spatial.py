@@ -8,7 +8,7 @@ and move.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 CELL = 256.0  # scene units: a node is 200 x 100, so a band of one row spans one or two cells
 Position = tuple[float, float]
@@ -19,6 +19,16 @@ class PositionIndex:
 
     def __init__(self) -> None:
         self._cells: tuple[dict[int, set[str]], dict[int, set[str]]] = ({}, {})
+
+    @classmethod
+    def of(cls, places: Iterable[tuple[str, Position]]) -> PositionIndex:
+        """An index of ``(name, position)`` pairs."""
+        index = cls()
+        xs, ys = index._cells
+        for name, (x, y) in places:
+            xs.setdefault(int(x // CELL), set()).add(name)
+            ys.setdefault(int(y // CELL), set()).add(name)
+        return index
 
     def add(self, name: str, position: Position) -> None:
         for axis, cells in enumerate(self._cells):

@@ -6,9 +6,11 @@ every expand cost more than the rest of the edit, yet an edit changes the order 
 itself. A *cut* is a node that no connection jumps over: when Kahn's algorithm reaches it,
 everything before it is done and nothing after it is ready. Between the nearest cuts
 around an edit (in a ResNet, a block or two) the order is sorted again as Kahn's algorithm
-would sort it; the rest is kept. Where that cannot be shown (a new unconnected node, a
-source or a dead end that the algorithm could take out of turn, a cycle, an edit that
-spans half the graph), :func:`updated_structure` returns None and the caller sorts all.
+would sort it; the rest is kept. A source in the segment (a node that lost its only input)
+is ready from the start: it stays in the segment when every node before it is ranked
+before it. Where equality cannot be shown (a new unconnected node, a source the algorithm
+would take earlier, a cycle, an edit that spans half the graph), :func:`updated_structure`
+returns None and the caller sorts all.
 
 Dead branches (nodes whose output reaches no Output) are kept as the set of live nodes:
 whether a node is live depends only on what lies downstream of it, so an edit can change
@@ -137,10 +139,11 @@ def _sort_segment(g, insertion: dict[str, int], segment: list[str], first: str |
     members = set(segment)
     pred, succ = g._pred, g._succ
     indegree: dict[str, int] = {}
+    earliest_source = _BIG
     for name in segment:
         inputs = pred[name]
-        if not inputs and first is not None:
-            return None  # a source: ready from the start, the pass may take it earlier
+        if not inputs:
+            earliest_source = min(earliest_source, insertion[name])
         count = 0
         for src, keys in inputs.items():
             if src in members:
@@ -151,6 +154,13 @@ def _sort_segment(g, insertion: dict[str, int], segment: list[str], first: str |
         for dst in succ[name]:
             if dst not in members and dst != last:
                 return None  # feeds past the next cut
+    if first is not None and earliest_source < _BIG:
+        # A source (a node that lost its only input, say) is ready from the start: the pass
+        # takes it before the first node ranked after it. It stays in the segment only if
+        # every node before the first cut (the cut included) is ranked before it.
+        before = old.order[:old.index[first] + 1]
+        if max((insertion.get(name, -1) for name in before), default=-1) > earliest_source:
+            return None
     # Nodes the pass could take instead: the next cut once the segment's part of its
     # inputs is done, and unconnected sources waiting after it.
     rival = min((insertion[s] for s in old.sources if old.index.get(s, -1) > last_at and s in insertion),

@@ -10,7 +10,7 @@ from torch import fx, nn
 
 from convnet_studio.errors import ImportRefused
 from convnet_studio.graph.model import Graph, GraphError
-from convnet_studio.graph.names import name_problem, path_conflict, strict_prefixes
+from convnet_studio.graph.names import name_problem
 from convnet_studio.importer.primitives import (
     CHUNK_METHODS,
     FUNCTION_RULES,
@@ -137,12 +137,10 @@ class Converter:
 
     def _free_name(self, base: str) -> str:
         """``base``, else ``base_1``, ``base_2``... as fx names repeated calls."""
-        names = set(self.graph.nodes)
-        prefixes = {p for n in names for p in strict_prefixes(n)}
         i = 0
         while True:
             candidate = base if i == 0 else f"{base}_{i}"
-            if not name_problem(candidate) and path_conflict(candidate, names, prefixes) is None:
+            if not name_problem(candidate) and self.graph.name_conflict(candidate) is None:
                 return candidate
             i += 1
 

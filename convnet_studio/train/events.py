@@ -35,6 +35,9 @@ since the worker started). The kinds, in the order a run produces them:
     Always the last event: ``reason`` (one of :data:`FINISH_REASONS`), ``step``, ``epoch``,
     ``checkpoint`` (path of the last checkpoint or null), ``elapsed`` (s).
 
+A spare worker (``--await-spec``) writes ``spare_ready`` once it has warmed up, before it
+is handed a run; the client reads or drops it, and consumers never see it.
+
 The client (:class:`convnet_studio.train.process.TrainingProcess`) adds ``log`` events
 (``message``: a stdout line that was not JSON) and, when the worker dies without a
 ``finished``, synthesizes ``error`` (kind ``"crash"``) and ``finished`` (reason ``"crashed"``).
@@ -55,6 +58,7 @@ CHECKPOINT = "checkpoint"
 ERROR = "error"
 FINISHED = "finished"
 LOG = "log"
+SPARE_READY = "spare_ready"  # not a run's event: see the module's docstring
 
 EVENT_KINDS = (STATUS, STARTED, STEP, GRAD_NORMS, EPOCH, CHECKPOINT, ERROR, FINISHED, LOG)
 STATES = ("starting", "running", "paused", "stopping")

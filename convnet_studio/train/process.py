@@ -236,7 +236,8 @@ class TrainingProcess:
                 if line.strip():
                     self._deliver({"event": ev.LOG, "message": line.rstrip()})
                 continue
-            self._deliver(event)
+            if event["event"] != ev.SPARE_READY:  # a spare's, from before it had this run
+                self._deliver(event)
         code = self._proc.wait()
         for t in self._threads[1:]:
             t.join(5)  # the stderr tail must be complete before it is reported

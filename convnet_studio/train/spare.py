@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
+import time
 from typing import Any
 
 ENABLE_ENV = "CONVNET_STUDIO_SPARE_WORKER"
@@ -57,6 +59,7 @@ class SpareWorker:
     def __init__(self) -> None:
         self._proc: subprocess.Popen[str] | None = None
         self._key: tuple[str, tuple[tuple[str, str], ...]] | None = None
+        self._ready = False
 
     @staticmethod
     def key(python: str | None, env: dict[str, str] | None) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -69,6 +72,26 @@ class SpareWorker:
     @property
     def pid(self) -> int | None:
         return self._proc.pid if self.alive and self._proc else None
+
+    def wait_ready(self, timeout: float = 0.0) -> bool:
+        """Whether the spare has warmed up (torch imported), waiting up to ``timeout`` s."""
+        if self._ready or not self.alive:
+            return self._ready and self.alive
+        assert self._proc is not None and self._proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        while not self._ready:
+            left = deadline - time.monotonic()
+            try:
+                readable, _, _ = select.select([self._proc.stdout], [], [], max(0.0, left))
+            except (OSError, ValueError):  # no select on pipes (Windows): not known
+                return False
+            if not readable:
+                return False
+            line = self._proc.stdout.readline()  # the spare writes nothing else before its run
+            if not line:
+                return False  # it died while warming up
+            self._ready = '"spare_ready"' in line
+        return True
 
     def prepare(self, python: str | None = None, env: dict[str, str] | None = None) -> bool:
         """Have a spare ready for ``python`` and ``env``; False if spares are turned off."""
@@ -87,7 +110,7 @@ class SpareWorker:
         except OSError:
             self._proc = None  # a fresh start will say why, with the run's own error
             return False
-        self._key = key
+        self._key, self._ready = key, False
         return True
 
     def take(self, spec_path: str, handover_env: dict[str, str], python: str | None = None,
@@ -98,7 +121,7 @@ class SpareWorker:
         torch reads when it starts: those belong to ``env``, which must match the spare's).
         """
         proc, key = self._proc, self._key
-        self._proc, self._key = None, None
+        self._proc, self._key, self._ready = None, None, False
         if proc is None or proc.poll() is not None or key != self.key(python, env):
             _end(proc)
             return None
@@ -113,7 +136,7 @@ class SpareWorker:
 
     def close(self) -> None:
         """End the spare, if any (the window is closing, or the environment changed)."""
-        proc, self._proc, self._key = self._proc, None, None
+        proc, self._proc, self._key, self._ready = self._proc, None, None, False
         _end(proc)
 
     def __del__(self) -> None:

@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     events_out = sys.stdout
     sys.stdout = sys.stderr  # only events on the real stdout, whatever else prints
     if args.await_spec:
-        handover = _await_handover(sys.stdin)
+        handover = _await_handover(sys.stdin, events_out)
         if handover is None:
             return 0  # the client went away (or gave up on this spare) before handing a run over
         args.spec = handover
@@ -389,8 +389,9 @@ def warm_up() -> None:
     optimizer.zero_grad(set_to_none=True)
 
 
-def _await_handover(stream: TextIO) -> str | None:
-    """Warm up, then wait for the client's one hand-over line; the spec path, or None.
+def _await_handover(stream: TextIO, events_out: TextIO) -> str | None:
+    """Warm up, say so (``spare_ready``), then wait for the client's one hand-over line;
+    the spec path, or None if the client went away.
 
     The line is ``{"spec": PATH, "env": {NAME: VALUE}}`` (JSON): the run's spec file and the
     variables that only the run knows (the run-directory lock the client holds). Variables
@@ -398,6 +399,8 @@ def _await_handover(stream: TextIO) -> str | None:
     a spare only for the environment it was started in.
     """
     warm_up()
+    events_out.write(ev.encode({"event": ev.SPARE_READY}) + "\n")
+    events_out.flush()
     line = stream.readline()
     if not line.strip():
         return None

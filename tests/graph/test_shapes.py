@@ -102,3 +102,28 @@ def test_input_shape_override(make_chain) -> None:
     g = make_chain((3, 32, 32), ("Conv2d", dict(out_channels=8, kernel_size=3, stride=2, padding=1)))
     assert g.analyze((3, 64, 48)).output_shape("l0") == (8, 32, 24)
     assert g.analyze().output_shape("l0") == (8, 16, 16)
+
+
+def test_repeated_layers_share_one_inference_and_never_a_wrong_one() -> None:
+    """The shape rules' answers are cached by (block, parameters, input shapes): two equal
+    layers on equal inputs share one; any difference gives the layer its own."""
+    from convnet_studio.graph import Graph
+    from convnet_studio.graph.analysis import _INFERRED, forget_inferred, infer_block
+    from convnet_studio.graph.registry import get_block
+
+    forget_inferred()
+    g = Graph("repeats")
+    x = g.add("Input", "input", channels=8, height=16, width=16)
+    for i in range(4):
+        x = g.add("Conv2d", f"same{i}", x, out_channels=8, kernel_size=3, padding=1)
+    g.add("Conv2d", "strided", x, out_channels=8, kernel_size=3, padding=1, stride=2)
+    g.add("Output", "output", "strided")
+    a = g.analyze()
+    assert a.output_shape("same3") == (8, 16, 16) and a.output_shape("strided") == (8, 8, 8)
+    convs = [key for key in _INFERRED if key[0] == id(get_block("Conv2d"))]
+    assert len(convs) == 2  # the four equal layers once, the strided one apart
+    g.set_params("same3", {"out_channels": 4})
+    assert g.analyze().output_shape("same3") == (4, 16, 16)
+    spec = get_block("Conv2d")
+    listed = dict(spec.resolve_params({"out_channels": 2, "kernel_size": 3}), kernel_size=[3, 3])
+    assert infer_block(spec, listed, ((1, 5, 5),))[0] == ((2, 3, 3),)  # unhashable: not cached

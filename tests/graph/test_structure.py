@@ -43,6 +43,38 @@ def test_expanding_and_collapsing_every_block_is_sorted_near_the_block(monkeypat
     assert counting.local == 2 * len(blocks)
 
 
+def test_deleting_a_layer_sorts_near_it_though_the_next_one_becomes_a_source(monkeypatch) -> None:
+    counting = _Counting(monkeypatch)
+    graph = cifar_resnet(20, 10, (3, 32, 32))
+    for name in [n.name for n in graph if n.spec.is_composite]:
+        expand_node(graph, name)
+    graph.analyze()
+    counting.local = 0
+    graph.remove_node("layer2.1.conv2")  # its BatchNorm loses its only input
+    assert not graph.in_edges("layer2.1.bn2")
+    same_as_a_full_pass(graph)
+    graph.remove_node("conv1")  # at the start: the stem's BatchNorm becomes a source too
+    same_as_a_full_pass(graph)
+    assert counting.local == 2
+
+
+def test_a_source_ranked_before_an_earlier_node_makes_the_whole_graph_sorted(monkeypatch) -> None:
+    counting = _Counting(monkeypatch)
+    graph = Graph("late")
+    graph.add("Input", "input", channels=3, height=8, width=8)
+    graph.add("ReLU", "early")  # inserted second, connected at the end of the chain
+    graph.add("ReLU", "a", "input")
+    graph.add("ReLU", "b", "a")
+    graph.add("ReLU", "c", "b")
+    graph.connect("c", "early")
+    graph.add("Output", "output", "early")
+    graph.analyze()
+    graph.disconnect(graph.in_edges("early")[0])  # a source ranked before a, b and c
+    same_as_a_full_pass(graph)
+    assert graph.analyze().order.index("early") == 1  # the pass takes it right after input
+    assert counting.local == 0
+
+
 def _splice(graph: Graph, edge: Edge, n: int) -> None:
     """A ReLU dropped onto a connection (keeps the shape)."""
     graph.disconnect(edge)

@@ -31,6 +31,7 @@ def _events(proc: TrainingProcess) -> list[dict]:
 def test_a_run_handed_to_the_spare_trains_under_the_clients_lock(tmp_path):
     spare = SpareWorker()
     assert spare.prepare() and spare.alive
+    assert spare.wait_ready(TIMEOUT) and spare.wait_ready()  # warmed up: torch imported
     pid = spare.pid
     proc = TrainingProcess(tiny_graph().to_dict(), small_config(tmp_path, max_steps=3),
                            spare=spare)
@@ -82,14 +83,14 @@ def test_a_spare_whose_client_goes_away_exits():
     proc = start_worker(AWAIT, {})
     proc.stdin.close()  # the GUI died (or quit) before handing it a run
     assert proc.wait(TIMEOUT) == 0
-    assert proc.stdout.read() == ""  # nothing on the event stream
+    assert proc.stdout.read() == '{"event":"spare_ready"}\n'  # and no run's events
 
 
 @pytest.mark.slow  # a worker process imports torch
 def test_a_bad_handover_line_ends_the_spare_with_a_message():
     proc = start_worker(AWAIT, {})
     out, err = proc.communicate(json.dumps({"spec": 5}) + "\n", timeout=TIMEOUT)
-    assert proc.returncode != 0 and out == ""
+    assert proc.returncode != 0 and out == '{"event":"spare_ready"}\n'
     assert "bad hand-over line" in err
 
 
