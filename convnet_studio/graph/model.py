@@ -430,12 +430,14 @@ class Graph:
         self.events.changed.emit()
 
     def set_node_meta(self, name: str, key: str, value: Any) -> None:
-        meta = self.node(name).meta
-        self._log("node_meta", name, key, copy.deepcopy(meta.get(key)), copy.deepcopy(value))
-        if value is None:
-            meta.pop(key, None)
-        else:
+        node = self.node(name)
+        self._log("node_meta", name, key, copy.deepcopy(node.meta.get(key)), copy.deepcopy(value))
+        # A new dict, never changed in place (as params): the autosave's encoder keeps a
+        # node's JSON while its dicts are the same objects.
+        meta = {k: v for k, v in node.meta.items() if k != key}
+        if value is not None:
             meta[key] = value
+        node.meta = meta
         self.events.changed.emit()
 
     def set_meta(self, key: str, value: Any) -> None:

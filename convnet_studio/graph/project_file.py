@@ -52,6 +52,48 @@ def graph_to_dict(graph: Graph, copies: bool = True) -> dict[str, Any]:
     }
 
 
+class ProjectEncoder:
+    """``json.dumps(graph_to_dict(graph))`` for one graph encoded again and again (autosave).
+
+    Each node's JSON is kept while the node is unchanged: the same node object with the same
+    name, type, group and position, and the same parameter and meta dicts (the graph
+    replaces those dicts on every change, never edits them in place), so encoding after an
+    edit costs the nodes it changed, not ResNet-1202's 4,000 (30 ms in the GUI thread).
+    """
+
+    def __init__(self) -> None:
+        self._nodes: dict[int, tuple[tuple, str]] = {}
+        self._edges: dict[int, tuple[Edge, str]] = {}
+
+    def encode(self, graph: Graph) -> str:
+        kept, nodes = self._nodes, {}
+        for node in graph:
+            # The node itself is held in its key, so its id cannot pass to another meanwhile.
+            key = (node, node.name, node.type, node.params, node.position, node.group, node.meta)
+            hit = kept.get(id(node))
+            if hit is None or not _unchanged(hit[0], key):
+                hit = key, json.dumps(node.to_dict(copies=False))
+            nodes[id(node)] = hit
+        self._nodes = nodes
+        # Edges are immutable: one object, one text (held beside it, so its id stays its own).
+        # Read from the adjacency dicts, in the order ``graph.edges`` lists them.
+        kept_edges, edges = self._edges, {}
+        for nbrs in graph.nx_graph()._succ.values():
+            for keys in nbrs.values():
+                for edge in keys:
+                    hit = kept_edges.get(id(edge))
+                    edges[id(edge)] = hit if hit is not None else (edge, json.dumps(edge.to_dict()))
+        self._edges = edges
+        head = json.dumps({"format": FORMAT, "version": VERSION, "name": graph.name, "meta": graph.meta})
+        return (f'{head[:-1]}, "nodes": [{", ".join(text for _, text in nodes.values())}], '
+                f'"edges": [{", ".join(text for _, text in edges.values())}]}}')
+
+
+def _unchanged(old: tuple, new: tuple) -> bool:
+    return (old[0] is new[0] and old[3] is new[3] and old[6] is new[6]
+            and old[1:3] == new[1:3] and old[4:6] == new[4:6])
+
+
 def dumps(graph: Graph) -> str:
     return json.dumps(graph_to_dict(graph, copies=False), indent=1, sort_keys=False) + "\n"
 

@@ -13,13 +13,12 @@ import time
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
-from typing import Any
 
 from convnet_studio.graph.model import Graph
 from convnet_studio.graph.project_file import (
+    ProjectEncoder,
     ProjectFileError,
     graph_from_dict,
-    graph_to_dict,
     write_atomic,
 )
 
@@ -45,16 +44,14 @@ class RecoveryStore:
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
         self.file = self.directory / f"{os.getpid()}-{next(_serial)}{SUFFIX}"
+        self._encoder = ProjectEncoder()  # re-encodes only the nodes an edit changed
 
     def save(self, graph: Graph, original: Path | None) -> Path:
         """Write the document's current state (atomically: a crash mid-write loses nothing)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        payload: dict[str, Any] = {
-            "original": str(original) if original else None,
-            "saved_at": time.time(),
-            "project": graph_to_dict(graph, copies=False),  # encoded at once: no copies
-        }
-        write_atomic(self.file, json.dumps(payload).encode("utf-8"))
+        head = json.dumps({"original": str(original) if original else None, "saved_at": time.time()})
+        text = f'{head[:-1]}, "project": {self._encoder.encode(graph)}}}'
+        write_atomic(self.file, text.encode("utf-8"))
         return self.file
 
     def discard(self) -> None:

@@ -174,3 +174,35 @@ def test_positions_that_the_canvas_cannot_draw_are_refused_naming_the_node() -> 
         with pytest.raises(GraphError, match=r"^x\.position"):
             g.add_node("ReLU", "x", None, bad)
     assert g.to_dict() == before  # nothing half-done
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_the_autosave_encoder_always_writes_the_graph_as_it_is(data) -> None:
+    """It keeps each node's JSON while the node is unchanged: after any edit, undo or redo
+    its text must still read back as the graph."""
+    import json
+
+    from convnet_studio.graph.project_file import ProjectEncoder
+
+    g, encoder = _net(), ProjectEncoder()
+    assert json.loads(encoder.encode(g)) == g.to_dict()
+    records = []
+    for op in data.draw(st.lists(st.sampled_from((*OPS, "node_meta")), min_size=1, max_size=10)):
+        try:
+            with recording(g) as record:
+                if op == "node_meta":
+                    g.set_node_meta(data.draw(st.sampled_from(sorted(g.nodes))), "note",
+                                    data.draw(st.sampled_from([None, "a", {"b": [1]}])))
+                else:
+                    _edit(g, op, data)
+        except GraphError:
+            continue
+        records.append(record)
+        assert json.loads(encoder.encode(g)) == g.to_dict()
+    for record in reversed(records):
+        record.undo(g)
+        assert json.loads(encoder.encode(g)) == g.to_dict()
+    for record in records:
+        record.redo(g)
+        assert json.loads(encoder.encode(g)) == g.to_dict()
