@@ -86,11 +86,15 @@ class Document(QObject):
         then nothing is announced.
         """
         self._refresh.stop()
-        analysis = self.analysis()
-        if analysis is not self._announced:
-            self._announced = analysis
-            self.analysis_updated.emit(analysis)
-            long_lived.settle()  # the new results and the faces showing them
+        try:
+            analysis = self.analysis()
+            if analysis is not self._announced:
+                self._announced = analysis
+                self.analysis_updated.emit(analysis)
+        finally:
+            # What the edit made and the faces showing its results live on; collections
+            # held since the edit's first event (see _on_graph_changed) go on.
+            long_lived.settle()
 
     # ------------------------------------------------------------------ selection
     @property
@@ -193,6 +197,7 @@ class Document(QObject):
 
     # ------------------------------------------------------------------ slots
     def _on_graph_changed(self) -> None:
+        long_lived.edit_began()  # until flush: see long_lived
         self._refresh.start()
 
     def _on_graph_reset(self) -> None:

@@ -9,13 +9,13 @@ the event loop never stalls.
 
 from __future__ import annotations
 
-import gc
 import time
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from convnet_studio.train import events as ev
+from convnet_studio.ui import long_lived
 from convnet_studio.ui.training.run_data import RunData
 
 POLL_MS = 30
@@ -58,6 +58,7 @@ class TrainingSession(QObject):
         self._kill_timer.timeout.connect(self._on_stop_overdue)
         self._done = False
         self._gc_held = False
+        self._gc_reason = f"training backlog {id(self)}"  # one hold per session
 
     # ------------------------------------------------------------------ control
     def start(self, project: dict[str, Any] | None, config: dict[str, Any], run_dir: str,
@@ -142,11 +143,11 @@ class TrainingSession(QObject):
         30 ms pause in the GUI thread. The events hold no cycles and are freed by reference
         counting once handled, so collection can wait until the backlog is gone.
         """
-        if hold and not self._gc_held and gc.isenabled():
-            gc.disable()
+        if hold and not self._gc_held:
+            long_lived.hold(self._gc_reason)
             self._gc_held = True
         elif not hold and self._gc_held:
-            gc.enable()
+            long_lived.release(self._gc_reason)
             self._gc_held = False
 
     def _handle(self, event: dict[str, Any]) -> None:
