@@ -78,6 +78,11 @@ class MainWindow(QMainWindow):
         self.recovery = RecoveryStore(recovery_dir or _recovery_dir())
         self._autosave = Autosaver(self.document, self.autosave, self)
         self._connect_signals()
+        self._arranged = False  # the docks got their sizes (remembered or the defaults)
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(150)
+        self._refit.timeout.connect(self.refit_docks)
         self.resize(1500, 950)
         if install_plugins:
             self._reserve_plugin_docks()
@@ -207,19 +212,57 @@ class MainWindow(QMainWindow):
     def _stack_right_column(self, inspector: QDockWidget, training: QDockWidget, h: int) -> None:
         """Inspector over the training settings where both fit (each gets what it needs),
         else the two as tabs, so neither is squeezed into a scroll area."""
-        widget = training.widget()
-        # a reserved dock (see _reserve_plugin_docks) gets the room the settings will need
-        want = (RESERVED_TRAINING_HEIGHT if isinstance(widget, QLabel)
-                else widget.sizeHint().height()) + 30
+        want = self._training_height()
         tabbed = training in self.tabifiedDockWidgets(inspector)
-        if h - want < 480:
+        if self._wants_tabs(h):
             if not tabbed:
+                if not self.isVisible():
+                    # Tabs made before the first show leave a stray tab bar that Qt draws over
+                    # the plots once the two are split again: the first show makes them.
+                    return
                 self.tabifyDockWidget(inspector, training)
             inspector.raise_()
             return
         if tabbed:
-            self.splitDockWidget(inspector, training, Qt.Vertical)
+            # splitDockWidget would only add it as another tab of the same group: put it
+            # back into the column, under the inspector.
+            self.addDockWidget(Qt.RightDockWidgetArea, training, Qt.Vertical)
+            training.show()
         self.resizeDocks([inspector, training], [h - want - 110, want], Qt.Vertical)
+
+    def _training_height(self) -> int:
+        widget = self.docks["training"].widget()
+        # a reserved dock (see _reserve_plugin_docks) gets the room the settings will need
+        return (RESERVED_TRAINING_HEIGHT if isinstance(widget, QLabel)
+                else widget.sizeHint().height()) + 30
+
+    def _wants_tabs(self, h: int) -> bool:
+        """Whether the inspector and the training settings are too tall to stack at ``h``."""
+        return h - self._training_height() < 480
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._arranged and self.isVisible():
+            self._refit.start()  # once the user stops dragging the window's edge
+
+    def refit_docks(self) -> None:
+        """After the window changed size (made smaller, un-maximized, a layout remembered
+        from a bigger screen): where docks overlap or stick out of the window (Qt keeps each
+        dock's width and clips what no longer fits) or the right column should now be tabs
+        or a stack, the docks get the default sizes for this size."""
+        d = self.docks
+        restack = "training" in d and self._wants_tabs(self.height()) != (
+            d["training"] in self.tabifiedDockWidgets(d["inspector"]))
+        if restack or self._docks_collide():
+            self.arrange_docks()
+
+    def _docks_collide(self) -> bool:
+        window = self.rect()
+        shown = [dock.geometry() for dock in self.docks.values()
+                 if dock.isVisible() and not dock.isFloating()
+                 and window.intersects(dock.geometry())]  # tabs behind others lie outside
+        return any(not window.contains(box) for box in shown) or any(
+            a.intersects(b) for i, a in enumerate(shown) for b in shown[i + 1:])
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -227,6 +270,8 @@ class MainWindow(QMainWindow):
             self._arranged = True
             # once the layout has placed the docks: resizeDocks before that is half ignored
             QTimer.singleShot(0, self.arrange_docks)
+        else:  # a remembered layout may come from a bigger screen
+            QTimer.singleShot(0, self.refit_docks)
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
