@@ -186,7 +186,13 @@ def _order_layers(layers: list[list], succ: dict, pred: dict) -> None:
                 continue
             fixed = layers[i - 1] if downward else layers[i + 1]
             rank = {name: j for j, name in enumerate(fixed)}
-            keys = [_barycentre(name, rank, neighbours, j) for j, name in enumerate(members)]
+            keys = []
+            for j, name in enumerate(members):
+                linked = neighbours[name]
+                if len(linked) == 1:  # most members: the barycentre of one is its rank
+                    keys.append(rank.get(linked[0], j))
+                else:
+                    keys.append(_barycentre(name, rank, neighbours, j))
             if any(a > b for a, b in zip(keys, keys[1:])):
                 order = sorted(range(len(members)), key=keys.__getitem__)  # stable, as list.sort
                 layers[i] = [members[j] for j in order]
@@ -221,23 +227,30 @@ def _assign_offsets(layers: list[list], pred: dict, succ: dict, gap: float) -> d
 def _place_layer(
     members: list, neighbours: dict, offsets: dict, gap: float, blend: float = 1.0
 ) -> None:
+    # Called for every layer twice: a deep net's 4,000 layers, most with one or two members
+    # whose one neighbour is placed (the shortcuts' lanes), so those cases skip the sorts.
     if len(members) == 1:  # most layers of a deep chain: nothing to spread or shift
         name = members[0]
-        known = sorted(offsets[n] for n in neighbours[name] if n in offsets)
-        target = known[(len(known) - 1) // 2] if known else 0.0
+        target = _median_placed(neighbours[name], offsets, 0.0)
         offsets[name] = offsets[name] * (1 - blend) + target * blend if name in offsets else target
         return
     desired = []
+    middle = (len(members) - 1) / 2
     for j, name in enumerate(members):
-        known = sorted(offsets[n] for n in neighbours[name] if n in offsets)
         # The lower median keeps a main path straight where a shortcut lane joins it.
-        target = known[(len(known) - 1) // 2] if known else (j - (len(members) - 1) / 2) * gap
+        target = _median_placed(neighbours[name], offsets, None)
+        if target is None:
+            target = (j - middle) * gap
         if name in offsets:
             target = offsets[name] * (1 - blend) + target * blend
         desired.append(target)
-    placed: list[float] = []
-    for target in desired:
-        placed.append(target if not placed else max(target, placed[-1] + gap))
+    placed = [desired[0]]
+    for target in desired[1:]:
+        placed.append(max(target, placed[-1] + gap))
+    if placed == desired:  # nothing pushed apart: no shift
+        for name, value in zip(members, desired):
+            offsets[name] = value
+        return
     # Shift the layer back so the mean displacement of its real nodes is zero: virtual
     # nodes (shortcut lanes) give way, so the blocks stay in line.
     real = [
@@ -246,6 +259,14 @@ def _place_layer(
     shift = sum(d - p for d, p in real) / len(real)
     for name, value in zip(members, placed):
         offsets[name] = value + shift
+
+
+def _median_placed(names: list, offsets: dict, default: float | None) -> float | None:
+    """The lower median of the placed ``names``' offsets (``default`` if none is placed)."""
+    if len(names) == 1:
+        return offsets.get(names[0], default)
+    known = sorted(offsets[n] for n in names if n in offsets)
+    return known[(len(known) - 1) // 2] if known else default
 
 
 def _band_size(layers: list[list], offsets: dict, direction: str) -> float:
