@@ -56,3 +56,40 @@ def test_early_stopping_sweeps_give_the_plain_algorithms_positions(graph, direct
         layout_module._order_layers = real
         layout_module._LAST.clear()
     assert fast == plain
+
+
+def _reference_place_layer(members, neighbours, offsets, gap, blend=1.0) -> None:
+    """Each member at the lower median of its placed neighbours, pushed ``gap`` apart, the
+    layer shifted back by its real members' mean displacement (no shortcuts)."""
+    desired = []
+    for j, name in enumerate(members):
+        known = sorted(offsets[n] for n in neighbours[name] if n in offsets)
+        fallback = 0.0 if len(members) == 1 else (j - (len(members) - 1) / 2) * gap
+        target = known[(len(known) - 1) // 2] if known else fallback
+        if name in offsets:
+            target = offsets[name] * (1 - blend) + target * blend
+        desired.append(target)
+    placed: list[float] = []
+    for target in desired:
+        placed.append(target if not placed else max(target, placed[-1] + gap))
+    real = [(d, p) for name, d, p in zip(members, desired, placed) if isinstance(name, str)] or list(
+        zip(desired, placed))
+    shift = sum(d - p for d, p in real) / len(real)
+    for name, value in zip(members, placed):
+        offsets[name] = value + shift
+
+
+@settings(max_examples=80, deadline=None)
+@given(dags(), st.sampled_from(["LR", "TB"]), st.sampled_from([None, 3]))
+def test_placing_with_shortcuts_gives_the_plain_placements(graph, direction, wrap) -> None:
+    layout_module._LAST.clear()
+    fast = layout_module.layered_layout(graph, direction, wrap)
+    real = layout_module._place_layer
+    layout_module._place_layer = _reference_place_layer
+    try:
+        layout_module._LAST.clear()
+        plain = layout_module.layered_layout(graph, direction, wrap)
+    finally:
+        layout_module._place_layer = real
+        layout_module._LAST.clear()
+    assert fast == plain
