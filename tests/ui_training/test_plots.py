@@ -61,6 +61,25 @@ def test_points_arrive_as_the_stream_grows(dashboard: TrainingDashboard, qtbot) 
     assert dashboard.grad_heatmap.image.image.shape == (len(run.grad_step), 5)
 
 
+def test_plots_take_their_first_data_one_per_refresh(dashboard: TrainingDashboard) -> None:
+    """A burst of first events shows one plot per tick: each first paint costs 10-20 ms."""
+    run = RunData("burst")
+    dashboard.set_runs([run])  # the run starts: no data yet
+    shown = [p for p in dashboard.plots.values() if p.isVisible()]
+    assert len(shown) >= 3 and all(p.frame.empty for p in shown)
+    for event in synthetic_events(steps=200, nodes=12, steps_per_epoch=50):
+        run.feed(event)
+    dashboard.refresh()
+    assert sum(not p.frame.empty for p in shown) == 1
+    for _ in range(len(shown)):
+        dashboard.refresh()
+    assert not any(p.frame.empty for p in shown)
+    other = make_run("other", residual=False, steps=200)
+    dashboard.set_runs([other])
+    dashboard.refresh(all_plots=True)  # an export draws them all at once
+    assert not any(p.frame.empty for p in dashboard.plots.values())
+
+
 def test_two_runs_overlay_each_with_its_own_data(dashboard: TrainingDashboard) -> None:
     first, second = make_run("plain-20", False, steps=300), make_run("resnet-20", True, steps=200)
     dashboard.set_runs([first, second])
@@ -199,3 +218,8 @@ def test_a_legend_gives_way_in_a_small_frame(qtbot) -> None:
     qtbot.waitUntil(lambda: not legend.isVisible())
     frame.resize(700, 500)
     qtbot.waitUntil(legend.isVisible)
+
+
+def test_heatmap_colour_bar_reads_exponents_as_they_are(dashboard: TrainingDashboard) -> None:
+    axis = dashboard.grad_heatmap.bar.getAxis("right")
+    assert not axis.autoSIPrefix  # a narrow range read "-500 .. 100 (x0.001)"
