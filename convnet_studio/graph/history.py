@@ -36,9 +36,17 @@ class EditRecord:
 
     def undo(self, graph: Graph) -> None:
         self.analysis_after = graph.analysis_checkpoint() or self.analysis_after
+        ops = self.ops
         with _not_recorded(graph):
-            for op in reversed(self.ops):
-                _UNDO[op[0]](graph, *op[1:])
+            i = len(ops) - 1
+            while i >= 0:
+                first = _deletions_from(ops, i)
+                if first is not None:
+                    _undo_deletions(graph, ops[first : i + 1])
+                    i = first - 1
+                    continue
+                _UNDO[ops[i][0]](graph, *ops[i][1:])
+                i -= 1
         graph.adopt_analysis(self.analysis_before)
 
     def redo(self, graph: Graph) -> None:
@@ -113,6 +121,29 @@ def _replace(graph: Graph, data: dict[str, Any]) -> None:
     from convnet_studio.graph.model import Graph as GraphClass
 
     graph.replace_with(GraphClass.from_dict(data))
+
+
+def _deletions_from(ops: list[tuple], last: int) -> int | None:
+    """Where the run of deletions (node removals and the disconnections between them) that
+    ends at ``ops[last]`` begins, if it holds more than one removal; else None."""
+    if ops[last][0] != "remove":
+        return None
+    first, removals = last, 1
+    while first > 0 and ops[first - 1][0] in ("remove", "disconnect"):
+        first -= 1
+        removals += ops[first][0] == "remove"
+    return first if removals > 1 else None
+
+
+def _undo_deletions(graph: Graph, run: list[tuple]) -> None:
+    """Undo a run of deletions: the nodes first, all at once (each in the place it left,
+    see Graph._restore_nodes), then their edges newest first. The same graph as undoing one
+    by one (nodes and edges touch different dicts), without moving every later node once
+    per node put back."""
+    graph._restore_nodes([(op[1], op[2]) for op in reversed(run) if op[0] == "remove"])
+    for op in reversed(run):
+        if op[0] == "disconnect":
+            graph._restore_edge(op[1], op[2])
 
 
 def _unmove_all(graph: Graph, moves: dict) -> None:

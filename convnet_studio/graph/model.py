@@ -627,6 +627,25 @@ class Graph:
         self._add_prefixes(node.name)
         self._added(node)
 
+    def _restore_nodes(self, restores: list[tuple[Node, int | None]]) -> None:
+        """:meth:`_restore_node` for each ``(node, index)`` in turn, the node order rebuilt
+        once (undo of deleting many nodes)."""
+        nodes = [(_snapshot(node), index) for node, index in restores]
+        order = list(self._g._node)
+        for node, index in nodes:
+            if index is None or index >= len(order):
+                order.append(node.name)
+            else:
+                order.insert(index, node.name)
+        ordered.insert_nodes(self._g, {node.name: {"node": node} for node, _ in nodes}, order)
+        self._ranks = {name: i for i, name in enumerate(order)}
+        self._next_rank = len(self._ranks)
+        for node, _ in nodes:
+            self._places.add(node.name, node.position)
+            self._add_prefixes(node.name)
+        for node, _ in nodes:
+            self._added(node)
+
     def _restore_edge(self, edge: Edge, place: ordered.EdgePlace | None) -> None:
         """Put a removed edge back where it was, without the checks it passed then."""
         ordered.insert_edge(self._g, edge, place)

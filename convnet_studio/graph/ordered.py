@@ -72,6 +72,25 @@ def insert_node(g: nx.MultiDiGraph, name: str, data: dict, index: int | None) ->
     clear_cache(g)
 
 
+def insert_nodes(g: nx.MultiDiGraph, data: dict[str, dict], order: list[str]) -> None:
+    """Add the nodes ``data`` (name -> attributes), no edges, so that the node order becomes
+    ``order`` (the present nodes and these): each dict is rebuilt once, where inserting one
+    by one moves every node after each (undo of deleting 4,000 took 5 s)."""
+    for d, new in ((g._node, lambda name: _attrs(g, data[name])),
+                   (g._succ, lambda name: g.adjlist_inner_dict_factory()),
+                   (g._pred, lambda name: g.adjlist_inner_dict_factory())):
+        old = dict(d)
+        d.clear()  # in place: networkx's views and aliases (g._adj is g._succ) keep it
+        d.update((name, old[name] if name in old else new(name)) for name in order)
+    clear_cache(g)
+
+
+def _attrs(g: nx.MultiDiGraph, data: dict) -> dict:
+    attrs = g.node_attr_dict_factory()
+    attrs.update(data)
+    return attrs
+
+
 def relabel_node(g: nx.MultiDiGraph, old: str, new: str, rekey) -> None:
     """Rename node ``old`` in place; ``rekey(edge)`` gives each touching edge's new key."""
     for d in (g._node, g._succ, g._pred):

@@ -53,6 +53,15 @@ class Document(QObject):
         self.path: Path | None = None
         self._input_shape: Shape | None = None
         self._selection: list[str] = []
+        self._selected: set[str] = set()  # the same names, to look them up
+        # Deleting nodes drops them from the selection at once, but says so once, on the
+        # next turn of the event loop: one signal per node made deleting a selected
+        # ResNet-1202 (4,210 nodes) take 22 s (each signal re-synced the canvas's selection).
+        self._selection_unannounced = False
+        self._announce = QTimer(self)
+        self._announce.setSingleShot(True)
+        self._announce.setInterval(0)
+        self._announce.timeout.connect(self._announce_selection)
         self._announced: Analysis | None = None
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
@@ -86,6 +95,7 @@ class Document(QObject):
         then nothing is announced.
         """
         self._refresh.stop()
+        self._announce_selection()  # views leave deleted nodes before they show results
         try:
             analysis = self.analysis()
             if analysis is not self._announced:
@@ -99,12 +109,20 @@ class Document(QObject):
     # ------------------------------------------------------------------ selection
     @property
     def selection(self) -> list[str]:
-        return list(self._selection)
+        return list(self._current_selection())
+
+    def _current_selection(self) -> list[str]:
+        """The selection in order, less the nodes deleted since (dropped from the set at
+        once, from the list here: dropping each from the list was quadratic)."""
+        if len(self._selection) != len(self._selected):
+            self._selection = [n for n in self._selection if n in self._selected]
+        return self._selection
 
     def set_selection(self, names: list[str]) -> None:
         names = [n for n in names if n in self.graph]
-        if names != self._selection:
-            self._selection = names
+        if names != self._current_selection() or self._selection_unannounced:
+            self._selection, self._selected = names, set(names)
+            self._selection_unannounced = False
             self.selection_changed.emit(list(names))
 
     def focus(self, name: str) -> None:
@@ -166,7 +184,8 @@ class Document(QObject):
                 self.graph.replace_with(previous, take=True)
                 raise
         self.undo_stack.clear()
-        self._selection = []
+        self._selection, self._selected = [], set()
+        self._selection_unannounced = False
         self._set_path(path)
         self.undo_stack.setClean()
         self.selection_changed.emit([])
@@ -201,17 +220,26 @@ class Document(QObject):
         self._refresh.start()
 
     def _on_graph_reset(self) -> None:
-        self._selection = [n for n in self._selection if n in self.graph]
+        self._selection = [n for n in self._current_selection() if n in self.graph]
+        self._selected = set(self._selection)
+        self._selection_unannounced = False
         self.selection_changed.emit(list(self._selection))
 
     def _on_node_removed(self, node: Any) -> None:
-        if node.name in self._selection:
-            self._selection.remove(node.name)
-            self.selection_changed.emit(list(self._selection))
+        if node.name in self._selected:
+            self._selected.discard(node.name)
+            self._selection_unannounced = True
+            self._announce.start()
+
+    def _announce_selection(self) -> None:
+        if self._selection_unannounced:
+            self._selection_unannounced = False
+            self.selection_changed.emit(list(self._current_selection()))
 
     def _on_node_renamed(self, old: str, new: str) -> None:
-        if old in self._selection:
-            self._selection = [new if n == old else n for n in self._selection]
+        if old in self._selected:
+            self._selection = [new if n == old else n for n in self._current_selection()]
+            self._selected = set(self._selection)
             self.selection_changed.emit(list(self._selection))
 
     @Slot(bool)

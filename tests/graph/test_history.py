@@ -13,7 +13,7 @@ from convnet_studio.graph.history import recording, trial
 from convnet_studio.graph.layout import apply_layout
 from convnet_studio.graph.projection import insert_projection
 
-OPS = ("add", "connect", "disconnect", "remove", "params", "move", "rename", "expand",
+OPS = ("add", "connect", "disconnect", "remove", "delete", "params", "move", "rename", "expand",
        "collapse", "projection", "layout", "meta", "group")
 
 
@@ -31,6 +31,8 @@ def _net() -> Graph:
 def _edit(g: Graph, op: str, data) -> None:
     names = list(g.nodes)
     pick = lambda seq: data.draw(st.sampled_from(sorted(seq)))
+    if not names and op != "add":  # deletions emptied the graph
+        return
     if op == "add":
         g.add_node(pick(["ReLU", "Conv2d", "BasicBlock", "Add"]), position=(1.0, 2.0))
     elif op == "connect":
@@ -42,6 +44,10 @@ def _edit(g: Graph, op: str, data) -> None:
         g.disconnect(data.draw(st.sampled_from(g.edges)))
     elif op == "remove":
         g.remove_node(pick(names))
+    elif op == "delete" and len(names) > 2:  # several nodes in one edit, as the editor deletes
+        for name in data.draw(st.lists(st.sampled_from(names), min_size=2, max_size=len(names) - 1,
+                                       unique=True)):
+            g.remove_node(name)
     elif op == "params":
         convs = [n for n in names if g.node(n).type == "Conv2d"]
         if convs:
@@ -88,6 +94,8 @@ def test_undo_gives_back_the_exact_graph_and_redo_the_edit(data) -> None:
     for record, before in zip(reversed(records), reversed(states[:-1])):
         record.undo(g)
         assert g.to_dict() == before  # node order and edge order included
+        ranks = g.insertion_ranks
+        assert sorted(ranks, key=ranks.__getitem__) == list(g.nodes)  # ties broken in order
         same_as_a_full_pass(g)
     for record, after in zip(records, states[1:]):
         record.redo(g)
