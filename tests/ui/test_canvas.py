@@ -223,3 +223,39 @@ def test_selecting_and_deleting_many_nodes_says_so_once(make_window, qtbot):
     doc.undo_stack.undo()
     assert doc.graph.to_dict() == before  # every node and edge back in its place
     assert set(scene.nodes) == set(names) and len(scene.edges) == len(doc.graph.edges)
+
+
+def test_dragging_many_nodes_leaves_every_edge_on_its_ports(make_window, qtbot):
+    """During a drag only the edges on screen follow each mouse move; the rest at the drop."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QPainterPath
+    from PySide6.QtTest import QTest
+
+    from convnet_studio.presets import get_preset
+
+    window = make_window(get_preset("resnet56_cifar").copy())
+    window.resize(900, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    doc, scene, view = window.document, window.scene, window.view
+    names = list(doc.graph.nodes)
+    grabbed = names[len(names) // 2]
+    view.reset_zoom()
+    view.center_on_node(grabbed)
+    doc.set_selection(names)
+    qtbot.wait(20)
+    start = view.mapFromScene(scene.nodes[grabbed].sceneBoundingRect().center())
+    before = {name: scene.nodes[name].pos() for name in names}
+    QTest.mousePress(view.viewport(), Qt.LeftButton, Qt.NoModifier, start)
+    for step in range(1, 6):
+        QTest.mouseMove(view.viewport(), start + QPoint(12 * step, 7 * step))
+    QTest.mouseRelease(view.viewport(), Qt.LeftButton, Qt.NoModifier, start + QPoint(60, 35))
+    moved = scene.nodes[grabbed].pos() - before[grabbed]
+    assert moved.manhattanLength() > 50
+    assert all(scene.nodes[n].pos() - before[n] == moved for n in names)  # all moved alike
+    assert doc.graph.node(names[0]).position == (round(scene.nodes[names[0]].pos().x(), 1),
+                                                 round(scene.nodes[names[0]].pos().y(), 1))
+    drawn = {edge: QPainterPath(item.path) for edge, item in scene.edges.items()}
+    for item in scene.edges.values():
+        scene._place_edge(item)  # where a fresh placement puts it
+    assert all(scene.edges[edge].path == path for edge, path in drawn.items())

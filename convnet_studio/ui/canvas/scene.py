@@ -69,6 +69,7 @@ class GraphScene(QGraphicsScene):
         self.folds = FoldState(self)
         self.index_room = IndexRoom(self)
         self.connect_drag = ConnectDrag(self)
+        self._drag_pending: set[Edge] = set()  # edges of dragged nodes placed at the drop
         if editor is None:
             from convnet_studio.ui.editing import Editor
 
@@ -509,11 +510,36 @@ class GraphScene(QGraphicsScene):
             return
         before = [(item, item.pos()) for item in self._draggable()]
         super().mouseMoveEvent(event)
+        moved = []
         for item, pos in before:  # Qt dragged them: report both places, move their edges
             if item.pos() != pos:
                 item.report_look(NodeItem.box().translated(pos))
                 item.report_look()
-                self.node_item_moved(item)
+                moved.append(item)
+        if moved:
+            self._place_dragged_edges(moved)
+
+    def _place_dragged_edges(self, moved: list[NodeItem]) -> None:
+        """The edges of dragged nodes follow them: each once (an edge between two of them
+        was placed twice), and while the drag goes on only those that are or were on screen;
+        the rest at the drop. Dragging a stage of 500 nodes took 100 ms a mouse move."""
+        edges: dict[Edge, None] = {}
+        for item in moved:
+            if item.name in self.graph:
+                edges.update(dict.fromkeys(self.graph.in_edges(item.name)))
+                edges.update(dict.fromkeys(self.graph.out_edges(item.name)))
+        shown = self.deferred.shown_rect()
+        for edge in edges:
+            edge_item = self.edges.get(edge)
+            if edge_item is None:
+                continue
+            ends = (self.nodes.get(edge.src), self.nodes.get(edge.dst))
+            if shown is None or edge_item.boundingRect().intersects(shown) or any(
+                    end is not None and shown.contains(end.pos()) for end in ends):
+                self._place_edge(edge_item)
+                self._drag_pending.discard(edge)
+            else:
+                self._drag_pending.add(edge)
 
     def _draggable(self) -> list[NodeItem]:
         """The node items a drag of the grabbed one moves (it, and the selection with it)."""
@@ -536,6 +562,11 @@ class GraphScene(QGraphicsScene):
 
     def commit_moves(self) -> None:
         """After a drag, record where the items went as one undo step (push on release)."""
+        pending, self._drag_pending = self._drag_pending, set()
+        for edge in pending:  # off screen during the drag (see _place_dragged_edges)
+            edge_item = self.edges.get(edge)
+            if edge_item is not None:
+                self._place_edge(edge_item)
         if self.folds.active:  # display positions, not the graph's: nothing was dragged
             return
         moves = {}
