@@ -231,11 +231,13 @@ class EdgeItem(ReportsLook, QGraphicsItem):
         """The curve, in scene coordinates (the item sits at the origin)."""
         return self._path
 
-    def line_pen(self) -> QPen:
-        """Red and dashed for a problem, thicker when selected."""
+    def line_pen(self, selection: bool = True) -> QPen:
+        """Red and dashed for a problem, thicker when selected (unless ``selection`` is
+        False: the overview picture draws the selection over itself)."""
         colors = canvas_colors()
-        color = colors.error if self.problem else (colors.selected if self.isSelected() else colors.edge)
-        pen = QPen(color, 2.6 if self.isSelected() or self.problem else 1.6)
+        selected = selection and self.isSelected()
+        color = colors.error if self.problem else (colors.selected if selected else colors.edge)
+        pen = QPen(color, 2.6 if selected or self.problem else 1.6)
         if self.problem:
             pen.setStyle(Qt.DashLine)
         return pen

@@ -258,13 +258,14 @@ class NodeItem(ReportsLook, QGraphicsRectItem):
             port.paint_on(painter)
         self._paint_body(painter, overlay_text)
 
-    def block_color(self) -> QColor:
-        """Its colour as a block a few pixels wide: its problem's red, else the selection's,
-        else its gradient-norm overlay's (so the heatmap shows), else its category's."""
+    def block_color(self, selection: bool = True) -> QColor:
+        """Its colour as a block a few pixels wide: its problem's red, else the selection's
+        (unless ``selection`` is False: the overview picture draws it on top), else its
+        gradient-norm overlay's (so the heatmap shows), else its category's."""
         colors = canvas_colors()
         if self.face.problems:
             return colors.error
-        if self.isSelected():
+        if selection and self.isSelected():
             return colors.selected
         return self.overlay[0] or category_color(self.face.category)
 

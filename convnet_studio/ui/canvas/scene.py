@@ -60,6 +60,8 @@ class GraphScene(QGraphicsScene):
         self.direction = self.graph.meta.get("layout_direction", "LR")
         # Where an item's look changed, in scene units (see look.py): the overview follows it.
         self.look_changed = PlainSignal("look_changed")
+        # Where a node's selection changed, while the overview is shown (see overview.py).
+        self.selection_look_changed = PlainSignal("selection_look_changed")
         self.look_wanted = False  # whether anything listens (the overview picture is shown)
         self.rebuilt = PlainSignal("rebuilt")  # every item was made again
         self.nodes: dict[str, NodeItem] = {}
@@ -471,14 +473,29 @@ class GraphScene(QGraphicsScene):
         self.document.set_selection(self.selected_names())
 
     def _report_selection_looks(self) -> None:
-        # Selected items look different: report those that were or are now selected.
+        # Selected items look different: report those that were or are now selected. A
+        # node's selection is drawn over the overview picture, not in it: only repainted.
         selected = set(self.selectedItems())
         for item in selected ^ self._selected_items:
             try:
-                item.report_look()
+                if not isinstance(item, (NodeItem, EdgeItem)):
+                    item.report_look()
+                elif self.look_wanted:
+                    for area in item.look_areas():
+                        self.selection_look_changed.emit(area)
             except RuntimeError:  # deleted with the scene's items (a rebuild)
                 pass
         self._selected_items = selected
+
+    def selected_items_by_kind(self) -> tuple[list[NodeItem], list[EdgeItem]]:
+        """The selected node and edge items, as the last selection change left them."""
+        nodes, edges = [], []
+        for item in self._selected_items:
+            if isinstance(item, NodeItem):
+                nodes.append(item)
+            elif isinstance(item, EdgeItem):
+                edges.append(item)
+        return nodes, edges
 
     def _on_selection_changed(self, names: list[str]) -> None:
         if set(names) == set(self.selected_names()):

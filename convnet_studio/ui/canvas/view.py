@@ -61,6 +61,7 @@ class GraphView(QGraphicsView):
         scene.document.graph.events.reset.connect(self.update_scene_rect)
         scene.rebuilt.connect(self.overview.invalidate)
         scene.look_changed.connect(self._on_look_changed)
+        scene.selection_look_changed.connect(self._on_selection_look_changed)
         self.update_scene_rect()
 
     # ------------------------------------------------------------------ zoom & pan
@@ -111,6 +112,14 @@ class GraphView(QGraphicsView):
         if self.overview.image is None:
             return
         self.overview.mark_stale(area)
+        self._repaint_area(area)
+
+    def _on_selection_look_changed(self, area: QRectF) -> None:
+        # Drawn over the picture (SceneOverview._paint_selection): only repainted.
+        if self.overview.image is not None:
+            self._repaint_area(area)
+
+    def _repaint_area(self, area: QRectF) -> None:
         # One growing box, not each area: Qt would paint the region of hundreds of areas,
         # and a whole viewport costs a rescaled picture (two thirds of an expand's paint).
         box, x1, y1, x2, y2 = self._changed_box, area.left(), area.top(), area.right(), area.bottom()
