@@ -158,6 +158,14 @@ def test_folding_repeated_blocks(make_window):
     window.view.center_on_node("layer2.1")  # focusing a hidden node unfolds its group
     assert scene.nodes["layer2.1"].isVisible()
     assert all(scene.nodes[n].pos().toTuple() == graph.node(n).position for n in graph.nodes)
+    # Hidden edges were only hidden while folded; shown again, each is on its ports.
+    from PySide6.QtGui import QPainterPath
+
+    assert all(item.isVisible() for item in scene.edges.values())
+    drawn = {edge: QPainterPath(item.path) for edge, item in scene.edges.items()}
+    for item in scene.edges.values():
+        scene._place_edge(item)
+    assert all(scene.edges[edge].path == path for edge, path in drawn.items())
 
 
 def test_overlay_api_survives_a_rebuild(window):

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt, QTimer
 
-from convnet_studio.ui.canvas.node_item import NodeItem
 
 if TYPE_CHECKING:
     from convnet_studio.ui.canvas.scene import GraphScene
@@ -24,8 +23,7 @@ BUDGET = 150
 # The rest follow in slices of this many faces (moves and turns in half slices: each also
 # re-routes the node's edges). A slice of 50 faces is about 10 ms, so input waits no longer.
 SLICE = 50
-ONE_AREA_ITEMS = 500  # a batch move of more items reports one area (see Deferred.apply)
-EDGE_ROOM = 400.0  # scene units around moved nodes that their edges' curves may reach
+ONE_AREA_ITEMS = 500  # a batch move of more items reports one area (GraphScene.looks_as_one_area)
 Position = tuple[float, float]
 
 
@@ -82,13 +80,14 @@ class Deferred:
 
     def apply(self, positions: dict[str, Position], turns: set[str] = frozenset()) -> None:
         """Move (and turn) items without each one re-placing its edges, then place each once."""
+        if len(positions) + len(turns) > ONE_AREA_ITEMS:  # a layout with the whole net in view
+            with self.scene.looks_as_one_area():
+                self._apply(positions, turns)
+        else:
+            self._apply(positions, turns)
+
+    def _apply(self, positions: dict[str, Position], turns: set[str]) -> None:
         scene = self.scene
-        # Many items at once (a layout with the whole net in view): the overview picture is
-        # told one area, where each item's report (30,000 for ResNet-1202) cost 0.3 s.
-        one_area = scene.look_wanted and len(positions) + len(turns) > ONE_AREA_ITEMS
-        before = self._nodes_box((*positions, *turns)) if one_area else None
-        if one_area:
-            scene.look_wanted = False
         self.moving = True
         try:
             for name, new in positions.items():
@@ -112,24 +111,6 @@ class Deferred:
             item = scene.edges.get(edge)
             if item is not None:
                 scene._place_edge(item)
-        if before is not None:
-            scene.look_wanted = True
-            scene.look_changed.emit(before.united(self._nodes_box((*positions, *turns))))
-
-    def _nodes_box(self, names) -> QRectF:
-        """Around the named node items, with room for the edges that curve out of it."""
-        nodes = self.scene.nodes
-        xs, ys = [], []
-        for name in names:
-            item = nodes.get(name)
-            if item is not None:
-                xs.append(item.x())
-                ys.append(item.y())
-        if not xs:
-            return QRectF()
-        box = NodeItem.box()
-        return QRectF(min(xs) + box.left(), min(ys) + box.top(), max(xs) - min(xs) + box.width(),
-                      max(ys) - min(ys) + box.height()).adjusted(-EDGE_ROOM, -EDGE_ROOM, EDGE_ROOM, EDGE_ROOM)
 
     def rename(self, old: str, new: str) -> None:
         if old in self.moves:

@@ -84,6 +84,11 @@ class FoldState:
         self._timer.stop()
         scene = self.scene
         display = fold_display(scene.graph, self.folded, scene.direction, self._aspect())
+        with scene.looks_as_one_area():
+            self._apply(display)
+
+    def _apply(self, display: FoldDisplay) -> None:
+        scene = self.scene
         changed = display.hidden != self.display.hidden
         self.display, self.folded = display, set(display.folded)
         for name, item in scene.nodes.items():

@@ -14,6 +14,8 @@ The view draws the legend in the top-right corner of the viewport.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Signal
@@ -235,6 +237,10 @@ class GraphScene(QGraphicsScene):
         own bounds answer, in plain numbers.
         """
         self.deferred.flush()
+        return self._items_box(visible_only)
+
+    def _items_box(self, visible_only: bool = False) -> QRectF:
+        """:meth:`items_rect` as the items stand, pending moves not applied first."""
         left = top = float("inf")
         right = bottom = float("-inf")
         for item in self.nodes.values():
@@ -254,9 +260,31 @@ class GraphScene(QGraphicsScene):
                 rect = rect.united(item.sceneBoundingRect() if not isinstance(item, EdgeItem) else item.boundingRect())
         return rect
 
+    @contextmanager
+    def looks_as_one_area(self) -> Iterator[None]:
+        """For a change of most items (fold all, a layout with all in view): the overview
+        picture is told the one area the items cover, before and after, not each item's
+        (77,000 reports for folding ResNet-1202: 0.8 s, and as much again to cluster them)."""
+        if not self.look_wanted:
+            yield
+            return
+        before = self._items_box()
+        self.look_wanted = False
+        try:
+            yield
+        finally:
+            self.look_wanted = True
+            self.look_changed.emit(before.united(self._items_box()))
+
     def place_all_edges(self) -> None:
-        for item in self.edges.values():
-            self._place_edge(item)
+        """Every edge on its ports; one hidden inside a folded group only hides (folding
+        places them all again when it shows them: routing the hidden ones was most of
+        folding ResNet-1202)."""
+        for edge, item in self.edges.items():
+            if self.folds.edge_visible(edge):
+                self._place_edge(item)
+            else:
+                item.set_shown(False)
 
     def set_direction(self, direction: str) -> None:
         """Put ports on the left/right ("LR") or top/bottom ("TB") of the nodes.
