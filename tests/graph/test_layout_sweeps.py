@@ -45,17 +45,22 @@ def dags(draw: st.DrawFn) -> Graph:
 @settings(max_examples=80, deadline=None)
 @given(dags(), st.sampled_from(["LR", "TB"]), st.sampled_from([None, 3]))
 def test_early_stopping_sweeps_give_the_plain_algorithms_positions(graph, direction, wrap) -> None:
-    layout_module._LAST.clear()
-    fast = layout_module.layered_layout(graph, direction, wrap)
-    real = layout_module._order_layers
-    layout_module._order_layers = _reference_order_layers
+    assert _layout(graph, direction, wrap) == _layout(graph, direction, wrap,
+                                                      _order_layers=_reference_order_layers)
+
+
+def _layout(graph, direction, wrap, **steps):
+    """The layout's positions, with any of its steps replaced by ``steps`` (name -> function)."""
+    real = {name: getattr(layout_module, name) for name in steps}
+    for name, step in steps.items():
+        setattr(layout_module, name, step)
     try:
         layout_module._LAST.clear()
-        plain = layout_module.layered_layout(graph, direction, wrap)
+        return layout_module.layered_layout(graph, direction, wrap)
     finally:
-        layout_module._order_layers = real
+        for name, step in real.items():
+            setattr(layout_module, name, step)
         layout_module._LAST.clear()
-    assert fast == plain
 
 
 def _reference_place_layer(members, neighbours, offsets, gap, blend=1.0) -> None:
@@ -82,14 +87,5 @@ def _reference_place_layer(members, neighbours, offsets, gap, blend=1.0) -> None
 @settings(max_examples=80, deadline=None)
 @given(dags(), st.sampled_from(["LR", "TB"]), st.sampled_from([None, 3]))
 def test_placing_with_shortcuts_gives_the_plain_placements(graph, direction, wrap) -> None:
-    layout_module._LAST.clear()
-    fast = layout_module.layered_layout(graph, direction, wrap)
-    real = layout_module._place_layer
-    layout_module._place_layer = _reference_place_layer
-    try:
-        layout_module._LAST.clear()
-        plain = layout_module.layered_layout(graph, direction, wrap)
-    finally:
-        layout_module._place_layer = real
-        layout_module._LAST.clear()
-    assert fast == plain
+    assert _layout(graph, direction, wrap) == _layout(graph, direction, wrap,
+                                                      _place_layer=_reference_place_layer)
