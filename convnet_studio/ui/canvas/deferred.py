@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt, QTimer
 
-
 if TYPE_CHECKING:
     from convnet_studio.ui.canvas.scene import GraphScene
 
