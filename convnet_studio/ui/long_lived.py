@@ -11,8 +11,9 @@ is opened and after each re-analysis, :func:`settle` moves what is alive into Py
 permanent generation (``gc.freeze``, O(1)): later collections visit only what came after.
 An edit's new objects (a layout of ResNet-1202 makes 40,000: positions, faces, paths) are
 then never visited at all; collected as they came, each was visited two or three times
-(young, then middle generation), 10-15 ms a collection, a third of an undo's time. Frozen objects are still freed by reference counting; only garbage in reference
-cycles would stay. The document holds none (``graph.model`` drops networkx's cached views,
+(young, then middle generation), 10-15 ms a collection, a third of an undo's time.
+Frozen objects are still freed by reference counting; only garbage in reference cycles would
+stay. The document holds none (``graph.model`` drops networkx's cached views,
 which made each dropped graph a cycle) and edits make none (tests check both). In case
 something else does (a plot of a finished run), opening a document does a full collection
 once the frozen objects have doubled since the last one: a moment the user waits anyway.

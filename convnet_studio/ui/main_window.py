@@ -39,6 +39,7 @@ from convnet_studio.ui.status_info import StatusInfo
 PLUGIN_DOCKS = (("training", "Training", Qt.RightDockWidgetArea),
                 ("training_plots", "Training plots", Qt.BottomDockWidgetArea),
                 ("runs", "Runs", Qt.BottomDockWidgetArea))
+MIN_INSPECTOR_HEIGHT = 480  # with less left above the training settings, the two are tabs
 RESERVED_TRAINING_HEIGHT = 545  # the training panel's height hint (settings need no scrolling)
 SETTINGS_ORG, SETTINGS_APP = "ConvNetStudio", "ConvNet Studio"
 STATE_VERSION = 2  # 2: the right column and the plots (issue 15); older layouts are dropped
@@ -238,7 +239,7 @@ class MainWindow(QMainWindow):
 
     def _wants_tabs(self, h: int) -> bool:
         """Whether the inspector and the training settings are too tall to stack at ``h``."""
-        return h - self._training_height() < 480
+        return h - self._training_height() < MIN_INSPECTOR_HEIGHT
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -62,7 +62,8 @@ class GraphScene(QGraphicsScene):
         self.direction = self.graph.meta.get("layout_direction", "LR")
         # Where an item's look changed, in scene units (see look.py): the overview follows it.
         self.look_changed = PlainSignal("look_changed")
-        # Where a node's selection changed, while the overview is shown (see overview.py).
+        # Where a node's or edge's selection changed, while the overview picture is shown:
+        # the selection is drawn over the picture (see overview.py), so only repainted.
         self.selection_look_changed = PlainSignal("selection_look_changed")
         self.look_wanted = False  # whether anything listens (the overview picture is shown)
         self.rebuilt = PlainSignal("rebuilt")  # every item was made again
@@ -502,7 +503,7 @@ class GraphScene(QGraphicsScene):
 
     def _report_selection_looks(self) -> None:
         # Selected items look different: report those that were or are now selected. A
-        # node's selection is drawn over the overview picture, not in it: only repainted.
+        # node's or edge's selection is drawn over the overview picture, not in it.
         selected = set(self.selectedItems())
         for item in selected ^ self._selected_items:
             try:
